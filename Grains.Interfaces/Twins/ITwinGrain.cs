@@ -1,0 +1,40 @@
+namespace TwinCity.Grains.Interfaces.Twins;
+
+/// <summary>
+/// The live twin of one device. The key is the agency's asset id; each kind has its own grain
+/// type (see <see cref="TwinGrains"/>). Only this grain changes its twin: everyone else asks it.
+/// </summary>
+[Alias("twincity.ITwinGrain")]
+public interface ITwinGrain : IGrainWithStringKey
+{
+    /// <summary>Binds a device to this twin (or updates its registration).</summary>
+    [Alias("Provision")]
+    Task ProvisionAsync(TwinProvision provision);
+
+    /// <summary>Unbinds the device when its registration is deleted; the twin keeps its history.</summary>
+    [Alias("Unbind")]
+    Task UnbindAsync(ulong devEui);
+
+    /// <summary>
+    /// Applies a decoded uplink: drops a duplicate (same or older frame counter, except a reset
+    /// after a join), applies the values, bumps the version and notes the change time.
+    /// </summary>
+    [Alias("Uplink")]
+    ValueTask<UplinkOutcome> UplinkAsync(Uplink uplink);
+
+    /// <summary>The device (re)joined the network: its next frame counter may start again from zero.</summary>
+    [Alias("Joined")]
+    ValueTask JoinedAsync(ulong devEui, DateTime at);
+
+    /// <summary>A network-server status event: battery and radio, without application values.</summary>
+    [Alias("DeviceStatus")]
+    ValueTask DeviceStatusAsync(ulong devEui, double? batteryPct, RadioInfo? radio, DateTime at);
+
+    /// <summary>The twin document, or null when no device was ever provisioned for this id.</summary>
+    [Alias("Get")]
+    ValueTask<TwinDocument?> GetAsync();
+
+    /// <summary>Sets desired values on behalf of <paramref name="by"/>; returns the new version.</summary>
+    [Alias("SetDesired")]
+    ValueTask<long> SetDesiredAsync(Reading[] values, string by);
+}

@@ -1,0 +1,23 @@
+namespace TwinCity.Grains.Interfaces.Twins;
+
+/// <summary>
+/// One decoded uplink as ingest hands it to the twin that owns the device.
+/// </summary>
+/// <param name="DevEui">The DevEUI the frame came from; the twin refuses a device it is not bound to.</param>
+/// <param name="FCnt">The LoRaWAN uplink frame counter.</param>
+/// <param name="MeasuredAt">When the network server received the frame (UTC).</param>
+/// <param name="Values">The decoded values.</param>
+/// <param name="Radio">Radio metadata of the best gateway, when known.</param>
+/// <param name="Source">The network server, so that downlinks go back the same way.</param>
+/// <param name="ApplicationId">The network server's application (ChirpStack application id, TTS "app@tenant").</param>
+/// <param name="DeviceId">The network server's device id (TTS <c>device_id</c>; ChirpStack uses the DevEUI).</param>
+[GenerateSerializer, Immutable, Alias("twincity.uplink")]
+public sealed record Uplink(
+    [property: Id(0)] ulong DevEui,
+    [property: Id(1)] uint FCnt,
+    [property: Id(2)] DateTime MeasuredAt,
+    [property: Id(3)] Reading[] Values,
+    [property: Id(4)] RadioInfo? Radio = null,
+    [property: Id(5)] NetworkServer Source = NetworkServer.Unknown,
+    [property: Id(6)] string? ApplicationId = null,
+    [property: Id(7)] string? DeviceId = null);

@@ -1,0 +1,54 @@
+using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Devices;
+
+/// <summary>
+/// One device's registration, keyed by its DevEUI. It binds the device to its twin and unbinds the
+/// previous twin when the device moves to another.
+/// </summary>
+public sealed class DeviceGrain(
+    [PersistentState("device", TwinStorage.Registry)] IPersistentState<DeviceGrainState> state)
+    : Grain, IDeviceGrain
+{
+    public async Task RegisterAsync(DeviceRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ulong devEui = unchecked((ulong)this.GetPrimaryKeyLong());
+        if (registration.DevEui != devEui)
+        {
+            throw new ArgumentException("The registration is for another DevEUI", nameof(registration));
+        }
+
+        DeviceRegistration? previous = state.State.Registration;
+        if (previous is not null && (previous.Kind != registration.Kind || previous.TwinId != registration.TwinId))
+        {
+            await GrainFactory.GetTwin(previous.Kind, previous.TwinId).UnbindAsync(devEui);
+        }
+
+        state.State.Registration = registration;
+        await state.WriteStateAsync();
+        await GrainFactory.GetTwin(registration.Kind, registration.TwinId).ProvisionAsync(new TwinProvision(
+            devEui,
+            registration.Name,
+            registration.Position,
+            registration.ReportingIntervalSeconds,
+            registration.Route));
+    }
+
+    public ValueTask<DeviceRegistration?> GetAsync() => ValueTask.FromResult(state.State.Registration);
+
+    public async Task<bool> DeleteAsync()
+    {
+        DeviceRegistration? registration = state.State.Registration;
+        if (registration is null)
+        {
+            return false;
+        }
+
+        await GrainFactory.GetTwin(registration.Kind, registration.TwinId).UnbindAsync(registration.DevEui);
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+        return true;
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Twins;
+
+/// <summary>The live twin of one Bus device.</summary>
+public sealed class BusGrain(
+    [PersistentState("twin", TwinStorage.Name)] IPersistentState<BusState> state,
+    IOptions<TwinOptions> options,
+    TimeProvider time,
+    ILogger<BusGrain> logger)
+    : TwinGrain<BusState>(state, options, time, logger), IBusGrain
+{
+    /// <summary>The route a bus is registered on is its route until the bus itself reports another.</summary>
+    protected override void OnProvisioned(TwinProvision provision)
+    {
+        if (provision.Route is not null && !State.Route.HasValue)
+        {
+            State.Apply(Reading.Of(TwinProperty.Route, provision.Route), Now);
+        }
+    }
+}

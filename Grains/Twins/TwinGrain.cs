@@ -1,0 +1,381 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Twins;
+
+/// <summary>
+/// The behaviour every twin shares: binding to a device, applying uplinks exactly once,
+/// connectivity, desired values and lazy snapshots. Each kind is a small sealed subclass with
+/// its own typed state.
+/// </summary>
+public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
+    where TState : TwinState, new()
+{
+    private readonly IPersistentState<TState> _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private IGrainTimer? _offlineTimer;
+    private IGrainTimer? _snapshotTimer;
+    private DateTime _dirtySince;
+    private DateTime _lastChange;
+
+    protected TwinGrain(IPersistentState<TState> store, IOptions<TwinOptions> options, TimeProvider time, ILogger logger)
+    {
+        _store = store;
+        Options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    protected TwinOptions Options { get; }
+
+    protected TState State => _store.State;
+
+    protected DateTime Now => _time.GetUtcNow().UtcDateTime;
+
+    private bool IsDirty => _dirtySince != default;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (State.Provisioned && State.LastSeen != default)
+        {
+            // Connectivity is judged from the last uplink, so a twin that wakes after a restart
+            // learns at once whether its device went quiet meanwhile.
+            EvaluateConnectivity();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (IsDirty)
+        {
+            await WriteSnapshotAsync();
+        }
+    }
+
+    public async Task ProvisionAsync(TwinProvision provision)
+    {
+        TState s = State;
+        if (s.DevEui != provision.DevEui)
+        {
+            // A new device on this twin (hardware swapped): its counters start afresh.
+            s.HasFCnt = false;
+            s.FCnt = 0;
+        }
+
+        s.DevEui = provision.DevEui;
+        s.Name = provision.Name;
+        s.Installed = provision.Position;
+        s.ReportingIntervalSeconds = Math.Max(1, provision.ReportingIntervalSeconds);
+        s.Provisioned = true;
+        OnProvisioned(provision);
+        Touch();
+        await WriteSnapshotAsync();
+        await OnChangedAsync();
+    }
+
+    public async Task UnbindAsync(ulong devEui)
+    {
+        if (State.DevEui != devEui)
+        {
+            return;
+        }
+
+        State.DevEui = 0;
+        Touch();
+        await WriteSnapshotAsync();
+        await OnChangedAsync();
+    }
+
+    public async ValueTask<UplinkOutcome> UplinkAsync(Uplink uplink)
+    {
+        TState s = State;
+        if (s.DevEui == 0 || s.DevEui != uplink.DevEui)
+        {
+            return UplinkOutcome.NotBound;
+        }
+
+        if (s.HasFCnt && uplink.FCnt <= s.FCnt && !s.JoinedSinceUplink)
+        {
+            return UplinkOutcome.Duplicate;
+        }
+
+        s.FCnt = uplink.FCnt;
+        s.HasFCnt = true;
+        s.JoinedSinceUplink = false;
+        DateTime at = uplink.MeasuredAt == default ? Now : uplink.MeasuredAt;
+        foreach (Reading reading in uplink.Values)
+        {
+            s.Apply(reading, at);
+        }
+
+        if (uplink.Radio is not null)
+        {
+            s.Radio = uplink.Radio;
+        }
+
+        if (uplink.Source != NetworkServer.Unknown)
+        {
+            s.Source = uplink.Source;
+            s.ApplicationId = uplink.ApplicationId;
+            s.DeviceId = uplink.DeviceId;
+        }
+
+        Heard(at);
+        OnUplinkApplied(uplink);
+        Touch();
+        await OnChangedAsync();
+        return UplinkOutcome.Applied;
+    }
+
+    public async ValueTask JoinedAsync(ulong devEui, DateTime at)
+    {
+        if (State.DevEui == 0 || State.DevEui != devEui)
+        {
+            return;
+        }
+
+        State.JoinedSinceUplink = true;
+        Heard(at == default ? Now : at);
+        Touch();
+        await OnChangedAsync();
+    }
+
+    public async ValueTask DeviceStatusAsync(ulong devEui, double? batteryPct, RadioInfo? radio, DateTime at)
+    {
+        if (State.DevEui == 0 || State.DevEui != devEui)
+        {
+            return;
+        }
+
+        at = at == default ? Now : at;
+        if (batteryPct is double battery)
+        {
+            State.Apply(Reading.Of(TwinProperty.BatteryPct, battery), at);
+        }
+
+        if (radio is not null)
+        {
+            State.Radio = radio;
+        }
+
+        Heard(at);
+        Touch();
+        await OnChangedAsync();
+    }
+
+    public ValueTask<TwinDocument?> GetAsync() =>
+        ValueTask.FromResult(State.Provisioned || State.Version > 0 ? BuildDocument() : null);
+
+    public async ValueTask<long> SetDesiredAsync(Reading[] values, string by)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        foreach (Reading value in values)
+        {
+            PropertyInfo info = PropertyCatalog.Get(value.Property);
+            if (!info.AppliesTo(State.Kind))
+            {
+                throw new ArgumentException($"'{info.Name}' is not a property of {State.Kind.ToUrlName()}", nameof(values));
+            }
+
+            if (info.Validate(value.Value) is string problem)
+            {
+                throw new ArgumentException(problem, nameof(values));
+            }
+        }
+
+        DateTime now = Now;
+        List<DesiredValue> desired = State.Desired ??= [];
+        foreach (Reading value in values)
+        {
+            desired.RemoveAll(d => d.Property == value.Property);
+            desired.Add(new DesiredValue(value.Property, value.Value, by, now));
+        }
+
+        Touch();
+        await WriteSnapshotAsync();
+        await OnChangedAsync();
+        return State.Version;
+    }
+
+    /// <summary>Called after a registration binds a device; kinds keep what they need of it.</summary>
+    protected virtual void OnProvisioned(TwinProvision provision)
+    {
+    }
+
+    /// <summary>Called after an uplink's values are applied, before the change is published.</summary>
+    protected virtual void OnUplinkApplied(Uplink uplink)
+    {
+    }
+
+    /// <summary>Publishes a change to whoever follows this twin (cells, viewers, rules).</summary>
+    protected virtual ValueTask OnChangedAsync() => ValueTask.CompletedTask;
+
+    protected TwinDocument BuildDocument()
+    {
+        TState s = State;
+        List<ReportedValue> reported = [];
+        s.CollectReported(reported);
+        return new TwinDocument(
+            s.Kind,
+            this.GetPrimaryKeyString(),
+            s.DevEui == 0 ? null : DevEui.Format(s.DevEui),
+            s.Name,
+            s.Version,
+            CurrentStatus(),
+            s.LastSeen == default ? null : s.LastSeen,
+            s.Position,
+            reported,
+            s.Desired is null ? [] : [.. s.Desired],
+            s.Radio,
+            s.HasFCnt ? s.FCnt : null,
+            s.Commands is null ? [] : [.. s.Commands],
+            s.ChangedAt,
+            s.ReportingIntervalSeconds);
+    }
+
+    protected TwinStatus CurrentStatus()
+    {
+        if (State.LastSeen == default)
+        {
+            return TwinStatus.Unknown;
+        }
+
+        return Now - State.LastSeen > OfflineWindow ? TwinStatus.Offline : TwinStatus.Online;
+    }
+
+    /// <summary>Marks a change: the version rises, the change time is noted and a snapshot becomes due.</summary>
+    protected void Touch()
+    {
+        DateTime now = Now;
+        State.Version++;
+        State.ChangedAt = now;
+        _lastChange = now;
+        if (!IsDirty)
+        {
+            _dirtySince = now;
+        }
+
+        _snapshotTimer ??= this.RegisterGrainTimer(
+            SnapshotTickAsync,
+            new GrainTimerCreationOptions(Options.SnapshotQuietPeriod, Options.SnapshotQuietPeriod) { KeepAlive = false });
+    }
+
+    protected async Task WriteSnapshotAsync()
+    {
+        _dirtySince = default;
+        try
+        {
+            await _store.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            // The snapshot stays due; the next tick or the deactivation tries again.
+            _dirtySince = Now;
+            LogSnapshotFailed(ex, this.GetPrimaryKeyString());
+        }
+    }
+
+    private TimeSpan OfflineWindow => TimeSpan.FromSeconds(Math.Max(1, State.ReportingIntervalSeconds) * Options.OfflineFactor);
+
+    private void Heard(DateTime at)
+    {
+        if (at > State.LastSeen)
+        {
+            State.LastSeen = at;
+        }
+
+        if (State.Status != TwinStatus.Online)
+        {
+            State.Status = TwinStatus.Online;
+        }
+
+        if (_offlineTimer is null)
+        {
+            ArmOfflineTimer(OfflineWindow);
+        }
+    }
+
+    private void ArmOfflineTimer(TimeSpan due)
+    {
+        if (due < TimeSpan.Zero)
+        {
+            due = TimeSpan.Zero;
+        }
+
+        if (_offlineTimer is null)
+        {
+            // KeepAlive: a city twin stays active while its device is expected to report, so
+            // that going offline is noticed by the twin itself rather than by a global scan.
+            _offlineTimer = this.RegisterGrainTimer(
+                OfflineTickAsync,
+                new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+        else
+        {
+            _offlineTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task OfflineTickAsync(CancellationToken cancellationToken)
+    {
+        if (!EvaluateConnectivity())
+        {
+            return;
+        }
+
+        Touch();
+        await OnChangedAsync();
+    }
+
+    /// <summary>Re-arms the timer while the device is within its window; returns true when it just went offline.</summary>
+    private bool EvaluateConnectivity()
+    {
+        TimeSpan silentFor = Now - State.LastSeen;
+        if (silentFor <= OfflineWindow)
+        {
+            State.Status = TwinStatus.Online;
+            ArmOfflineTimer(OfflineWindow - silentFor + TimeSpan.FromMilliseconds(10));
+            return false;
+        }
+
+        _offlineTimer?.Dispose();
+        _offlineTimer = null;
+        if (State.Status == TwinStatus.Offline)
+        {
+            return false;
+        }
+
+        State.Status = TwinStatus.Offline;
+        LogWentOffline(this.GetPrimaryKeyString(), State.LastSeen);
+        return true;
+    }
+
+    private async Task SnapshotTickAsync(CancellationToken cancellationToken)
+    {
+        if (!IsDirty)
+        {
+            _snapshotTimer?.Dispose();
+            _snapshotTimer = null;
+            return;
+        }
+
+        DateTime now = Now;
+        bool quiet = now - _lastChange >= Options.SnapshotQuietPeriod;
+        bool overdue = now - _dirtySince >= Options.SnapshotQuietPeriod * 10;
+        if (quiet || overdue)
+        {
+            await WriteSnapshotAsync();
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Twin {TwinId} went offline (last seen {LastSeen:o})")]
+    private partial void LogWentOffline(string twinId, DateTime lastSeen);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Twin {TwinId} could not write its snapshot; it will try again")]
+    private partial void LogSnapshotFailed(Exception exception, string twinId);
+}

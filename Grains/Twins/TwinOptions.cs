@@ -1,0 +1,16 @@
+namespace TwinCity.Grains.Twins;
+
+/// <summary>How twins judge connectivity and when they write snapshots (configuration section "Twins").</summary>
+public sealed class TwinOptions
+{
+    public const string Section = "Twins";
+
+    /// <summary>A twin goes offline when its device misses its reporting interval by this factor.</summary>
+    public double OfflineFactor { get; set; } = 2.5;
+
+    /// <summary>A changed twin writes its snapshot after this long without further changes (and on deactivation).</summary>
+    public TimeSpan SnapshotQuietPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many finished commands a twin keeps for readers.</summary>
+    public int CommandHistory { get; set; } = 20;
+}

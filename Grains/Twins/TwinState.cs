@@ -1,0 +1,137 @@
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Twins;
+
+/// <summary>
+/// What every twin holds, whatever its kind. Kinds add typed fields in a subclass: plain fields
+/// and <see cref="Measured{T}"/> structs rather than dictionaries of boxed values, so that a
+/// million twins fit in memory.
+/// </summary>
+[GenerateSerializer, Alias("twincity.twin-state")]
+public abstract class TwinState
+{
+    /// <summary>The bound device; 0 when no device is bound.</summary>
+    [Id(0)] public ulong DevEui;
+    [Id(1)] public string? Name;
+    [Id(2)] public GeoPoint Installed;
+    [Id(3)] public int ReportingIntervalSeconds;
+    [Id(4)] public long Version;
+    [Id(5)] public DateTime LastSeen;
+    [Id(6)] public uint FCnt;
+    [Id(7)] public bool HasFCnt;
+    [Id(8)] public bool JoinedSinceUplink;
+    [Id(9)] public RadioInfo? Radio;
+    [Id(10)] public Measured<double> BatteryPct;
+    [Id(11)] public List<DesiredValue>? Desired;
+    [Id(12)] public List<CommandInfo>? Commands;
+    [Id(13)] public DateTime ChangedAt;
+    [Id(14)] public bool Provisioned;
+    [Id(15)] public NetworkServer Source;
+    [Id(16)] public string? ApplicationId;
+    [Id(17)] public string? DeviceId;
+    [Id(18)] public TwinStatus Status;
+
+    public abstract TwinKind Kind { get; }
+
+    /// <summary>Where the twin is now: the installed position, or for a moving device its last fix.</summary>
+    public virtual GeoPoint Position => Installed;
+
+    /// <summary>Applies one reading; returns false when the kind has no such property.</summary>
+    public bool Apply(in Reading reading, DateTime at)
+    {
+        switch (reading.Property)
+        {
+            case TwinProperty.BatteryPct:
+                Set(ref BatteryPct, reading.Value.Number, at);
+                return true;
+            case TwinProperty.Rssi or TwinProperty.Snr:
+                // Radio metadata comes with the envelope; a payload's own copy adds nothing.
+                return true;
+            default:
+                return ApplyKind(reading.Property, reading.Value, at);
+        }
+    }
+
+    /// <summary>Appends every reported value, common and kind-specific.</summary>
+    public void CollectReported(List<ReportedValue> into)
+    {
+        Add(into, TwinProperty.BatteryPct, BatteryPct);
+        if (Radio is not null && LastSeen != default)
+        {
+            if (Radio.Rssi is int rssi)
+            {
+                into.Add(new ReportedValue(TwinProperty.Rssi, PropertyValue.Of(rssi), LastSeen));
+            }
+
+            if (Radio.Snr is double snr)
+            {
+                into.Add(new ReportedValue(TwinProperty.Snr, PropertyValue.Of(snr), LastSeen));
+            }
+        }
+
+        CollectKind(into);
+    }
+
+    /// <summary>The reported value of one property, if the device reported it.</summary>
+    public ReportedValue? GetReported(TwinProperty property)
+    {
+        List<ReportedValue> all = [];
+        CollectReported(all);
+        foreach (ReportedValue value in all)
+        {
+            if (value.Property == property)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    protected abstract bool ApplyKind(TwinProperty property, PropertyValue value, DateTime at);
+
+    protected abstract void CollectKind(List<ReportedValue> into);
+
+    protected static void Set(ref Measured<double> field, double value, DateTime at)
+    {
+        field.Value = value;
+        field.At = at;
+    }
+
+    protected static void Set(ref Measured<bool> field, bool value, DateTime at)
+    {
+        field.Value = value;
+        field.At = at;
+    }
+
+    protected static void Set(ref Measured<string?> field, string? value, DateTime at)
+    {
+        // Devices repeat the same short texts (routes, stops, "dry"): keep one copy of each.
+        field.Value = value is null ? null : string.IsInterned(value) ?? value;
+        field.At = at;
+    }
+
+    protected static void Add(List<ReportedValue> into, TwinProperty property, Measured<double> field)
+    {
+        if (field.HasValue)
+        {
+            into.Add(new ReportedValue(property, PropertyValue.Of(field.Value), field.At));
+        }
+    }
+
+    protected static void Add(List<ReportedValue> into, TwinProperty property, Measured<bool> field)
+    {
+        if (field.HasValue)
+        {
+            into.Add(new ReportedValue(property, PropertyValue.Of(field.Value), field.At));
+        }
+    }
+
+    protected static void Add(List<ReportedValue> into, TwinProperty property, Measured<string?> field)
+    {
+        if (field.HasValue && field.Value is not null)
+        {
+            into.Add(new ReportedValue(property, PropertyValue.Of(field.Value), field.At));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+using TwinCity.Grains;
+using TwinCity.Grains.Twins;
+using TwinCity.Silo.Seeding;
+
+namespace TwinCity.Silo.Hosting;
+
+/// <summary>The host's own wiring: options, Orleans and its providers, the seed city.</summary>
+public static class HostExtensions
+{
+    public static WebApplicationBuilder AddTwinCityHost(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // "--simulate N" is the documented switch for Simulator:DevicesPerSecond.
+        builder.Configuration.AddCommandLine(
+            Environment.GetCommandLineArgs().Skip(1).ToArray(),
+            new Dictionary<string, string> { ["--simulate"] = "Simulator:DevicesPerSecond" });
+
+        IServiceCollection services = builder.Services;
+        services.AddOptions<TwinCityHostOptions>().BindConfiguration(TwinCityHostOptions.Section).ValidateOnStart();
+        services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TwinOptions>().BindConfiguration(TwinOptions.Section)
+            .Validate(o => o.OfflineFactor >= 1, "Twins:OfflineFactor must be at least 1")
+            .Validate(o => o.SnapshotQuietPeriod > TimeSpan.Zero, "Twins:SnapshotQuietPeriod must be positive")
+            .ValidateOnStart();
+        services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
+        services.AddSingleton(TimeProvider.System);
+
+        TwinCityHostOptions host = builder.Configuration.GetSection(TwinCityHostOptions.Section).Get<TwinCityHostOptions>() ?? new();
+        OrleansHostOptions orleans = builder.Configuration.GetSection(OrleansHostOptions.Section).Get<OrleansHostOptions>() ?? new();
+
+        builder.UseOrleans(silo =>
+        {
+            if (host.Mode == HostMode.Embedded)
+            {
+                silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+                silo.AddMemoryGrainStorage(TwinStorage.Name);
+                silo.AddMemoryGrainStorage(TwinStorage.Registry);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                throw new OptionsValidationException(TwinCityHostOptions.Section, typeof(TwinCityHostOptions), ["TwinCity:Mode=Cluster is not available in this build"]);
+            }
+        });
+
+        if (builder.Configuration.GetValue(SeedOptions.Section + ":Enabled", host.Mode == HostMode.Embedded))
+        {
+            services.AddHostedService<CitySeeder>();
+        }
+
+        return builder;
+    }
+}
