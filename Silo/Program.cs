@@ -4,7 +4,7 @@ using TwinCity.Web;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
-builder.AddTwinCityHost();
+builder.AddTwinCityHost(args);
 builder.AddTwinCityIngest();
 builder.AddTwinCityWeb();
 

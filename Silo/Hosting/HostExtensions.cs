@@ -8,13 +8,13 @@ namespace TwinCity.Silo.Hosting;
 /// <summary>The host's own wiring: options, Orleans and its providers, the seed city.</summary>
 public static class HostExtensions
 {
-    public static WebApplicationBuilder AddTwinCityHost(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddTwinCityHost(this WebApplicationBuilder builder, string[] args)
     {
         ArgumentNullException.ThrowIfNull(builder);
 
         // "--simulate N" is the documented switch for Simulator:DevicesPerSecond.
         builder.Configuration.AddCommandLine(
-            Environment.GetCommandLineArgs().Skip(1).ToArray(),
+            args,
             new Dictionary<string, string> { ["--simulate"] = "Simulator:DevicesPerSecond" });
 
         IServiceCollection services = builder.Services;
@@ -32,6 +32,7 @@ public static class HostExtensions
 
         builder.UseOrleans(silo =>
         {
+            silo.AddTwinCityGrains();
             if (host.Mode == HostMode.Embedded)
             {
                 silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
