@@ -1,26 +1,50 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using TwinCity.Gateway.Ingest.Codecs;
+using TwinCity.Gateway.Ingest.DeadLetters;
+using TwinCity.Gateway.Ingest.Http;
+using TwinCity.Gateway.Ingest.Mqtt;
+using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains.Interfaces.Devices;
 
 namespace TwinCity.Gateway.Ingest;
 
-/// <summary>Wiring of the ingest role: codecs, the MQTT consumer and the HTTP integration endpoints.</summary>
+/// <summary>Wiring of the ingest role: codecs, the pipeline, the MQTT consumer (and the embedded broker), the HTTP integration.</summary>
 public static class IngestExtensions
 {
     public static IHostApplicationBuilder AddTwinCityIngest(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton(CodecRegistry.Default);
-        builder.Services.AddSingleton<ICodecCatalog>(sp => sp.GetRequiredService<CodecRegistry>());
+        IServiceCollection services = builder.Services;
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(CodecRegistry.Default);
+        services.AddSingleton<ICodecCatalog>(sp => sp.GetRequiredService<CodecRegistry>());
+        services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<IngestPipeline>();
+
+        string? host = builder.Configuration[$"{MqttOptions.Section}:{nameof(MqttOptions.Host)}"];
+        if (string.IsNullOrWhiteSpace(host))
+        {
+            // The broker must listen before the consumer connects: hosted services start in order.
+            services.AddHostedService<EmbeddedBroker>();
+        }
+
+        services.AddSingleton<MqttIngestConsumer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttIngestConsumer>());
+        services.AddHealthChecks().AddCheck<MqttHealthCheck>("mqtt", tags: ["ready"]);
         return builder;
     }
 
     public static RouteGroupBuilder MapIngestApi(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
+        api.MapIngestEndpoints();
         return api;
     }
 }

@@ -30,6 +30,10 @@ public interface ITwinGrain : IGrainWithStringKey
     [Alias("DeviceStatus")]
     ValueTask DeviceStatusAsync(ulong devEui, double? batteryPct, RadioInfo? radio, DateTime at);
 
+    /// <summary>A network server's log event about the device; the twin keeps the latest few.</summary>
+    [Alias("DeviceLog")]
+    ValueTask DeviceLogAsync(ulong devEui, DeviceLogEntry entry);
+
     /// <summary>The twin document, or null when no device was ever provisioned for this id.</summary>
     [Alias("Get")]
     ValueTask<TwinDocument?> GetAsync();

@@ -17,7 +17,8 @@ public sealed record TwinDocument(
     [property: Id(11)] uint? FCnt,
     [property: Id(12)] IReadOnlyList<CommandInfo> Commands,
     [property: Id(13)] DateTime ChangedAt,
-    [property: Id(14)] int ReportingIntervalSeconds)
+    [property: Id(14)] int ReportingIntervalSeconds,
+    [property: Id(15)] IReadOnlyList<DeviceLogEntry>? Log = null)
 {
     /// <summary>Desired values the device does not report yet; derived, never stored.</summary>
     public IEnumerable<DesiredValue> Delta => Desired.Where(d =>

@@ -13,6 +13,8 @@ namespace TwinCity.Grains.Twins;
 public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
     where TState : TwinState, new()
 {
+    private const int MaxLogEntries = 5;
+
     private readonly IPersistentState<TState> _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -168,6 +170,24 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
         await OnChangedAsync();
     }
 
+    public async ValueTask DeviceLogAsync(ulong devEui, DeviceLogEntry entry)
+    {
+        if (State.DevEui == 0 || State.DevEui != devEui)
+        {
+            return;
+        }
+
+        List<DeviceLogEntry> log = State.Log ??= [];
+        log.Add(entry);
+        if (log.Count > MaxLogEntries)
+        {
+            log.RemoveRange(0, log.Count - MaxLogEntries);
+        }
+
+        Touch();
+        await OnChangedAsync();
+    }
+
     public ValueTask<TwinDocument?> GetAsync() =>
         ValueTask.FromResult(State.Provisioned || State.Version > 0 ? BuildDocument() : null);
 
@@ -235,7 +255,8 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
             s.HasFCnt ? s.FCnt : null,
             s.Commands is null ? [] : [.. s.Commands],
             s.ChangedAt,
-            s.ReportingIntervalSeconds);
+            s.ReportingIntervalSeconds,
+            s.Log is null ? null : [.. s.Log]);
     }
 
     protected TwinStatus CurrentStatus()

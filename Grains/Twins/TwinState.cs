@@ -30,6 +30,7 @@ public abstract class TwinState
     [Id(16)] public string? ApplicationId;
     [Id(17)] public string? DeviceId;
     [Id(18)] public TwinStatus Status;
+    [Id(19)] public List<DeviceLogEntry>? Log;
 
     public abstract TwinKind Kind { get; }
 

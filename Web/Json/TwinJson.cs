@@ -118,6 +118,22 @@ public static class TwinJson
         }
 
         w.WriteEndArray();
+        if (doc.Log is { Count: > 0 })
+        {
+            w.WriteStartArray("log");
+            foreach (DeviceLogEntry entry in doc.Log)
+            {
+                w.WriteStartObject();
+                WriteTime(w, "at", entry.At);
+                w.WriteString("level", entry.Level);
+                w.WriteString("code", entry.Code);
+                w.WriteString("description", entry.Description);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
         WriteTime(w, "changedAt", doc.ChangedAt);
         w.WriteEndObject();
     }

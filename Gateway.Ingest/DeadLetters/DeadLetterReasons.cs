@@ -1,0 +1,26 @@
+namespace TwinCity.Gateway.Ingest.DeadLetters;
+
+/// <summary>Why a message was dead-lettered; stable codes for counting and alerting.</summary>
+public static class DeadLetterReasons
+{
+    /// <summary>Not JSON, or JSON without what the network server always sends (a DevEUI).</summary>
+    public const string MalformedEnvelope = "malformed-envelope";
+
+    /// <summary>An MQTT topic or an event name ingest does not handle.</summary>
+    public const string UnsupportedEvent = "unsupported-event";
+
+    /// <summary>No device with this DevEUI is registered.</summary>
+    public const string UnknownDevice = "unknown-device";
+
+    /// <summary>The device's codec could not read the payload, or the registration names a codec that does not exist.</summary>
+    public const string UndecodablePayload = "undecodable-payload";
+
+    /// <summary>The values are properties of another kind of twin than the device is registered as.</summary>
+    public const string WrongKind = "wrong-kind";
+
+    /// <summary>The twin is not bound to this device (the registration changed under the message).</summary>
+    public const string NotBound = "not-bound";
+
+    /// <summary>The twin refused the uplink for good (a bug or an impossible value), not for a passing fault.</summary>
+    public const string Rejected = "twin-rejected";
+}

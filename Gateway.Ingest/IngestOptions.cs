@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TwinCity.Gateway.Ingest;
+
+/// <summary>Configuration section "Ingest".</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Ingest";
+
+    /// <summary>How many of the latest dead letters each silo keeps in memory.</summary>
+    [Range(1, 1_000_000)]
+    public int DeadLetterCapacity { get; set; } = 10_000;
+
+    /// <summary>How long a device's registration is cached by ingest before it is read again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RegistrationCacheTime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long an unknown DevEUI is remembered as unknown (a device registered meanwhile is found after this).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan UnknownDeviceCacheTime { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many recent ChirpStack deduplication ids are remembered to drop repeats early.</summary>
+    [Range(0, 10_000_000)]
+    public int DeduplicationWindow { get; set; } = 100_000;
+}

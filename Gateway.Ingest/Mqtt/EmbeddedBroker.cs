@@ -1,0 +1,48 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet.Server;
+
+namespace TwinCity.Gateway.Ingest.Mqtt;
+
+/// <summary>
+/// The embedded city's MQTT broker (MQTTnet, in process, on localhost). It exists so that one
+/// `dotnet run` gives a whole city; production points <c>Mqtt:Host</c> at the network server's broker.
+/// </summary>
+public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
+{
+    private MqttServer? _server;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        MqttOptions o = options.Value;
+        MqttServerOptions serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointPort(o.Port)
+            .WithPersistentSessions()
+            .WithMaxPendingMessagesPerClient(1_000_000)
+            .Build();
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        await _server.StartAsync();
+        LogStarted(o.Port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _server?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on 127.0.0.1:{Port}")]
+    private partial void LogStarted(int port);
+}

@@ -1,0 +1,304 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using TwinCity.Gateway.Ingest.DeadLetters;
+using TwinCity.Gateway.Ingest.Envelopes;
+using TwinCity.Gateway.Ingest.Pipeline;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Gateway.Ingest.Mqtt;
+
+/// <summary>
+/// Takes uplinks from the broker: QoS 1, a persistent session under a fixed client id, and each
+/// message acknowledged only after its twin has accepted it (or it was dead-lettered), so a crash
+/// or a restart makes the broker deliver again what was not yet applied.
+/// </summary>
+/// <remarks>
+/// Messages run in lanes keyed by device: one device's uplinks are applied in the order the broker
+/// sent them (a frame counter seen out of order would be dropped as old), while different devices
+/// proceed in parallel. The broker's in-flight window (MQTT 5 receive maximum) bounds how much is
+/// held in memory; when twins are slow, the broker keeps the rest.
+/// </remarks>
+public sealed partial class MqttIngestConsumer : BackgroundService
+{
+    private const int LaneCount = 64;
+
+    private readonly IngestPipeline _pipeline;
+    private readonly DeadLetterStore _deadLetters;
+    private readonly MqttOptions _options;
+    private readonly ILogger<MqttIngestConsumer> _logger;
+    private readonly Channel<Work>[] _lanes;
+    private readonly SemaphoreSlim _reconnect = new(0);
+    private IMqttClient? _client;
+    private int _generation;
+    private long _received;
+
+    public MqttIngestConsumer(IngestPipeline pipeline, DeadLetterStore deadLetters, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
+    {
+        _pipeline = pipeline;
+        _deadLetters = deadLetters;
+        _options = options.Value;
+        _logger = logger;
+        int capacity = Math.Max(16, _options.InFlight / LaneCount * 2);
+        _lanes = new Channel<Work>[LaneCount];
+        for (int i = 0; i < LaneCount; i++)
+        {
+            _lanes[i] = Channel.CreateBounded<Work>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        }
+    }
+
+    /// <summary>Raised once connected and subscribed (the readiness probe listens).</summary>
+    public event Action? Connected;
+
+    public bool IsConnected => _client?.IsConnected == true;
+
+    public long Received => Interlocked.Read(ref _received);
+
+    public string ClientId => _options.ClientId ?? $"twincity-{Environment.MachineName}";
+
+    /// <summary>
+    /// Drops the connection at once without acknowledging what is in flight, as a crash would; the
+    /// consumer then reconnects and the broker delivers the unacknowledged messages again.
+    /// </summary>
+    public async Task AbandonConnectionAsync()
+    {
+        Interlocked.Increment(ref _generation);
+        IMqttClient? client = _client;
+        if (client is not null)
+        {
+            client.Dispose();
+        }
+
+        _reconnect.Release();
+        await Task.Yield();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Task[] workers = [.. _lanes.Select(lane => Task.Run(() => RunLaneAsync(lane.Reader, stoppingToken), CancellationToken.None))];
+        TimeSpan delay = TimeSpan.FromMilliseconds(250);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IMqttClient client = CreateClient();
+            try
+            {
+                await ConnectAsync(client, stoppingToken);
+                delay = TimeSpan.FromMilliseconds(250);
+                Connected?.Invoke();
+                LogConnected(_options.Host ?? "127.0.0.1", _options.Port, ClientId);
+
+                // Wait until the connection drops or a passing fault asks for redelivery.
+                while (client.IsConnected && !stoppingToken.IsCancellationRequested)
+                {
+                    if (await _reconnect.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken))
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogConnectFailed(ex, _options.Host ?? "127.0.0.1", _options.Port, delay.TotalSeconds);
+            }
+
+            Interlocked.Increment(ref _generation);
+            await CloseAsync(client);
+            if (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+        }
+
+        foreach (Channel<Work> lane in _lanes)
+        {
+            lane.Writer.TryComplete();
+        }
+
+        await Task.WhenAll(workers);
+    }
+
+    private IMqttClient CreateClient()
+    {
+        IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client = client;
+        return client;
+    }
+
+    private async Task ConnectAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Host ?? "127.0.0.1", _options.Port)
+            .WithClientId(ClientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)_options.SessionExpirySeconds)
+            .WithReceiveMaximum((ushort)_options.InFlight)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (!string.IsNullOrEmpty(_options.Username))
+        {
+            builder = builder.WithCredentials(_options.Username, _options.Password);
+        }
+
+        await client.ConnectAsync(builder.Build(), cancellationToken);
+        if (!_options.Subscribe)
+        {
+            return;
+        }
+
+        MqttClientSubscribeOptionsBuilder subscribe = new MqttClientFactory().CreateSubscribeOptionsBuilder();
+        foreach (string topic in IngestTopics.All)
+        {
+            string filter = string.IsNullOrEmpty(_options.SharedGroup) ? topic : $"$share/{_options.SharedGroup}/{topic}";
+            subscribe = subscribe.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+        }
+
+        await client.SubscribeAsync(subscribe.Build(), cancellationToken);
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        e.AutoAcknowledge = false;
+        Interlocked.Increment(ref _received);
+        MqttApplicationMessage message = e.ApplicationMessage;
+        byte[] payload = message.Payload.ToArray();
+        var work = new Work(e, message.Topic, payload, Volatile.Read(ref _generation));
+        await _lanes[LaneOf(message.Topic)].Writer.WriteAsync(work);
+    }
+
+    private async Task RunLaneAsync(ChannelReader<Work> reader, CancellationToken stoppingToken)
+    {
+        await foreach (Work work in reader.ReadAllAsync(CancellationToken.None))
+        {
+            if (work.Generation != Volatile.Read(ref _generation))
+            {
+                // Received on a connection that is gone: the broker delivers it again on the new one.
+                continue;
+            }
+
+            IngestResult result;
+            try
+            {
+                result = await ProcessAsync(work);
+            }
+            catch (Exception ex)
+            {
+                // The pipeline turns bad input into dead letters; anything else is a passing fault.
+                LogUnexpected(ex, work.Topic);
+                result = new IngestResult(IngestOutcome.Retry, "unexpected", ex.Message);
+            }
+
+            if (result.IsFinal)
+            {
+                await AcknowledgeAsync(work, stoppingToken);
+            }
+            else
+            {
+                _reconnect.Release();
+            }
+        }
+    }
+
+    private ValueTask<IngestResult> ProcessAsync(Work work)
+    {
+        if (!IngestTopics.TryParse(work.Topic, out NetworkServer server, out NetworkEvent networkEvent, out string? applicationId))
+        {
+            _deadLetters.Add(DeadLetterReasons.UnsupportedEvent, $"topic '{work.Topic}' is not a ChirpStack or The Things Stack event topic", "mqtt", work.Topic, null, work.Payload);
+            return ValueTask.FromResult(new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnsupportedEvent));
+        }
+
+        return _pipeline.ProcessAsync(new IngestMessage(work.Payload, server, networkEvent, "mqtt", work.Topic, applicationId));
+    }
+
+    private async Task AcknowledgeAsync(Work work, CancellationToken cancellationToken)
+    {
+        if (work.Generation != Volatile.Read(ref _generation))
+        {
+            return;
+        }
+
+        try
+        {
+            await work.Args.AcknowledgeAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The connection went away meanwhile; the broker will deliver the message again.
+            LogAckFailed(work.Topic, ex.Message);
+        }
+    }
+
+    private static async Task CloseAsync(IMqttClient client)
+    {
+        try
+        {
+            if (client.IsConnected)
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build());
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Closing a connection that already broke.
+        }
+
+        client.Dispose();
+    }
+
+    /// <summary>Lane of a topic: the device part (DevEUI or TTS device id) hashed, so one device stays in one lane.</summary>
+    private static int LaneOf(string topic)
+    {
+        ReadOnlySpan<char> t = topic;
+        int start = t.IndexOf("/device", StringComparison.Ordinal);
+        if (start >= 0)
+        {
+            t = t[(start + 1)..];
+            int slash = t.IndexOf('/');
+            t = slash >= 0 ? t[(slash + 1)..] : t;
+            int end = t.IndexOf('/');
+            t = end >= 0 ? t[..end] : t;
+        }
+
+        uint hash = 2166136261;
+        foreach (char c in t)
+        {
+            hash = (hash ^ char.ToLowerInvariant(c)) * 16777619;
+        }
+
+        return (int)(hash % LaneCount);
+    }
+
+    public override void Dispose()
+    {
+        _client?.Dispose();
+        _reconnect.Dispose();
+        base.Dispose();
+    }
+
+    private readonly record struct Work(MqttApplicationMessageReceivedEventArgs Args, string Topic, byte[] Payload, int Generation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest connected to MQTT broker {Host}:{Port} as {ClientId}")]
+    private partial void LogConnected(string host, int port, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest cannot reach MQTT broker {Host}:{Port}; trying again in {Seconds:F1} s")]
+    private partial void LogConnectFailed(Exception exception, string host, int port, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure on a message from {Topic}; it is left for redelivery")]
+    private partial void LogUnexpected(Exception exception, string topic);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Acknowledgement of a message from {Topic} not sent: {Reason}")]
+    private partial void LogAckFailed(string topic, string reason);
+}

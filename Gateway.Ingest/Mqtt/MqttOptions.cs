@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TwinCity.Gateway.Ingest.Mqtt;
+
+/// <summary>Configuration section "Mqtt": the broker ingest subscribes to and publishes downlinks on.</summary>
+public sealed class MqttOptions
+{
+    public const string Section = "Mqtt";
+
+    /// <summary>The broker's host. Unset in the embedded city: an in-process broker then listens on <see cref="Port"/>.</summary>
+    public string? Host { get; set; }
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// A fixed client id, so that the broker keeps this silo's session (and the messages queued for
+    /// it) across reconnects and restarts. Defaults to "twincity-{machine}-{silo port}".
+    /// </summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>In cluster mode, the shared-subscription group ("$share/{group}/...") that splits uplinks between silos.</summary>
+    public string? SharedGroup { get; set; }
+
+    /// <summary>How many unacknowledged messages the broker may have in flight to this silo (MQTT 5 receive maximum).</summary>
+    [Range(1, 65535)]
+    public int InFlight { get; set; } = 1000;
+
+    /// <summary>How long the broker keeps this silo's session while it is away.</summary>
+    [Range(0, int.MaxValue)]
+    public int SessionExpirySeconds { get; set; } = 24 * 3600;
+
+    /// <summary>The longest wait between reconnect attempts (the wait doubles from 250 ms up to this).</summary>
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Whether ingest subscribes at all (a silo may run without taking uplinks).</summary>
+    public bool Subscribe { get; set; } = true;
+
+    public bool Embedded => string.IsNullOrWhiteSpace(Host);
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics.Metrics;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Gateway.Ingest.Pipeline;
+
+/// <summary>Ingest's meters (exported on /metrics) and the totals this silo reports about itself.</summary>
+public sealed class IngestMetrics : IDisposable
+{
+    public const string MeterName = "TwinCity.Ingest";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _uplinks;
+    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _retries;
+    private long _applied;
+
+    public IngestMetrics(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        _meter = meters.Create(MeterName);
+        _uplinks = _meter.CreateCounter<long>("twincity.ingest.uplinks", "{uplink}", "Uplinks applied to twins, by kind");
+        _duplicates = _meter.CreateCounter<long>("twincity.ingest.duplicates", "{uplink}", "Uplinks dropped as already applied");
+        _deadLetters = _meter.CreateCounter<long>("twincity.ingest.dead_letters", "{message}", "Messages dead-lettered, by reason");
+        _retries = _meter.CreateCounter<long>("twincity.ingest.retries", "{message}", "Messages left for redelivery after a passing fault");
+    }
+
+    /// <summary>Uplinks applied by this silo since it started.</summary>
+    public long Applied => Interlocked.Read(ref _applied);
+
+    public void UplinkApplied(TwinKind kind)
+    {
+        Interlocked.Increment(ref _applied);
+        _uplinks.Add(1, new KeyValuePair<string, object?>("kind", kind.ToUrlName()));
+    }
+
+    public void Duplicate() => _duplicates.Add(1);
+
+    public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Retry() => _retries.Add(1);
+
+    public void Dispose() => _meter.Dispose();
+}

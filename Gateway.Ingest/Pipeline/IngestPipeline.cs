@@ -1,0 +1,210 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using TwinCity.Gateway.Ingest.Codecs;
+using TwinCity.Gateway.Ingest.DeadLetters;
+using TwinCity.Gateway.Ingest.Envelopes;
+using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Gateway.Ingest.Pipeline;
+
+/// <summary>
+/// One network-server message to its twin: parse the envelope, find the device, decode the payload
+/// (the server's decoded object, else the device's codec), call the twin. Shared by the MQTT
+/// consumer and the HTTP integration. Bad input never throws out of here: it becomes a dead letter
+/// with its reason; a passing fault becomes <see cref="IngestOutcome.Retry"/> so the transport
+/// leaves the message unacknowledged.
+/// </summary>
+public sealed partial class IngestPipeline(
+    IGrainFactory grains,
+    DeviceDirectory directory,
+    CodecRegistry codecs,
+    DeadLetterStore deadLetters,
+    IngestMetrics metrics,
+    IOptions<IngestOptions> options,
+    TimeProvider time,
+    ILogger<IngestPipeline> logger)
+{
+    private readonly RecentIds _recent = new(options.Value.DeduplicationWindow);
+
+    [ThreadStatic]
+    private static List<Reading>? _threadReadings;
+
+    public async ValueTask<IngestResult> ProcessAsync(IngestMessage message)
+    {
+        Envelope envelope;
+        string? error;
+        bool parsed = message.Server switch
+        {
+            NetworkServer.ChirpStack when message.Event == NetworkEvent.Unknown =>
+                Fail(out envelope, out error, "the ChirpStack event name is missing or not one of up, join, status, ack, txack, log"),
+            NetworkServer.ChirpStack => ChirpStackParser.TryParse(message.Payload.Span, message.Event, out envelope, out error),
+            NetworkServer.TheThingsStack => TheThingsStackParser.TryParse(message.Payload.Span, out envelope, out error),
+            _ => Fail(out envelope, out error, "the message is from no network server ingest knows"),
+        };
+        if (!parsed)
+        {
+            string reason = message.Server == NetworkServer.ChirpStack && message.Event == NetworkEvent.Unknown
+                ? DeadLetterReasons.UnsupportedEvent
+                : DeadLetterReasons.MalformedEnvelope;
+            return Dead(message, reason, error!, null);
+        }
+
+        envelope.ApplicationId ??= message.ApplicationId;
+        if (envelope.Server == NetworkServer.TheThingsStack && message.ApplicationId is not null)
+        {
+            // The topic names the application as "app@tenant", which downlinks need.
+            envelope.ApplicationId = message.ApplicationId;
+        }
+
+        if (envelope.DeduplicationId is { } dedup && envelope.Event == NetworkEvent.Up && _recent.Contains(dedup))
+        {
+            metrics.Duplicate();
+            return IngestResult.Duplicate;
+        }
+
+        try
+        {
+            DeviceRegistration? registration = await directory.FindAsync(envelope.DevEui);
+            if (registration is null)
+            {
+                return Dead(message, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered", envelope);
+            }
+
+            IngestResult result = await ApplyAsync(message, envelope, registration);
+            if (result.Outcome == IngestOutcome.DeadLettered && result.Reason == DeadLetterReasons.NotBound)
+            {
+                // The cached registration may be stale: read it again once before giving up.
+                directory.Forget(envelope.DevEui);
+                registration = await directory.FindAsync(envelope.DevEui);
+                result = registration is null
+                    ? new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered")
+                    : await ApplyAsync(message, envelope, registration);
+            }
+
+            if (result.Outcome == IngestOutcome.DeadLettered)
+            {
+                return Dead(message, result.Reason!, result.Detail!, envelope);
+            }
+
+            if (result.Outcome == IngestOutcome.Applied && envelope.DeduplicationId is { } id)
+            {
+                _recent.Add(id);
+            }
+
+            return result;
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            return Dead(message, DeadLetterReasons.Rejected, ex.Message, envelope);
+        }
+        catch (Exception ex)
+        {
+            metrics.Retry();
+            LogRetry(ex, DevEui.Format(envelope.DevEui));
+            return new IngestResult(IngestOutcome.Retry, "unavailable", ex.Message);
+        }
+    }
+
+    private async ValueTask<IngestResult> ApplyAsync(IngestMessage message, Envelope envelope, DeviceRegistration registration)
+    {
+        ITwinGrain twin = grains.GetTwin(registration.Kind, registration.TwinId);
+        DateTime at = envelope.Time == default ? time.GetUtcNow().UtcDateTime : envelope.Time;
+        switch (envelope.Event)
+        {
+            case NetworkEvent.Up:
+                return await ApplyUplinkAsync(envelope, registration, twin, at);
+            case NetworkEvent.Join:
+                await twin.JoinedAsync(envelope.DevEui, at);
+                return IngestResult.Applied;
+            case NetworkEvent.Status:
+                await twin.DeviceStatusAsync(envelope.DevEui, envelope.BatteryPct, envelope.Radio, at);
+                return IngestResult.Applied;
+            case NetworkEvent.Log:
+                await twin.DeviceLogAsync(envelope.DevEui, new DeviceLogEntry(at, envelope.LogLevel ?? "INFO", envelope.LogCode, envelope.LogDescription));
+                return IngestResult.Applied;
+            default:
+                return IngestResult.Ignored($"{NetworkEvents.Name(envelope.Event)} events carry nothing for the twin");
+        }
+    }
+
+    private async ValueTask<IngestResult> ApplyUplinkAsync(Envelope envelope, DeviceRegistration registration, ITwinGrain twin, DateTime at)
+    {
+        List<Reading> readings = _threadReadings ??= new List<Reading>(16);
+        readings.Clear();
+        if (envelope.Decoded is { } decoded)
+        {
+            DecodedObjectMapper.MapResult mapped = DecodedObjectMapper.Map(decoded, registration.Kind, registration.Mapping, readings);
+            if (readings.Count == 0 && mapped.ForeignProperties > 0 && envelope.Data is null)
+            {
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.WrongKind,
+                    $"the decoded object holds properties of another kind, and the device is registered as {registration.Kind.ToUrlName()}");
+            }
+
+            if (readings.Count == 0 && mapped.Problem is not null && envelope.Data is null)
+            {
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UndecodablePayload, "the decoded object does not fit: " + mapped.Problem);
+            }
+        }
+
+        if (readings.Count == 0 && envelope.Data is { Length: > 0 } data)
+        {
+            if (!codecs.TryGet(registration.Codec, out IPayloadCodec? codec))
+            {
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UndecodablePayload, $"the device's codec '{registration.Codec}' is not known");
+            }
+
+            DecodeResult decodedResult = codec.Decode(data, envelope.FPort, new CodecContext(registration.Kind, registration.Mapping), readings);
+            if (!decodedResult.Ok)
+            {
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UndecodablePayload, $"{registration.Codec}: {decodedResult.Error}");
+            }
+        }
+
+        var uplink = new Uplink(envelope.DevEui, envelope.FCnt, at, [.. readings], envelope.Radio, envelope.Server, envelope.ApplicationId, envelope.DeviceId);
+        readings.Clear();
+        switch (await twin.UplinkAsync(uplink))
+        {
+            case UplinkOutcome.Applied:
+                metrics.UplinkApplied(registration.Kind);
+                return IngestResult.Applied;
+            case UplinkOutcome.Duplicate:
+                metrics.Duplicate();
+                return IngestResult.Duplicate;
+            default:
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.NotBound,
+                    $"twin {registration.Kind.ToUrlName()}/{registration.TwinId} is not bound to device {DevEui.Format(envelope.DevEui)}");
+        }
+    }
+
+    private IngestResult Dead(IngestMessage message, string reason, string detail, Envelope? envelope)
+    {
+        metrics.DeadLettered(reason);
+        deadLetters.Add(
+            reason,
+            detail,
+            $"{message.Channel}/{ServerName(message.Server)}",
+            message.Topic,
+            envelope is { HasDevEui: true } ? DevEui.Format(envelope.DevEui) : null,
+            message.Payload.Span);
+        return new IngestResult(IngestOutcome.DeadLettered, reason, detail);
+    }
+
+    private static string ServerName(NetworkServer server) => server switch
+    {
+        NetworkServer.ChirpStack => "chirpstack",
+        NetworkServer.TheThingsStack => "tts",
+        _ => "unknown",
+    };
+
+    private static bool Fail(out Envelope envelope, out string? error, string reason)
+    {
+        envelope = new Envelope();
+        error = reason;
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Uplink of {DevEui} left for redelivery after a passing fault")]
+    private partial void LogRetry(Exception exception, string devEui);
+}

@@ -1,0 +1,13 @@
+namespace TwinCity.Gateway.Ingest.Pipeline;
+
+/// <summary>The outcome of one message with, for a dead letter or a retry, the reason and the detail.</summary>
+public readonly record struct IngestResult(IngestOutcome Outcome, string? Reason = null, string? Detail = null)
+{
+    public static IngestResult Applied => new(IngestOutcome.Applied);
+
+    public static IngestResult Duplicate => new(IngestOutcome.Duplicate);
+
+    public static IngestResult Ignored(string why) => new(IngestOutcome.Ignored, null, why);
+
+    public bool IsFinal => Outcome != IngestOutcome.Retry;
+}
