@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TwinCity.Grains.Cells;
 using TwinCity.Grains.Twins;
 
 namespace TwinCity.Grains;
@@ -12,6 +13,7 @@ public static class GrainsExtensions
         ArgumentNullException.ThrowIfNull(silo);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddOptions<TwinOptions>();
+        silo.Services.AddOptions<CellOptions>();
         return silo;
     }
 }

@@ -11,6 +11,9 @@ using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Web.Apis;
 using TwinCity.Web.Devices;
 using TwinCity.Web.Health;
+using TwinCity.Web.Hubs;
+using TwinCity.Web.Json;
+using TwinCity.Web.Live;
 
 namespace TwinCity.Web;
 
@@ -25,6 +28,16 @@ public static class WebExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Readiness>();
         services.AddSingleton(sp => new DeviceRequestParser(sp.GetService<ICodecCatalog>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section);
+        services.AddOptions<MapOptions>().BindConfiguration(MapOptions.Section);
+        services.AddSingleton<LiveViewers>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveViewers>());
+        services.AddSignalR().AddJsonProtocol(o =>
+        {
+            o.PayloadSerializerOptions.Converters.Add(new TwinSummaryJson());
+            o.PayloadSerializerOptions.Converters.Add(new TwinDocumentJson());
+            o.PayloadSerializerOptions.Converters.Add(new RuleFiredJson());
+        });
         services.AddHealthChecks()
             .AddCheck<ReadinessHealthCheck>("ready", tags: ["ready"]);
         return builder;
@@ -46,9 +59,12 @@ public static class WebExtensions
             ResponseWriter = WriteHealthAsync,
         });
 
+        app.MapHub<CityHub>(CityHub.Path);
+
         RouteGroupBuilder api = app.MapGroup("/api/v1");
         api.MapTwinsApi();
         api.MapDevicesApi();
+        api.MapCityApi();
         return api;
     }
 

@@ -38,6 +38,13 @@ public interface ITwinGrain : IGrainWithStringKey
     [Alias("Get")]
     ValueTask<TwinDocument?> GetAsync();
 
+    /// <summary>Registers (or refreshes) a watcher of the whole document; watchers not refreshed within the lease are dropped.</summary>
+    [Alias("Watch")]
+    Task WatchAsync(ITwinObserver observer);
+
+    [Alias("Unwatch")]
+    Task UnwatchAsync(ITwinObserver observer);
+
     /// <summary>Sets desired values on behalf of <paramref name="by"/>; returns the new version.</summary>
     [Alias("SetDesired")]
     ValueTask<long> SetDesiredAsync(Reading[] values, string by);

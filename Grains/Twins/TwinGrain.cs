@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TwinCity.Grains.Cells;
+using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
 
@@ -20,8 +22,10 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
     private readonly ILogger _logger;
     private IGrainTimer? _offlineTimer;
     private IGrainTimer? _snapshotTimer;
+    private readonly ObserverSet<ITwinObserver> _watchers;
     private DateTime _dirtySince;
     private DateTime _lastChange;
+    private long? _cell;
 
     protected TwinGrain(IPersistentState<TState> store, IOptions<TwinOptions> options, TimeProvider time, ILogger logger)
     {
@@ -29,6 +33,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
         Options = options.Value;
         _time = time;
         _logger = logger;
+        _watchers = new ObserverSet<ITwinObserver>(time, Options.WatchLease);
     }
 
     protected TwinOptions Options { get; }
@@ -46,6 +51,12 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
             // Connectivity is judged from the last uplink, so a twin that wakes after a restart
             // learns at once whether its device went quiet meanwhile.
             EvaluateConnectivity();
+        }
+
+        if (State.Provisioned)
+        {
+            // Cells are a projection fed by twins: a twin that wakes tells its cell it is there.
+            PublishToCell();
         }
 
         return Task.CompletedTask;
@@ -232,8 +243,64 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
     {
     }
 
-    /// <summary>Publishes a change to whoever follows this twin (cells, viewers, rules).</summary>
-    protected virtual ValueTask OnChangedAsync() => ValueTask.CompletedTask;
+    public Task WatchAsync(ITwinObserver observer)
+    {
+        _watchers.Add(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnwatchAsync(ITwinObserver observer)
+    {
+        _watchers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Publishes a change to whoever follows this twin: its cell (and through it the map), its watchers.</summary>
+    protected virtual ValueTask OnChangedAsync()
+    {
+        PublishToCell();
+        if (_watchers.Count > 0)
+        {
+            TwinDocument document = BuildDocument();
+            _watchers.Notify(w => w.TwinChanged(document).Ignore());
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    protected TwinSummary BuildSummary()
+    {
+        TState s = State;
+        List<ReportedValue> reported = [];
+        s.CollectReported(reported);
+        var values = new Reading[reported.Count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = new Reading(reported[i].Property, reported[i].Value);
+        }
+
+        return new TwinSummary(s.Kind, this.GetPrimaryKeyString(), s.Version, s.Position, CurrentStatus(), values, s.ChangedAt);
+    }
+
+    /// <summary>Tells the twin's cell of the change; a twin that moved leaves its old cell for the new one.</summary>
+    private void PublishToCell()
+    {
+        GeoPoint position = State.Position;
+        if (!position.IsValid)
+        {
+            return;
+        }
+
+        TwinSummary summary = BuildSummary();
+        long cell = CellGrid.CellOf(position);
+        if (_cell is long previous && previous != cell)
+        {
+            GrainFactory.GetGrain<ICellGrain>(previous).LeaveAsync(summary).Ignore();
+        }
+
+        _cell = cell;
+        GrainFactory.GetGrain<ICellGrain>(cell).UpdateAsync(summary).Ignore();
+    }
 
     protected TwinDocument BuildDocument()
     {

@@ -11,6 +11,9 @@ public sealed class TwinOptions
     /// <summary>A changed twin writes its snapshot after this long without further changes (and on deactivation).</summary>
     public TimeSpan SnapshotQuietPeriod { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A silo watching a twin's document must refresh its watch within this time.</summary>
+    public TimeSpan WatchLease { get; set; } = TimeSpan.FromSeconds(90);
+
     /// <summary>How many finished commands a twin keeps for readers.</summary>
     public int CommandHistory { get; set; } = 20;
 }

@@ -24,11 +24,11 @@ public sealed partial class SchemaMigrator
 
     private readonly ILogger _logger;
 
-    public SchemaMigrator(string migrationsDirectory, ILogger<SchemaMigrator>? logger = null)
+    public SchemaMigrator(string migrationsDirectory, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(migrationsDirectory);
         MigrationsDirectory = Path.GetFullPath(migrationsDirectory);
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>The directory the scripts are read from.</summary>
@@ -75,14 +75,21 @@ public sealed partial class SchemaMigrator
         await ExecuteAsync(connection, null, $"SELECT pg_advisory_lock({AdvisoryLockKey})", timeoutSeconds: 0, cancellationToken);
         try
         {
+            // Only created when missing, so checking a current database needs no CREATE right.
             await ExecuteAsync(connection, null, $"""
-                CREATE TABLE IF NOT EXISTS {HistoryTable}
-                (
-                    version    integer     NOT NULL PRIMARY KEY,
-                    name       text        NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now(),
-                    checksum   text        NOT NULL
-                )
+                DO $$
+                BEGIN
+                    IF to_regclass('{HistoryTable}') IS NULL THEN
+                        CREATE TABLE {HistoryTable}
+                        (
+                            version    integer     NOT NULL PRIMARY KEY,
+                            name       text        NOT NULL,
+                            applied_at timestamptz NOT NULL DEFAULT now(),
+                            checksum   text        NOT NULL
+                        );
+                    END IF;
+                END
+                $$
                 """, ScriptTimeoutSeconds, cancellationToken);
 
             Dictionary<int, (string Name, string Checksum)> applied = await ReadHistoryAsync(connection, cancellationToken);

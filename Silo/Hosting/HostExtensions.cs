@@ -35,7 +35,12 @@ public static class HostExtensions
             silo.AddTwinCityGrains();
             if (host.Mode == HostMode.Embedded)
             {
-                silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+                silo.UseLocalhostClustering(
+                    orleans.SiloPort,
+                    orleans.GatewayPort,
+                    orleans.PrimarySiloPort is int primary ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, primary) : null,
+                    serviceId: orleans.ServiceId,
+                    clusterId: orleans.ClusterId);
                 silo.AddMemoryGrainStorage(TwinStorage.Name);
                 silo.AddMemoryGrainStorage(TwinStorage.Registry);
                 silo.UseInMemoryReminderService();

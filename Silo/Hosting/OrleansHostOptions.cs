@@ -13,6 +13,13 @@ public sealed class OrleansHostOptions
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// Embedded mode only: the silo port of another silo on this machine to join (development
+    /// clustering), so that several embedded silos form one cluster without a database.
+    /// </summary>
+    [Range(1, 65535)]
+    public int? PrimarySiloPort { get; set; }
+
     [Required]
     public string ClusterId { get; set; } = "twincity";
 

@@ -1,0 +1,39 @@
+using Orleans.Concurrency;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Interfaces.Cells;
+
+/// <summary>
+/// One cell of the city grid (key: <see cref="CellGrid.Key"/>). It knows the latest summary of
+/// every twin in it, so that an area query is a few cell calls, and forwards changes only to the
+/// silos that have a viewer watching it. It is a projection fed by the twins' change events: after
+/// a restart it fills again as twins activate and change.
+/// </summary>
+[Alias("twincity.ICellGrain")]
+public interface ICellGrain : IGrainWithIntegerKey
+{
+    /// <summary>A twin in this cell changed (or arrived).</summary>
+    [OneWay, Alias("Update")]
+    Task UpdateAsync(TwinSummary summary);
+
+    /// <summary>A twin left this cell; the summary carries where it is now.</summary>
+    [OneWay, Alias("Leave")]
+    Task LeaveAsync(TwinSummary summary);
+
+    [Alias("GetTwins")]
+    ValueTask<TwinSummary[]> GetTwinsAsync();
+
+    [Alias("GetStats")]
+    ValueTask<CellStats> GetStatsAsync();
+
+    /// <summary>Registers (or refreshes) a silo's observer; observers not refreshed within the lease are dropped.</summary>
+    [Alias("Subscribe")]
+    Task SubscribeAsync(ICellObserver observer);
+
+    [Alias("Unsubscribe")]
+    Task UnsubscribeAsync(ICellObserver observer);
+
+    /// <summary>Passes a rule's firing to the silos watching this cell.</summary>
+    [OneWay, Alias("NotifyRuleFired")]
+    Task NotifyRuleFiredAsync(RuleFiredNotice notice);
+}

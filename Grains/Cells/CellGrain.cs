@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces.Cells;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Cells;
+
+/// <summary>
+/// One cell of the city grid: the latest summary of each twin in it, and the silos watching it.
+/// Changes are batched over a few milliseconds and sent once per watching silo, never to silos
+/// without a viewer here.
+/// </summary>
+[KeepAlive]
+public sealed class CellGrain : Grain, ICellGrain
+{
+    private readonly Dictionary<TwinKey, TwinSummary> _twins = [];
+    private readonly Dictionary<TwinKey, TwinSummary> _pending = [];
+    private readonly ObserverSet<ICellObserver> _observers;
+    private readonly CellOptions _options;
+    private IGrainTimer? _flush;
+    private bool _registered;
+
+    public CellGrain(IOptions<CellOptions> options, TimeProvider time)
+    {
+        _options = options.Value;
+        _observers = new ObserverSet<ICellObserver>(time, _options.ObserverLease);
+    }
+
+    private long Cell => this.GetPrimaryKeyLong();
+
+    public Task UpdateAsync(TwinSummary summary)
+    {
+        if (_twins.TryGetValue(summary.Key, out TwinSummary? known) && known.Version > summary.Version)
+        {
+            // One-way messages can overtake each other; an older summary must not replace a newer one.
+            return Task.CompletedTask;
+        }
+
+        _twins[summary.Key] = summary;
+        if (!_registered)
+        {
+            _registered = true;
+            GrainFactory.GetGrain<ICityGrain>(0).AddCellAsync(Cell).Ignore();
+        }
+
+        Queue(summary);
+        return Task.CompletedTask;
+    }
+
+    public Task LeaveAsync(TwinSummary summary)
+    {
+        if (_twins.TryGetValue(summary.Key, out TwinSummary? known) && known.Version <= summary.Version)
+        {
+            _twins.Remove(summary.Key);
+            Queue(summary);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<TwinSummary[]> GetTwinsAsync() => ValueTask.FromResult(_twins.Values.ToArray());
+
+    public ValueTask<CellStats> GetStatsAsync()
+    {
+        int[] counts = new int[CellStats.Kinds * CellStats.Statuses];
+        foreach (TwinSummary twin in _twins.Values)
+        {
+            counts[CellStats.Index((int)twin.Kind, (int)twin.Status)]++;
+        }
+
+        return ValueTask.FromResult(new CellStats(counts));
+    }
+
+    public Task SubscribeAsync(ICellObserver observer)
+    {
+        _observers.Add(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(ICellObserver observer)
+    {
+        _observers.Remove(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task NotifyRuleFiredAsync(RuleFiredNotice notice)
+    {
+        long cell = Cell;
+        _observers.Notify(o => o.RuleFired(cell, notice).Ignore());
+        return Task.CompletedTask;
+    }
+
+    private void Queue(TwinSummary summary)
+    {
+        if (_observers.Count == 0)
+        {
+            return;
+        }
+
+        _pending[summary.Key] = summary;
+        _flush ??= this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(_options.BatchWindow, Timeout.InfiniteTimeSpan));
+    }
+
+    private Task FlushAsync(CancellationToken cancellationToken)
+    {
+        _flush?.Dispose();
+        _flush = null;
+        if (_pending.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        TwinSummary[] batch = [.. _pending.Values];
+        _pending.Clear();
+        long cell = Cell;
+        _observers.Notify(o => o.CellChanged(cell, batch).Ignore());
+        return Task.CompletedTask;
+    }
+}

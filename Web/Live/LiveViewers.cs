@@ -1,0 +1,430 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces.Cells;
+using TwinCity.Grains.Interfaces.Twins;
+using TwinCity.Web.Hubs;
+
+namespace TwinCity.Web.Live;
+
+/// <summary>
+/// This silo's live map: which of its connections watch which areas and twins, one subscription
+/// per watched cell (and per watched twin) for the whole silo, and the per-connection pacing of
+/// <c>twinChanged</c>. Nothing is broadcast: a change reaches only the connections whose area holds it.
+/// </summary>
+public sealed partial class LiveViewers : IHostedService, IDisposable
+{
+    private readonly IGrainFactory _grains;
+    private readonly IHubContext<CityHub> _hub;
+    private readonly LiveOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LiveViewers> _logger;
+    private readonly ConcurrentDictionary<string, ViewerConnection> _connections = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, HashSet<string>> _cellWatchers = [];
+    private readonly Dictionary<TwinKey, HashSet<string>> _twinWatchers = [];
+    private readonly Lock _sync = new();
+    private readonly LiveObserver _observer;
+    private readonly CancellationTokenSource _stopping = new();
+    private ICellObserver? _cellObserver;
+    private ITwinObserver? _twinObserver;
+    private Task? _flushLoop;
+    private Task? _renewLoop;
+
+    public LiveViewers(IGrainFactory grains, IHubContext<CityHub> hub, IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveViewers> logger)
+    {
+        _grains = grains;
+        _hub = hub;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _observer = new LiveObserver(this);
+    }
+
+    public int ConnectionCount => _connections.Count;
+
+    public int WatchedCellCount
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _cellWatchers.Count;
+            }
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _flushLoop = Task.Run(FlushLoopAsync, CancellationToken.None);
+        _renewLoop = Task.Run(RenewLoopAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_flushLoop ?? Task.CompletedTask, _renewLoop ?? Task.CompletedTask).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (_cellObserver is not null)
+        {
+            long[] cells;
+            lock (_sync)
+            {
+                cells = [.. _cellWatchers.Keys];
+            }
+
+            // Leaving politely saves the cells from sending to a silo that is gone until the lease runs out.
+            await Task.WhenAll(cells.Select(c => _grains.GetGrain<ICellGrain>(c).UnsubscribeAsync(_cellObserver)))
+                .WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    public async Task<List<TwinSummary>> WatchAreaAsync(string connectionId, GeoBox box)
+    {
+        List<long> cells = CellGrid.CellsOf(box) ?? throw new HubException($"the area spans more than {CellGrid.MaxCellsPerArea} cells; watch a smaller one");
+        ViewerConnection connection = _connections.GetOrAdd(connectionId, id => new ViewerConnection(id));
+        var toSubscribe = new List<long>();
+        lock (connection.Sync)
+        {
+            connection.Areas.Add(new WatchedArea(box, [.. cells]));
+        }
+
+        lock (_sync)
+        {
+            foreach (long cell in cells)
+            {
+                if (!_cellWatchers.TryGetValue(cell, out HashSet<string>? watchers))
+                {
+                    _cellWatchers[cell] = watchers = new HashSet<string>(StringComparer.Ordinal);
+                    toSubscribe.Add(cell);
+                }
+
+                watchers.Add(connectionId);
+            }
+        }
+
+        ICellObserver observer = CellObserverReference();
+        await Task.WhenAll(toSubscribe.Select(c => _grains.GetGrain<ICellGrain>(c).SubscribeAsync(observer)));
+        return await _grains.InAreaAsync(box, cells);
+    }
+
+    public async Task UnwatchAreaAsync(string connectionId, GeoBox box)
+    {
+        if (!_connections.TryGetValue(connectionId, out ViewerConnection? connection))
+        {
+            return;
+        }
+
+        HashSet<long> released;
+        lock (connection.Sync)
+        {
+            int index = connection.Areas.FindIndex(a => a.Box == box);
+            if (index < 0)
+            {
+                return;
+            }
+
+            WatchedArea area = connection.Areas[index];
+            connection.Areas.RemoveAt(index);
+            released = [.. area.Cells.Where(c => !connection.WatchesCell(c))];
+        }
+
+        await ReleaseCellsAsync(connectionId, released);
+    }
+
+    public async Task<TwinDocument?> WatchTwinAsync(string connectionId, TwinKey key)
+    {
+        ViewerConnection connection = _connections.GetOrAdd(connectionId, id => new ViewerConnection(id));
+        bool first;
+        lock (connection.Sync)
+        {
+            connection.Twins.Add(key);
+        }
+
+        lock (_sync)
+        {
+            if (!_twinWatchers.TryGetValue(key, out HashSet<string>? watchers))
+            {
+                _twinWatchers[key] = watchers = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            first = watchers.Count == 0;
+            watchers.Add(connectionId);
+        }
+
+        ITwinGrain twin = _grains.GetTwin(key.Kind, key.Id);
+        if (first)
+        {
+            await twin.WatchAsync(TwinObserverReference());
+        }
+
+        return await twin.GetAsync();
+    }
+
+    public async Task UnwatchTwinAsync(string connectionId, TwinKey key)
+    {
+        if (_connections.TryGetValue(connectionId, out ViewerConnection? connection))
+        {
+            lock (connection.Sync)
+            {
+                connection.Twins.Remove(key);
+            }
+        }
+
+        await ReleaseTwinAsync(connectionId, key);
+    }
+
+    public async Task DisconnectAsync(string connectionId)
+    {
+        if (!_connections.TryRemove(connectionId, out ViewerConnection? connection))
+        {
+            return;
+        }
+
+        HashSet<long> cells;
+        TwinKey[] twins;
+        lock (connection.Sync)
+        {
+            cells = [.. connection.Areas.SelectMany(a => a.Cells)];
+            twins = [.. connection.Twins];
+        }
+
+        await ReleaseCellsAsync(connectionId, cells);
+        foreach (TwinKey key in twins)
+        {
+            await ReleaseTwinAsync(connectionId, key);
+        }
+    }
+
+    internal void OnCellChanged(long cell, TwinSummary[] changes)
+    {
+        string[] watchers;
+        lock (_sync)
+        {
+            if (!_cellWatchers.TryGetValue(cell, out HashSet<string>? set) || set.Count == 0)
+            {
+                return;
+            }
+
+            watchers = [.. set];
+        }
+
+        long now = _time.GetTimestamp();
+        long interval = (long)(_options.PerTwinInterval.TotalSeconds * _time.TimestampFrequency);
+        foreach (string id in watchers)
+        {
+            if (!_connections.TryGetValue(id, out ViewerConnection? connection))
+            {
+                continue;
+            }
+
+            List<TwinSummary>? immediate = null;
+            lock (connection.Sync)
+            {
+                foreach (TwinSummary change in changes)
+                {
+                    if (connection.Wants(cell, change) && connection.Offer(change, now, interval))
+                    {
+                        (immediate ??= []).Add(change);
+                    }
+                }
+            }
+
+            if (immediate is not null)
+            {
+                Send(id, immediate);
+            }
+        }
+    }
+
+    internal void OnTwinChanged(TwinDocument document)
+    {
+        string[] watchers;
+        lock (_sync)
+        {
+            if (!_twinWatchers.TryGetValue(new TwinKey(document.Kind, document.Id), out HashSet<string>? set) || set.Count == 0)
+            {
+                return;
+            }
+
+            watchers = [.. set];
+        }
+
+        _hub.Clients.Clients(watchers).SendAsync(CityHub.TwinDocumentEvent, document).ContinueWith(
+            t => LogSendFailed(t.Exception!.GetBaseException().Message), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    internal void OnRuleFired(long cell, RuleFiredNotice notice)
+    {
+        string[] watchers;
+        lock (_sync)
+        {
+            if (!_cellWatchers.TryGetValue(cell, out HashSet<string>? set) || set.Count == 0)
+            {
+                return;
+            }
+
+            watchers = [.. set];
+        }
+
+        string noticeId = $"{notice.Rule}|{notice.Source}|{notice.At.Ticks}";
+        var targets = new List<string>();
+        foreach (string id in watchers)
+        {
+            if (_connections.TryGetValue(id, out ViewerConnection? connection))
+            {
+                lock (connection.Sync)
+                {
+                    if (connection.FirstTime(noticeId))
+                    {
+                        targets.Add(id);
+                    }
+                }
+            }
+        }
+
+        if (targets.Count > 0)
+        {
+            _hub.Clients.Clients(targets).SendAsync(CityHub.RuleFiredEvent, notice).ContinueWith(
+                t => LogSendFailed(t.Exception!.GetBaseException().Message), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private void Send(string connectionId, List<TwinSummary> changes)
+    {
+        IClientProxy client = _hub.Clients.Client(connectionId);
+        foreach (TwinSummary change in changes)
+        {
+            client.SendAsync(CityHub.TwinChangedEvent, change).ContinueWith(
+                t => LogSendFailed(t.Exception!.GetBaseException().Message), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.FlushInterval, _time);
+        var due = new List<TwinSummary>();
+        while (await timer.WaitForNextTickAsync(_stopping.Token).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default))
+        {
+            long now = _time.GetTimestamp();
+            long interval = (long)(_options.PerTwinInterval.TotalSeconds * _time.TimestampFrequency);
+            foreach (ViewerConnection connection in _connections.Values)
+            {
+                due.Clear();
+                lock (connection.Sync)
+                {
+                    if (connection.HeldCount == 0)
+                    {
+                        continue;
+                    }
+
+                    connection.TakeDue(now, interval, due);
+                }
+
+                if (due.Count > 0)
+                {
+                    Send(connection.ConnectionId, [.. due]);
+                }
+            }
+        }
+    }
+
+    private async Task RenewLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_options.RenewInterval, _time);
+        while (await timer.WaitForNextTickAsync(_stopping.Token).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result, TaskScheduler.Default))
+        {
+            long[] cells;
+            TwinKey[] twins;
+            lock (_sync)
+            {
+                cells = [.. _cellWatchers.Keys];
+                twins = [.. _twinWatchers.Where(p => p.Value.Count > 0).Select(p => p.Key)];
+            }
+
+            try
+            {
+                if (cells.Length > 0)
+                {
+                    ICellObserver cellObserver = CellObserverReference();
+                    await Task.WhenAll(cells.Select(c => _grains.GetGrain<ICellGrain>(c).SubscribeAsync(cellObserver)));
+                }
+
+                if (twins.Length > 0)
+                {
+                    ITwinObserver twinObserver = TwinObserverReference();
+                    await Task.WhenAll(twins.Select(t => _grains.GetTwin(t.Kind, t.Id).WatchAsync(twinObserver)));
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRenewFailed(ex);
+            }
+        }
+    }
+
+    private async Task ReleaseCellsAsync(string connectionId, IEnumerable<long> cells)
+    {
+        var unsubscribe = new List<long>();
+        lock (_sync)
+        {
+            foreach (long cell in cells)
+            {
+                if (_cellWatchers.TryGetValue(cell, out HashSet<string>? watchers) && watchers.Remove(connectionId) && watchers.Count == 0)
+                {
+                    _cellWatchers.Remove(cell);
+                    unsubscribe.Add(cell);
+                }
+            }
+        }
+
+        if (unsubscribe.Count > 0)
+        {
+            ICellObserver observer = CellObserverReference();
+            await Task.WhenAll(unsubscribe.Select(c => _grains.GetGrain<ICellGrain>(c).UnsubscribeAsync(observer)));
+        }
+    }
+
+    private async Task ReleaseTwinAsync(string connectionId, TwinKey key)
+    {
+        bool last = false;
+        lock (_sync)
+        {
+            if (_twinWatchers.TryGetValue(key, out HashSet<string>? watchers) && watchers.Remove(connectionId) && watchers.Count == 0)
+            {
+                _twinWatchers.Remove(key);
+                last = true;
+            }
+        }
+
+        if (last)
+        {
+            await _grains.GetTwin(key.Kind, key.Id).UnwatchAsync(TwinObserverReference());
+        }
+    }
+
+    private ICellObserver CellObserverReference()
+    {
+        lock (_sync)
+        {
+            return _cellObserver ??= _grains.CreateObjectReference<ICellObserver>(_observer);
+        }
+    }
+
+    private ITwinObserver TwinObserverReference()
+    {
+        lock (_sync)
+        {
+            return _twinObserver ??= _grains.CreateObjectReference<ITwinObserver>(_observer);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A live update could not be sent: {Reason}")]
+    private partial void LogSendFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the live map's subscriptions failed; it tries again at the next interval")]
+    private partial void LogRenewFailed(Exception exception);
+}

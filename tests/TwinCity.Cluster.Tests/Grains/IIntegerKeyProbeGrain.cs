@@ -1,0 +1,4 @@
+namespace TwinCity.Cluster.Tests.Grains;
+
+/// <summary>Integer keys travel in GrainIdN1.</summary>
+public interface IIntegerKeyProbeGrain : IProbeGrain, IGrainWithIntegerKey;

@@ -1,0 +1,37 @@
+namespace TwinCity.Web.Tests.Live;
+
+/// <summary>
+/// Two silos in one Orleans cluster, each with its own web app, hub and ingest: a viewer on one and
+/// uplinks through the other cross the cluster the way they do in production.
+/// </summary>
+public sealed class TwoSiloCity : IAsyncLifetime
+{
+    public CityAppFactory First { get; } = new();
+
+    public CityAppFactory Second { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _ = First.Server;
+        Second = new JoiningCity(First.SiloPort);
+        _ = Second.Server;
+        using HttpClient first = First.CreateClient();
+        using HttpClient second = Second.CreateClient();
+        await Ingest.IngestTestKit.WaitReadyAsync(first);
+        await Ingest.IngestTestKit.WaitReadyAsync(second);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Second.DisposeAsync();
+        await First.DisposeAsync();
+    }
+
+    private sealed class JoiningCity(int primarySiloPort) : CityAppFactory
+    {
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Orleans:PrimarySiloPort"] = primarySiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+}
