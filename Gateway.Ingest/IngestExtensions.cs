@@ -7,6 +7,7 @@ using TwinCity.Gateway.Ingest.DeadLetters;
 using TwinCity.Gateway.Ingest.Http;
 using TwinCity.Gateway.Ingest.Mqtt;
 using TwinCity.Gateway.Ingest.Pipeline;
+using TwinCity.Grains.Interfaces.Commands;
 using TwinCity.Grains.Interfaces.Devices;
 
 namespace TwinCity.Gateway.Ingest;
@@ -35,6 +36,10 @@ public static class IngestExtensions
             services.AddHostedService<EmbeddedBroker>();
         }
 
+        services.AddOptions<DownlinkOptions>().BindConfiguration(DownlinkOptions.Section);
+        services.AddSingleton<MqttDownlinkPublisher>();
+        services.AddSingleton<IDownlinkPublisher>(sp => sp.GetRequiredService<MqttDownlinkPublisher>());
+        services.AddHostedService(sp => sp.GetRequiredService<MqttDownlinkPublisher>());
         services.AddSingleton<MqttIngestConsumer>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngestConsumer>());
         services.AddHealthChecks().AddCheck<MqttHealthCheck>("mqtt", tags: ["ready"]);

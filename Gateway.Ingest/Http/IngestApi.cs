@@ -26,6 +26,7 @@ public static class IngestApi
         RouteGroupBuilder ingest = api.MapGroup("/ingest").WithTags("Ingest");
         ingest.MapPost("/chirpstack", ChirpStackAsync).WithSummary("ChirpStack v4 HTTP integration: ?event=up|join|status|ack|txack|log, body as its MQTT events.");
         ingest.MapPost("/tts", TheThingsStackAsync).WithSummary("The Things Stack v3 webhook: uplinks, joins and downlink events.");
+        ingest.MapGet("/stats", Stats).WithSummary("What this silo's ingest has taken since it started.");
         ingest.MapGet("/dead-letters", DeadLetters).WithSummary("Messages ingest could not apply, newest first, with counts by reason.");
         return ingest;
     }
@@ -46,6 +47,9 @@ public static class IngestApi
 
     public static Task<IResult> TheThingsStackAsync(HttpRequest request, IngestPipeline pipeline) =>
         ProcessAsync(request, pipeline, NetworkServer.TheThingsStack, NetworkEvent.Unknown);
+
+    public static Ok<IngestStats> Stats(IngestMetrics metrics, DeadLetterStore deadLetters, Mqtt.MqttIngestConsumer consumer) =>
+        TypedResults.Ok(new IngestStats(consumer.Received, metrics.Applied, metrics.Duplicates, deadLetters.Total));
 
     public static IResult DeadLetters(DeadLetterStore store, string? reason, int? limit)
     {
@@ -136,6 +140,8 @@ public static class IngestApi
             return "base64:" + Convert.ToBase64String(payload);
         }
     }
+
+    public sealed record IngestStats(long Received, long Applied, long Duplicates, long DeadLetters);
 
     public sealed record IngestAnswer(string Outcome, string? Detail);
 

@@ -10,17 +10,18 @@ public sealed class IngestMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly Counter<long> _uplinks;
-    private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _duplicatesCounter;
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _retries;
     private long _applied;
+    private long _duplicates;
 
     public IngestMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(MeterName);
         _uplinks = _meter.CreateCounter<long>("twincity.ingest.uplinks", "{uplink}", "Uplinks applied to twins, by kind");
-        _duplicates = _meter.CreateCounter<long>("twincity.ingest.duplicates", "{uplink}", "Uplinks dropped as already applied");
+        _duplicatesCounter = _meter.CreateCounter<long>("twincity.ingest.duplicates", "{uplink}", "Uplinks dropped as already applied");
         _deadLetters = _meter.CreateCounter<long>("twincity.ingest.dead_letters", "{message}", "Messages dead-lettered, by reason");
         _retries = _meter.CreateCounter<long>("twincity.ingest.retries", "{message}", "Messages left for redelivery after a passing fault");
     }
@@ -28,13 +29,20 @@ public sealed class IngestMetrics : IDisposable
     /// <summary>Uplinks applied by this silo since it started.</summary>
     public long Applied => Interlocked.Read(ref _applied);
 
+    /// <summary>Uplinks dropped as already applied by this silo since it started.</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
     public void UplinkApplied(TwinKind kind)
     {
         Interlocked.Increment(ref _applied);
         _uplinks.Add(1, new KeyValuePair<string, object?>("kind", kind.ToUrlName()));
     }
 
-    public void Duplicate() => _duplicates.Add(1);
+    public void Duplicate()
+    {
+        Interlocked.Increment(ref _duplicates);
+        _duplicatesCounter.Add(1);
+    }
 
     public void DeadLettered(string reason) => _deadLetters.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -4,6 +4,7 @@ using Orleans.Runtime;
 using TwinCity.Gateway.Ingest.Codecs;
 using TwinCity.Gateway.Ingest.DeadLetters;
 using TwinCity.Gateway.Ingest.Envelopes;
+using TwinCity.Grains.Interfaces.Commands;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
 
@@ -123,6 +124,24 @@ public sealed partial class IngestPipeline(
                 return IngestResult.Applied;
             case NetworkEvent.Log:
                 await twin.DeviceLogAsync(envelope.DevEui, new DeviceLogEntry(at, envelope.LogLevel ?? "INFO", envelope.LogCode, envelope.LogDescription));
+                if (envelope.DownlinkId is { } failedDownlink && string.Equals(envelope.LogLevel, "ERROR", StringComparison.OrdinalIgnoreCase))
+                {
+                    // ChirpStack reports a downlink it could not deliver as an error log naming its queue item.
+                    await twin.DownlinkEventAsync(new DownlinkEvent(envelope.DevEui, failedDownlink, DownlinkEventKind.Failed, at, $"{envelope.LogCode}: {envelope.LogDescription}"));
+                }
+
+                return IngestResult.Applied;
+            case NetworkEvent.Ack or NetworkEvent.Nack or NetworkEvent.TxAck or NetworkEvent.DownlinkFailed when envelope.DownlinkId is { } downlinkId:
+                DownlinkEventKind kind = envelope.Event switch
+                {
+                    NetworkEvent.TxAck => DownlinkEventKind.Transmitted,
+                    NetworkEvent.Ack when envelope.Acknowledged != false => DownlinkEventKind.Acknowledged,
+                    _ => DownlinkEventKind.Failed,
+                };
+                string? reason = kind == DownlinkEventKind.Failed
+                    ? envelope.LogDescription ?? (envelope.Event == NetworkEvent.DownlinkFailed ? "the network server could not deliver the downlink" : "the device did not acknowledge the downlink")
+                    : null;
+                await twin.DownlinkEventAsync(new DownlinkEvent(envelope.DevEui, downlinkId, kind, at, reason));
                 return IngestResult.Applied;
             default:
                 return IngestResult.Ignored($"{NetworkEvents.Name(envelope.Event)} events carry nothing for the twin");

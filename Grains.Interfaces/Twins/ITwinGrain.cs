@@ -1,3 +1,5 @@
+using TwinCity.Grains.Interfaces.Commands;
+
 namespace TwinCity.Grains.Interfaces.Twins;
 
 /// <summary>
@@ -44,6 +46,21 @@ public interface ITwinGrain : IGrainWithStringKey
 
     [Alias("Unwatch")]
     Task UnwatchAsync(ITwinObserver observer);
+
+    /// <summary>Issues a command: sets the desired values, publishes the downlink, and follows it to confirmed, failed or expired.</summary>
+    [Alias("IssueCommand")]
+    Task<CommandResult> IssueCommandAsync(CommandRequest request);
+
+    [Alias("GetCommand")]
+    ValueTask<CommandInfo?> GetCommandAsync(string commandId);
+
+    /// <summary>The network server's word on a downlink (transmitted, acknowledged, failed).</summary>
+    [Alias("DownlinkEvent")]
+    ValueTask DownlinkEventAsync(DownlinkEvent downlinkEvent);
+
+    /// <summary>A rule's effect ends: values it set are put back as they were, unless someone has changed them since.</summary>
+    [Alias("ReleaseRuleHold")]
+    Task<bool> ReleaseRuleHoldAsync(string ruleId);
 
     /// <summary>Sets desired values on behalf of <paramref name="by"/>; returns the new version.</summary>
     [Alias("SetDesired")]

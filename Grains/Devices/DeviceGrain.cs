@@ -33,7 +33,8 @@ public sealed class DeviceGrain(
             registration.Name,
             registration.Position,
             registration.ReportingIntervalSeconds,
-            registration.Route));
+            registration.Route,
+            registration.Codec));
     }
 
     public ValueTask<DeviceRegistration?> GetAsync() => ValueTask.FromResult(state.State.Registration);

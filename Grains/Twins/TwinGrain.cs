@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TwinCity.Grains.Cells;
@@ -12,7 +13,7 @@ namespace TwinCity.Grains.Twins;
 /// connectivity, desired values and lazy snapshots. Each kind is a small sealed subclass with
 /// its own typed state.
 /// </summary>
-public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
+public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChangeContext
     where TState : TwinState, new()
 {
     private const int MaxLogEntries = 5;
@@ -26,6 +27,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
     private DateTime _dirtySince;
     private DateTime _lastChange;
     private long? _cell;
+    private ITwinChangeHook[]? _hooks;
+    private Dictionary<string, object>? _hookState;
+    private IGrainTimer? _hookTimer;
 
     protected TwinGrain(IPersistentState<TState> store, IOptions<TwinOptions> options, TimeProvider time, ILogger logger)
     {
@@ -44,7 +48,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
 
     private bool IsDirty => _dirtySince != default;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (State.Provisioned && State.LastSeen != default)
         {
@@ -59,7 +63,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
             PublishToCell();
         }
 
-        return Task.CompletedTask;
+        await ResumeCommandsAsync();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -85,6 +89,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
         s.Installed = provision.Position;
         s.ReportingIntervalSeconds = Math.Max(1, provision.ReportingIntervalSeconds);
         s.Provisioned = true;
+        s.Codec = provision.Codec;
         OnProvisioned(provision);
         Touch();
         await WriteSnapshotAsync();
@@ -140,7 +145,14 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
 
         Heard(at);
         OnUplinkApplied(uplink);
+        bool confirmed = ConfirmReportedCommands();
         Touch();
+        if (confirmed)
+        {
+            await WriteSnapshotAsync();
+            await ArrangeExpiryAsync();
+        }
+
         await OnChangedAsync();
         return UplinkOutcome.Applied;
     }
@@ -255,8 +267,8 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>Publishes a change to whoever follows this twin: its cell (and through it the map), its watchers.</summary>
-    protected virtual ValueTask OnChangedAsync()
+    /// <summary>Publishes a change to whoever follows this twin: its cell (and through it the map), its watchers, the rules.</summary>
+    protected virtual async ValueTask OnChangedAsync()
     {
         PublishToCell();
         if (_watchers.Count > 0)
@@ -265,7 +277,59 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
             _watchers.Notify(w => w.TwinChanged(document).Ignore());
         }
 
-        return ValueTask.CompletedTask;
+        await RunHooksAsync();
+    }
+
+    TwinKind ITwinChangeContext.Kind => State.Kind;
+
+    string ITwinChangeContext.Id => this.GetPrimaryKeyString();
+
+    GeoPoint ITwinChangeContext.Position => State.Position;
+
+    TwinStatus ITwinChangeContext.Status => CurrentStatus();
+
+    long ITwinChangeContext.Version => State.Version;
+
+    DateTime ITwinChangeContext.Now => Now;
+
+    IGrainFactory ITwinChangeContext.GrainFactory => GrainFactory;
+
+    IDictionary<string, object> ITwinChangeContext.HookState => _hookState ??= new Dictionary<string, object>(StringComparer.Ordinal);
+
+    ReportedValue? ITwinChangeContext.Get(TwinProperty property) => State.GetReported(property);
+
+    void ITwinChangeContext.CallAgainAfter(TimeSpan delay)
+    {
+        if (delay < TimeSpan.Zero)
+        {
+            delay = TimeSpan.Zero;
+        }
+
+        if (_hookTimer is null)
+        {
+            _hookTimer = this.RegisterGrainTimer(_ => RunHooksAsync(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+        else
+        {
+            _hookTimer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task RunHooksAsync()
+    {
+        _hooks ??= [.. ServiceProvider.GetServices<ITwinChangeHook>()];
+        foreach (ITwinChangeHook hook in _hooks)
+        {
+            try
+            {
+                await hook.OnTwinChangedAsync(this);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A failing rule must not stop the twin from taking uplinks.
+                LogHookFailed(ex, this.GetPrimaryKeyString());
+            }
+        }
     }
 
     protected TwinSummary BuildSummary()
@@ -463,6 +527,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Twin {TwinId} went offline (last seen {LastSeen:o})")]
     private partial void LogWentOffline(string twinId, DateTime lastSeen);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "A change hook failed on twin {TwinId}")]
+    private partial void LogHookFailed(Exception exception, string twinId);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Twin {TwinId} could not write its snapshot; it will try again")]
     private partial void LogSnapshotFailed(Exception exception, string twinId);

@@ -31,6 +31,9 @@ public abstract class TwinState
     [Id(17)] public string? DeviceId;
     [Id(18)] public TwinStatus Status;
     [Id(19)] public List<DeviceLogEntry>? Log;
+    [Id(20)] public string? Codec;
+    [Id(21)] public List<IdempotencyRecord>? Idempotency;
+    [Id(22)] public List<RuleHold>? Holds;
 
     public abstract TwinKind Kind { get; }
 

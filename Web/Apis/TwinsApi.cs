@@ -22,6 +22,7 @@ public static class TwinsApi
         twins.MapGet("/{kind}/{id}", GetTwinAsync)
             .WithName("GetTwin")
             .WithSummary("The twin document; ETag is its version.");
+        twins.MapCommandsApi();
         return twins;
     }
 

@@ -1,0 +1,16 @@
+namespace TwinCity.Grains.Interfaces.Commands;
+
+/// <summary>How a twin answered a command request.</summary>
+public enum CommandOutcome : byte
+{
+    /// <summary>A new command was created.</summary>
+    Accepted = 0,
+    /// <summary>The idempotency key was seen before: the first command is returned.</summary>
+    Repeated = 1,
+    /// <summary>If-Match named another version.</summary>
+    VersionMismatch = 2,
+    /// <summary>The twin has no device or does not exist.</summary>
+    NotProvisioned = 3,
+    /// <summary>OnlyIfHeldBy no longer holds: someone else changed the values since.</summary>
+    NotHeld = 4,
+}

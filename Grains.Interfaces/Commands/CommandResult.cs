@@ -1,0 +1,9 @@
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Interfaces.Commands;
+
+[GenerateSerializer, Immutable, Alias("twincity.command-result")]
+public sealed record CommandResult(
+    [property: Id(0)] CommandOutcome Outcome,
+    [property: Id(1)] CommandInfo? Command,
+    [property: Id(2)] long Version);

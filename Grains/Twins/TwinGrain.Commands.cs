@@ -1,0 +1,442 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using TwinCity.Grains.Interfaces.Audit;
+using TwinCity.Grains.Interfaces.Commands;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Twins;
+
+/// <summary>
+/// Commands on a twin: desired values, the downlink, and the lifecycle pending → sent → acked →
+/// confirmed, or failed / expired / superseded. Commands live in the twin's state and are written
+/// at once, so they survive a restart; expiry is kept by a timer while the twin is active and by a
+/// reminder when it is not.
+/// </summary>
+public abstract partial class TwinGrain<TState> : IRemindable
+{
+    private const string ExpiryReminder = "command-expiry";
+    private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+    private static readonly TimeSpan MaxSendBackoff = TimeSpan.FromSeconds(30);
+
+    private IGrainTimer? _expiryTimer;
+    private IGrainTimer? _sendTimer;
+    private TimeSpan _sendBackoff = TimeSpan.FromSeconds(1);
+
+    public async Task<CommandResult> IssueCommandAsync(CommandRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        TState s = State;
+        DateTime now = Now;
+        if (!s.Provisioned)
+        {
+            return new CommandResult(CommandOutcome.NotProvisioned, null, s.Version);
+        }
+
+        if (request.IdempotencyKey is { } key)
+        {
+            s.Idempotency?.RemoveAll(r => now - r.At > IdempotencyWindow);
+            IdempotencyRecord? seen = s.Idempotency?.Find(r => r.Key == key && r.By == request.By);
+            if (seen is not null && FindCommand(seen.CommandId) is CommandInfo first)
+            {
+                return new CommandResult(CommandOutcome.Repeated, first, s.Version);
+            }
+        }
+
+        if (request.IfMatchVersion is long expected && expected != s.Version)
+        {
+            return new CommandResult(CommandOutcome.VersionMismatch, null, s.Version);
+        }
+
+        if (request.OnlyIfHeldBy is { } holder && !request.Sets.All(r => s.Desired?.Find(d => d.Property == r.Property)?.By == holder))
+        {
+            return new CommandResult(CommandOutcome.NotHeld, null, s.Version);
+        }
+
+        foreach (Reading value in request.Sets)
+        {
+            PropertyInfo info = PropertyCatalog.Get(value.Property);
+            if (!info.AppliesTo(s.Kind))
+            {
+                throw new ArgumentException($"'{info.Name}' is not a property of {s.Kind.ToUrlName()}", nameof(request));
+            }
+
+            if (info.Validate(value.Value) is string problem)
+            {
+                throw new ArgumentException(problem, nameof(request));
+            }
+        }
+
+        RecordHolds(request);
+        List<CommandInfo> commands = s.Commands ??= [];
+        string id = Guid.NewGuid().ToString();
+        for (int i = 0; i < commands.Count; i++)
+        {
+            CommandInfo c = commands[i];
+            if (IsActive(c.Status) && c.Sets.Any(set => request.Sets.Any(r => r.Property == set.Property)))
+            {
+                commands[i] = c with { Status = CommandStatus.Superseded, UpdatedAt = now, Reason = $"superseded by command {id}" };
+                Audit(commands[i], "superseded");
+            }
+        }
+
+        List<DesiredValue> desired = s.Desired ??= [];
+        foreach (Reading value in request.Sets)
+        {
+            desired.RemoveAll(d => d.Property == value.Property);
+            desired.Add(new DesiredValue(value.Property, value.Value, request.By, now));
+        }
+
+        var command = new CommandInfo(id, request.Name, CommandStatus.Pending, request.By, now, now, now + request.Ttl, request.Sets, ArgsJson: request.ArgsJson);
+        commands.Add(command);
+        if (request.IdempotencyKey is { } newKey)
+        {
+            (s.Idempotency ??= []).Add(new IdempotencyRecord(newKey, request.By, id, now));
+        }
+
+        Audit(command, "accepted");
+        if (CommandCatalog.IsPlatformSide(s.Kind, request.Name))
+        {
+            foreach (Reading value in request.Sets)
+            {
+                s.Apply(value, now);
+            }
+
+            command = SetStatus(id, CommandStatus.Confirmed, null)!;
+        }
+
+        PruneCommands();
+        Touch();
+        await WriteSnapshotAsync();
+        await ArrangeExpiryAsync();
+        await OnChangedAsync();
+        if (command.Status == CommandStatus.Pending)
+        {
+            await SendPendingAsync();
+            command = FindCommand(id) ?? command;
+        }
+
+        return new CommandResult(CommandOutcome.Accepted, command, State.Version);
+    }
+
+    public ValueTask<CommandInfo?> GetCommandAsync(string commandId) => ValueTask.FromResult(FindCommand(commandId));
+
+    public async ValueTask DownlinkEventAsync(DownlinkEvent downlinkEvent)
+    {
+        ArgumentNullException.ThrowIfNull(downlinkEvent);
+        CommandInfo? command = FindCommand(downlinkEvent.CommandId);
+        if (command is null || State.DevEui != downlinkEvent.DevEui || !IsActive(command.Status))
+        {
+            return;
+        }
+
+        CommandStatus next = downlinkEvent.Kind switch
+        {
+            DownlinkEventKind.Transmitted => command.Status == CommandStatus.Pending ? CommandStatus.Sent : command.Status,
+            DownlinkEventKind.Acknowledged => command.Sets.Count == 0 ? CommandStatus.Confirmed : CommandStatus.Acked,
+            _ => CommandStatus.Failed,
+        };
+        if (next == command.Status)
+        {
+            return;
+        }
+
+        SetStatus(command.Id, next, downlinkEvent.Reason);
+        Touch();
+        await WriteSnapshotAsync();
+        await ArrangeExpiryAsync();
+        await OnChangedAsync();
+    }
+
+    public async Task<bool> ReleaseRuleHoldAsync(string ruleId)
+    {
+        List<RuleHold>? holds = State.Holds?.FindAll(h => h.RuleId == ruleId);
+        if (holds is null || holds.Count == 0)
+        {
+            return false;
+        }
+
+        State.Holds!.RemoveAll(h => h.RuleId == ruleId);
+        string holder = "rule:" + ruleId;
+        bool restored = false;
+        foreach (RuleHold hold in holds)
+        {
+            DesiredValue? current = State.Desired?.Find(d => d.Property == hold.Property);
+            if (current?.By != holder)
+            {
+                // Someone else set this property during the effect; their value stands.
+                continue;
+            }
+
+            PropertyValue back = hold.Previous ?? DefaultOf(hold.Property);
+            if (CommandCatalog.CommandFor(hold.Property, back) is not (string name, string args))
+            {
+                State.Desired!.Remove(current);
+                continue;
+            }
+
+            await IssueCommandAsync(new CommandRequest(name, [new Reading(hold.Property, back)], holder, TimeSpan.FromMinutes(10), args, OnlyIfHeldBy: holder));
+            restored = true;
+        }
+
+        Touch();
+        await WriteSnapshotAsync();
+        return restored;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ExpiryReminder)
+        {
+            await ExpireDueAsync();
+        }
+    }
+
+    /// <summary>After an uplink: commands whose desired values the device now reports are confirmed.</summary>
+    protected bool ConfirmReportedCommands()
+    {
+        List<CommandInfo>? commands = State.Commands;
+        if (commands is null)
+        {
+            return false;
+        }
+
+        bool changed = false;
+        foreach (CommandInfo c in commands.ToList())
+        {
+            if (IsActive(c.Status) && c.Sets.Count > 0 && c.Sets.All(set => State.GetReported(set.Property) is ReportedValue r && r.Value.SameAs(set.Value)))
+            {
+                SetStatus(c.Id, CommandStatus.Confirmed, null);
+                changed = true;
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>On activation: pending commands are sent again and expiry is arranged anew.</summary>
+    protected async Task ResumeCommandsAsync()
+    {
+        if (State.Commands?.Any(c => IsActive(c.Status)) != true)
+        {
+            return;
+        }
+
+        await ExpireDueAsync();
+        await SendPendingAsync();
+    }
+
+    private void RecordHolds(CommandRequest request)
+    {
+        if (request.RuleId is null && !request.By.StartsWith("rule:", StringComparison.Ordinal))
+        {
+            // An agency's own command ends any rule's hold on what it sets.
+            State.Holds?.RemoveAll(h => request.Sets.Any(r => r.Property == h.Property));
+            return;
+        }
+
+        if (request.RuleId is not { } ruleId)
+        {
+            return;
+        }
+
+        List<RuleHold> holds = State.Holds ??= [];
+        foreach (Reading value in request.Sets)
+        {
+            if (holds.Exists(h => h.RuleId == ruleId && h.Property == value.Property))
+            {
+                continue;
+            }
+
+            DesiredValue? desired = State.Desired?.Find(d => d.Property == value.Property);
+            PropertyValue? previous = desired?.Value ?? State.GetReported(value.Property)?.Value;
+            holds.Add(new RuleHold(ruleId, value.Property, previous, desired?.By));
+        }
+    }
+
+    private async Task SendPendingAsync()
+    {
+        IDownlinkPublisher? publisher = ServiceProvider.GetService<IDownlinkPublisher>();
+        List<CommandInfo>? commands = State.Commands;
+        if (publisher is null || commands is null)
+        {
+            return;
+        }
+
+        bool changed = false;
+        bool retry = false;
+        foreach (CommandInfo c in commands.Where(c => c.Status == CommandStatus.Pending).ToList())
+        {
+            if (c.ExpiresAt <= Now)
+            {
+                continue;
+            }
+
+            var request = new DownlinkRequest(State.DevEui, c.Id, c.Name, [.. c.Sets], c.ArgsJson, State.Codec, State.Source, State.ApplicationId, State.DeviceId);
+            string? problem;
+            try
+            {
+                problem = await publisher.PublishAsync(request, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                problem = ex.Message;
+            }
+
+            if (problem is null)
+            {
+                SetStatus(c.Id, CommandStatus.Sent, null);
+                changed = true;
+            }
+            else
+            {
+                retry = true;
+                LogDownlinkDeferred(this.GetPrimaryKeyString(), c.Id, problem);
+            }
+        }
+
+        if (retry)
+        {
+            // Not dropped: tried again with back-off until the command's TTL.
+            TimeSpan wait = _sendBackoff;
+            _sendBackoff = TimeSpan.FromTicks(Math.Min(_sendBackoff.Ticks * 2, MaxSendBackoff.Ticks));
+            _sendTimer ??= this.RegisterGrainTimer(async _ =>
+            {
+                _sendTimer?.Dispose();
+                _sendTimer = null;
+                await SendPendingAsync();
+            }, new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+        else
+        {
+            _sendBackoff = TimeSpan.FromSeconds(1);
+        }
+
+        if (changed)
+        {
+            Touch();
+            await WriteSnapshotAsync();
+            await OnChangedAsync();
+        }
+    }
+
+    private async Task ExpireDueAsync()
+    {
+        List<CommandInfo>? commands = State.Commands;
+        DateTime now = Now;
+        bool changed = false;
+        if (commands is not null)
+        {
+            foreach (CommandInfo c in commands.Where(c => IsActive(c.Status) && c.ExpiresAt <= now).ToList())
+            {
+                SetStatus(c.Id, CommandStatus.Expired, "its time to live passed before the device confirmed it");
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            Touch();
+            await WriteSnapshotAsync();
+            await OnChangedAsync();
+        }
+
+        await ArrangeExpiryAsync();
+    }
+
+    /// <summary>A timer for the next expiry while active, and a reminder that wakes the twin for it if it is not.</summary>
+    private async Task ArrangeExpiryAsync()
+    {
+        DateTime? next = State.Commands?.Where(c => IsActive(c.Status)).Select(c => (DateTime?)c.ExpiresAt).Min();
+        if (next is not DateTime due)
+        {
+            _expiryTimer?.Dispose();
+            _expiryTimer = null;
+            IGrainReminder? reminder = await this.GetReminder(ExpiryReminder);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            return;
+        }
+
+        TimeSpan wait = due - Now;
+        if (wait < TimeSpan.Zero)
+        {
+            wait = TimeSpan.Zero;
+        }
+
+        if (_expiryTimer is null)
+        {
+            _expiryTimer = this.RegisterGrainTimer(_ => ExpireDueAsync(), new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+        else
+        {
+            _expiryTimer.Change(wait, Timeout.InfiniteTimeSpan);
+        }
+
+        await this.RegisterOrUpdateReminder(ExpiryReminder, wait, TimeSpan.FromMinutes(1));
+    }
+
+    private CommandInfo? SetStatus(string id, CommandStatus status, string? reason)
+    {
+        List<CommandInfo> commands = State.Commands!;
+        int index = commands.FindIndex(c => c.Id == id);
+        if (index < 0)
+        {
+            return null;
+        }
+
+        CommandInfo updated = commands[index] with { Status = status, UpdatedAt = Now, Reason = reason ?? commands[index].Reason };
+        commands[index] = updated;
+        if (!IsActive(status))
+        {
+            Audit(updated, status.ToString().ToLowerInvariant());
+        }
+
+        return updated;
+    }
+
+    private CommandInfo? FindCommand(string id) => State.Commands?.Find(c => c.Id == id);
+
+    private void PruneCommands()
+    {
+        List<CommandInfo>? commands = State.Commands;
+        if (commands is null)
+        {
+            return;
+        }
+
+        int finished = commands.Count(c => !IsActive(c.Status));
+        int excess = finished - Options.CommandHistory;
+        for (int i = 0; i < commands.Count && excess > 0;)
+        {
+            if (!IsActive(commands[i].Status))
+            {
+                commands.RemoveAt(i);
+                excess--;
+            }
+            else
+            {
+                i++;
+            }
+        }
+    }
+
+    private void Audit(CommandInfo command, string outcome) =>
+        ServiceProvider.GetService<IAuditLog>()?.Write(new AuditEntry(
+            Now, command.By, "command." + command.Name, State.Kind.ToUrlName(), this.GetPrimaryKeyString(), outcome,
+            command.Reason is null ? $"command {command.Id}" : $"command {command.Id}: {command.Reason}"));
+
+    private static bool IsActive(CommandStatus status) => status is CommandStatus.Pending or CommandStatus.Sent or CommandStatus.Acked;
+
+    private static PropertyValue DefaultOf(TwinProperty property) => PropertyCatalog.Get(property).Type switch
+    {
+        PropertyType.Bool => PropertyValue.Of(false),
+        PropertyType.Number => PropertyValue.Of(0),
+        _ => PropertyValue.Of(string.Empty),
+    };
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Twin {TwinId}: downlink of command {CommandId} deferred ({Problem}); it is retried until its TTL")]
+    private partial void LogDownlinkDeferred(string twinId, string commandId, string problem);
+}

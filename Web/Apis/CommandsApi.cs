@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using TwinCity.Grains.Interfaces.Commands;
+using TwinCity.Grains.Interfaces.Twins;
+using TwinCity.Web.Json;
+
+namespace TwinCity.Web.Apis;
+
+/// <summary>Commands on twins: <c>POST /twins/{kind}/{id}/commands</c> and <c>GET .../commands/{commandId}</c>.</summary>
+public static class CommandsApi
+{
+    /// <summary>The claim that names the caller's agency (set by the API-key authentication).</summary>
+    public const string AgencyClaim = "agency";
+
+    public const int DefaultTtlSeconds = 300;
+    public const int MaxTtlSeconds = 7 * 24 * 3600;
+
+    public static RouteGroupBuilder MapCommandsApi(this RouteGroupBuilder twins)
+    {
+        twins.MapPost("/{kind}/{id}/commands", IssueAsync)
+            .WithName("IssueCommand")
+            .WithSummary("Command a twin (owning agency only): sets the desired values and sends the downlink; 202 with the command.");
+        twins.MapGet("/{kind}/{id}/commands/{commandId}", GetAsync)
+            .WithName("GetCommand")
+            .WithSummary("A command and where it stands: pending, sent, acked, confirmed, failed, expired or superseded.");
+        return twins;
+    }
+
+    public static async Task<Results<JsonBodyResult, ProblemHttpResult>> IssueAsync(
+        string kind, string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        if (!TwinsApi.TryResolve(kind, id, out TwinKind twinKind, out ProblemHttpResult? problem))
+        {
+            return problem;
+        }
+
+        JsonDocument body;
+        try
+        {
+            body = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            return ApiProblems.BadRequest($"The body is not valid JSON: {ex.Message}");
+        }
+
+        using (body)
+        {
+            JsonElement root = body.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return ApiProblems.BadRequest("The body must be an object: { \"name\": ..., \"args\": {...}, \"ttlSeconds\": ... }");
+            }
+
+            string? name = root.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            JsonElement args = root.TryGetProperty("args", out JsonElement a) ? a : default;
+            if (!CommandCatalog.TryBuild(twinKind, name, args, out Reading[] sets, out string? error))
+            {
+                return ApiProblems.BadRequest(error!);
+            }
+
+            int ttl = DefaultTtlSeconds;
+            if (root.TryGetProperty("ttlSeconds", out JsonElement t) && (t.ValueKind != JsonValueKind.Number || !t.TryGetInt32(out ttl) || ttl < 1 || ttl > MaxTtlSeconds))
+            {
+                return ApiProblems.BadRequest($"'ttlSeconds' must be a whole number from 1 to {MaxTtlSeconds}");
+            }
+
+            string? idempotencyKey = request.Headers["Idempotency-Key"].FirstOrDefault();
+            if (idempotencyKey is { Length: 0 or > 128 })
+            {
+                return ApiProblems.BadRequest("'Idempotency-Key' must be 1 to 128 characters");
+            }
+
+            long? ifMatch = null;
+            string? ifMatchHeader = request.Headers.IfMatch.FirstOrDefault();
+            if (ifMatchHeader is not null && ifMatchHeader != "*")
+            {
+                if (!long.TryParse(ifMatchHeader.Trim().Trim('"').Replace("W/", string.Empty, StringComparison.Ordinal).Trim('"'), NumberStyles.Integer, CultureInfo.InvariantCulture, out long version))
+                {
+                    return ApiProblems.BadRequest("'If-Match' must be an ETag this API gave out, such as \"42\"");
+                }
+
+                ifMatch = version;
+            }
+
+            string by = user.FindFirst(AgencyClaim)?.Value ?? twinKind.OwningAgency();
+            CommandResult result;
+            try
+            {
+                result = await grains.GetTwin(twinKind, id).IssueCommandAsync(new CommandRequest(
+                    name!, sets, by, TimeSpan.FromSeconds(ttl), args.ValueKind == JsonValueKind.Object ? args.GetRawText() : null, idempotencyKey, ifMatch));
+            }
+            catch (ArgumentException ex)
+            {
+                return ApiProblems.BadRequest(ex.Message);
+            }
+
+            switch (result.Outcome)
+            {
+                case CommandOutcome.NotProvisioned:
+                    return ApiProblems.NotFound($"There is no twin {kind}/{id}.");
+                case CommandOutcome.VersionMismatch:
+                    return ApiProblems.PreconditionFailed($"The twin is at version {result.Version}, not {ifMatch}; read it again and retry.");
+                case CommandOutcome.NotHeld:
+                    return ApiProblems.Conflict("The values are no longer held by the requester.");
+            }
+
+            CommandInfo command = result.Command!;
+            HttpResponse response = request.HttpContext.Response;
+            response.Headers.Location = $"/api/v1/twins/{twinKind.ToUrlName()}/{id}/commands/{command.Id}";
+            response.Headers.ETag = TwinsApi.ETagOf(result.Version);
+            if (result.Outcome == CommandOutcome.Repeated)
+            {
+                response.Headers["Idempotent-Replayed"] = "true";
+            }
+
+            return new JsonBodyResult(w => TwinJson.WriteCommand(w, command), StatusCodes.Status202Accepted);
+        }
+    }
+
+    public static async Task<Results<JsonBodyResult, ProblemHttpResult>> GetAsync(string kind, string id, string commandId, IGrainFactory grains)
+    {
+        if (!TwinsApi.TryResolve(kind, id, out TwinKind twinKind, out ProblemHttpResult? problem))
+        {
+            return problem;
+        }
+
+        CommandInfo? command = await grains.GetTwin(twinKind, id).GetCommandAsync(commandId);
+        return command is null
+            ? ApiProblems.NotFound($"Twin {kind}/{id} has no command {commandId}.")
+            : new JsonBodyResult(w => TwinJson.WriteCommand(w, command));
+    }
+}

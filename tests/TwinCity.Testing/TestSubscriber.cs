@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace TwinCity.Testing;
+
+/// <summary>An MQTT client standing in for a network server's side: records what TwinCity publishes (downlinks).</summary>
+public sealed class TestSubscriber : IAsyncDisposable
+{
+    private readonly IMqttClient _client;
+
+    private TestSubscriber(IMqttClient client) => _client = client;
+
+    public ConcurrentQueue<(string Topic, byte[] Payload, DateTime At)> Messages { get; } = new();
+
+    public static async Task<TestSubscriber> ConnectAsync(int port, string topicFilter)
+    {
+        IMqttClient client = new MqttClientFactory().CreateMqttClient();
+        var subscriber = new TestSubscriber(client);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            subscriber.Messages.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload), DateTime.UtcNow));
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId("test-subscriber-" + Guid.NewGuid().ToString("N")[..8])
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(true)
+            .Build());
+        await client.SubscribeAsync(new MqttClientFactory().CreateSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic(topicFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .Build());
+        return subscriber;
+    }
+
+    public async Task<(string Topic, byte[] Payload)> WaitForAsync(Func<string, byte[], bool> match, int seconds = 10)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach ((string topic, byte[] payload, _) in Messages)
+            {
+                if (match(topic, payload))
+                {
+                    return (topic, payload);
+                }
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"no matching message within {seconds} s; saw {Messages.Count}: {string.Join("; ", Messages.Select(m => m.Topic))}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync();
+        }
+
+        _client.Dispose();
+    }
+}
