@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TwinCity.Grains.Cells;
+using TwinCity.Grains.History;
+using TwinCity.Grains.Interfaces.History;
 using TwinCity.Grains.Twins;
 
 namespace TwinCity.Grains;
@@ -13,6 +15,10 @@ public static class GrainsExtensions
         ArgumentNullException.ThrowIfNull(silo);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddOptions<TwinOptions>();
+        // The embedded city keeps recent history in memory; cluster mode registers PostgreSQL first.
+        silo.Services.TryAddSingleton<InMemoryHistory>(_ => new InMemoryHistory());
+        silo.Services.TryAddSingleton<ITwinHistory>(sp => sp.GetRequiredService<InMemoryHistory>());
+        silo.Services.TryAddSingleton<IUplinkJournal>(sp => sp.GetRequiredService<InMemoryHistory>());
         silo.Services.AddOptions<CellOptions>();
         return silo;
     }

@@ -1,6 +1,12 @@
 using TwinCity.Gateway.Ingest;
+using TwinCity.Silo.Database;
 using TwinCity.Silo.Hosting;
 using TwinCity.Web;
+
+if (await MigrateOnly.TryRunAsync(args) is int exitCode)
+{
+    return exitCode;
+}
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +20,7 @@ app.MapTwinCityWeb()
     .MapIngestApi();
 
 await app.RunAsync();
+return 0;
 
 /// <summary>The silo host; public so that tests can start the real app.</summary>
 public partial class Program;

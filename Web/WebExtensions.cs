@@ -59,12 +59,14 @@ public static class WebExtensions
             ResponseWriter = WriteHealthAsync,
         });
 
+        app.MapCityMap();
         app.MapHub<CityHub>(CityHub.Path);
 
         RouteGroupBuilder api = app.MapGroup("/api/v1");
         api.MapTwinsApi();
         api.MapDevicesApi();
         api.MapCityApi();
+        api.MapClusterApi();
         return api;
     }
 

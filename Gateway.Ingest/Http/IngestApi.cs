@@ -74,6 +74,19 @@ public static class IngestApi
         }
 
         IngestResult result = await pipeline.ProcessAsync(new IngestMessage(body, server, networkEvent, "http"));
+        if (result.Durable is { } durable)
+        {
+            try
+            {
+                // The network server hears 200 only once the uplink is durable; else it sends it again.
+                await durable;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                result = new IngestResult(IngestOutcome.Retry, "unavailable", "the uplink could not be recorded: " + ex.Message);
+            }
+        }
+
         return result.Outcome switch
         {
             IngestOutcome.Applied or IngestOutcome.Duplicate or IngestOutcome.Ignored =>

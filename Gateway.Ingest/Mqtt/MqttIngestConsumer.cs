@@ -37,6 +37,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     private IMqttClient? _client;
     private int _generation;
     private long _received;
+    private long _awaitingDurability;
 
     public MqttIngestConsumer(IngestPipeline pipeline, DeadLetterStore deadLetters, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
     {
@@ -80,11 +81,12 @@ public sealed partial class MqttIngestConsumer : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Task[] workers = [.. _lanes.Select(lane => Task.Run(() => RunLaneAsync(lane.Reader, stoppingToken), CancellationToken.None))];
+        Task[] workers = [.. _lanes.Select(lane => Task.Run(() => RunLaneAsync(lane.Reader), CancellationToken.None))];
         TimeSpan delay = TimeSpan.FromMilliseconds(250);
+        IMqttClient? client = null;
         while (!stoppingToken.IsCancellationRequested)
         {
-            IMqttClient client = CreateClient();
+            client = CreateClient();
             try
             {
                 await ConnectAsync(client, stoppingToken);
@@ -110,15 +112,22 @@ public sealed partial class MqttIngestConsumer : BackgroundService
                 LogConnectFailed(ex, _options.Host ?? "127.0.0.1", _options.Port, delay.TotalSeconds);
             }
 
-            Interlocked.Increment(ref _generation);
-            await CloseAsync(client);
             if (stoppingToken.IsCancellationRequested)
             {
                 break;
             }
 
+            Interlocked.Increment(ref _generation);
+            await CloseAsync(client);
+            client = null;
             await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+        }
+
+        // Shutting down: take no more, finish what is in the lanes, acknowledge what became durable, then leave.
+        if (client is not null)
+        {
+            client.ApplicationMessageReceivedAsync -= OnMessageAsync;
         }
 
         foreach (Channel<Work> lane in _lanes)
@@ -126,7 +135,19 @@ public sealed partial class MqttIngestConsumer : BackgroundService
             lane.Writer.TryComplete();
         }
 
-        await Task.WhenAll(workers);
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(20), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Interlocked.Read(ref _awaitingDurability) > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, CancellationToken.None);
+        }
+
+        if (client is not null)
+        {
+            await CloseAsync(client);
+        }
+
+        LogStopped(Received);
     }
 
     private IMqttClient CreateClient()
@@ -179,7 +200,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         await _lanes[LaneOf(message.Topic)].Writer.WriteAsync(work);
     }
 
-    private async Task RunLaneAsync(ChannelReader<Work> reader, CancellationToken stoppingToken)
+    private async Task RunLaneAsync(ChannelReader<Work> reader)
     {
         await foreach (Work work in reader.ReadAllAsync(CancellationToken.None))
         {
@@ -201,9 +222,14 @@ public sealed partial class MqttIngestConsumer : BackgroundService
                 result = new IngestResult(IngestOutcome.Retry, "unexpected", ex.Message);
             }
 
-            if (result.IsFinal)
+            if (result.Durable is { } durable)
             {
-                await AcknowledgeAsync(work, stoppingToken);
+                // The next message of this lane goes on; this one is acknowledged once its record is durable.
+                _ = AcknowledgeWhenDurableAsync(work, durable, CancellationToken.None);
+            }
+            else if (result.IsFinal)
+            {
+                await AcknowledgeAsync(work, CancellationToken.None);
             }
             else
             {
@@ -221,6 +247,26 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         }
 
         return _pipeline.ProcessAsync(new IngestMessage(work.Payload, server, networkEvent, "mqtt", work.Topic, applicationId));
+    }
+
+    private async Task AcknowledgeWhenDurableAsync(Work work, Task durable, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _awaitingDurability);
+        try
+        {
+            await durable;
+            await AcknowledgeAsync(work, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not durable: leave it unacknowledged and have the broker deliver it again.
+            LogNotDurable(work.Topic, ex.Message);
+            _reconnect.Release();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _awaitingDurability);
+        }
     }
 
     private async Task AcknowledgeAsync(Work work, CancellationToken cancellationToken)
@@ -290,6 +336,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService
 
     private readonly record struct Work(MqttApplicationMessageReceivedEventArgs Args, string Topic, byte[] Payload, int Generation);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest stopped taking uplinks after {Received} messages; in-flight ones were finished and acknowledged")]
+    private partial void LogStopped(long received);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest connected to MQTT broker {Host}:{Port} as {ClientId}")]
     private partial void LogConnected(string host, int port, string clientId);
 
@@ -298,6 +347,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure on a message from {Topic}; it is left for redelivery")]
     private partial void LogUnexpected(Exception exception, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An uplink from {Topic} could not be recorded ({Reason}); it is left for redelivery")]
+    private partial void LogNotDurable(string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Acknowledgement of a message from {Topic} not sent: {Reason}")]
     private partial void LogAckFailed(string topic, string reason);

@@ -6,6 +6,7 @@ using TwinCity.Gateway.Ingest.DeadLetters;
 using TwinCity.Gateway.Ingest.Envelopes;
 using TwinCity.Grains.Interfaces.Commands;
 using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.History;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Gateway.Ingest.Pipeline;
@@ -23,6 +24,7 @@ public sealed partial class IngestPipeline(
     CodecRegistry codecs,
     DeadLetterStore deadLetters,
     IngestMetrics metrics,
+    IUplinkJournal journal,
     IOptions<IngestOptions> options,
     TimeProvider time,
     ILogger<IngestPipeline> logger)
@@ -187,7 +189,8 @@ public sealed partial class IngestPipeline(
         {
             case UplinkOutcome.Applied:
                 metrics.UplinkApplied(registration.Kind);
-                return IngestResult.Applied;
+                Task durable = journal.AppendAsync(new HistoryRecord(registration.Kind, registration.TwinId, envelope.DevEui, envelope.FCnt, at, uplink.Values, uplink.Radio));
+                return new IngestResult(IngestOutcome.Applied, Durable: durable.IsCompletedSuccessfully ? null : durable);
             case UplinkOutcome.Duplicate:
                 metrics.Duplicate();
                 return IngestResult.Duplicate;

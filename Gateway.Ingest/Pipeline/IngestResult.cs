@@ -1,7 +1,8 @@
 namespace TwinCity.Gateway.Ingest.Pipeline;
 
 /// <summary>The outcome of one message with, for a dead letter or a retry, the reason and the detail.</summary>
-public readonly record struct IngestResult(IngestOutcome Outcome, string? Reason = null, string? Detail = null)
+/// <param name="Durable">For an applied uplink: completes when its history record is durable; acknowledge only then.</param>
+public readonly record struct IngestResult(IngestOutcome Outcome, string? Reason = null, string? Detail = null, Task? Durable = null)
 {
     public static IngestResult Applied => new(IngestOutcome.Applied);
 

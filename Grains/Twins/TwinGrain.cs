@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TwinCity.Grains.Cells;
 using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.History;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Twins;
@@ -50,6 +51,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        await ReplayHistoryAsync(cancellationToken);
         if (State.Provisioned && State.LastSeen != default)
         {
             // Connectivity is judged from the last uplink, so a twin that wakes after a restart
@@ -68,7 +70,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (IsDirty)
+        if (IsDirty && (Options.SnapshotOnShutdown || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
         {
             await WriteSnapshotAsync();
         }
@@ -111,6 +113,27 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     public async ValueTask<UplinkOutcome> UplinkAsync(Uplink uplink)
     {
+        UplinkOutcome outcome = ApplyUplink(uplink);
+        if (outcome != UplinkOutcome.Applied)
+        {
+            return outcome;
+        }
+
+        bool confirmed = ConfirmReportedCommands();
+        Touch();
+        if (confirmed)
+        {
+            await WriteSnapshotAsync();
+            await ArrangeExpiryAsync();
+        }
+
+        await OnChangedAsync();
+        return UplinkOutcome.Applied;
+    }
+
+    /// <summary>The state change of an uplink, shared by live uplinks and by replay of the history after a snapshot.</summary>
+    private UplinkOutcome ApplyUplink(Uplink uplink)
+    {
         TState s = State;
         if (s.DevEui == 0 || s.DevEui != uplink.DevEui)
         {
@@ -145,16 +168,41 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
         Heard(at);
         OnUplinkApplied(uplink);
-        bool confirmed = ConfirmReportedCommands();
-        Touch();
-        if (confirmed)
+        return UplinkOutcome.Applied;
+    }
+
+    /// <summary>
+    /// Snapshots are written lazily, so the durable history may hold uplinks newer than the snapshot
+    /// (the silo that had them died). They are applied again here; the frame counter drops what the
+    /// snapshot already had.
+    /// </summary>
+    private async Task ReplayHistoryAsync(CancellationToken cancellationToken)
+    {
+        ITwinHistory? history = ServiceProvider.GetService<ITwinHistory>();
+        if (history is not { IsDurable: true } || !State.Provisioned || State.DevEui == 0)
         {
-            await WriteSnapshotAsync();
-            await ArrangeExpiryAsync();
+            return;
         }
 
-        await OnChangedAsync();
-        return UplinkOutcome.Applied;
+        DateTime since = State.LastSeen == default ? DateTime.MinValue : State.LastSeen;
+        IReadOnlyList<HistoryRecord> records = await history.ReadSinceAsync(State.Kind, this.GetPrimaryKeyString(), since, cancellationToken);
+        int replayed = 0;
+        foreach (HistoryRecord r in records)
+        {
+            if (ApplyUplink(new Uplink(r.DevEui, r.FCnt, r.At, r.Values, r.Radio)) == UplinkOutcome.Applied)
+            {
+                State.Version++;
+                replayed++;
+            }
+        }
+
+        if (replayed > 0)
+        {
+            ConfirmReportedCommands();
+            State.ChangedAt = Now;
+            _dirtySince = Now;
+            LogReplayed(this.GetPrimaryKeyString(), replayed);
+        }
     }
 
     public async ValueTask JoinedAsync(ulong devEui, DateTime at)
@@ -527,6 +575,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Twin {TwinId} went offline (last seen {LastSeen:o})")]
     private partial void LogWentOffline(string twinId, DateTime lastSeen);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Twin {TwinId} replayed {Count} uplinks from history newer than its snapshot")]
+    private partial void LogReplayed(string twinId, int count);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "A change hook failed on twin {TwinId}")]
     private partial void LogHookFailed(Exception exception, string twinId);

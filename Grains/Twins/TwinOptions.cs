@@ -14,6 +14,9 @@ public sealed class TwinOptions
     /// <summary>A silo watching a twin's document must refresh its watch within this time.</summary>
     public TimeSpan WatchLease { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>Write a changed twin's snapshot when the silo shuts down (off where storage dies with the process).</summary>
+    public bool SnapshotOnShutdown { get; set; } = true;
+
     /// <summary>How many finished commands a twin keeps for readers.</summary>
     public int CommandHistory { get; set; } = 20;
 }

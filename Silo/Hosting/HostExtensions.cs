@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using TwinCity.Grains;
 using TwinCity.Grains.Twins;
 using TwinCity.Silo.Seeding;
+using TwinCity.Silo.Simulation;
 
 namespace TwinCity.Silo.Hosting;
 
@@ -30,6 +31,13 @@ public static class HostExtensions
         TwinCityHostOptions host = builder.Configuration.GetSection(TwinCityHostOptions.Section).Get<TwinCityHostOptions>() ?? new();
         OrleansHostOptions orleans = builder.Configuration.GetSection(OrleansHostOptions.Section).Get<OrleansHostOptions>() ?? new();
 
+        string? connectionString = null;
+        if (host.Mode == HostMode.Cluster)
+        {
+            connectionString = ClusterHosting.ValidatedConnectionString(builder.Configuration);
+            ClusterHosting.AddClusterServices(services, builder.Configuration, connectionString, orleans);
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.AddTwinCityGrains();
@@ -47,15 +55,24 @@ public static class HostExtensions
             }
             else
             {
-                throw new OptionsValidationException(TwinCityHostOptions.Section, typeof(TwinCityHostOptions), ["TwinCity:Mode=Cluster is not available in this build"]);
+                ClusterHosting.ConfigureSilo(silo, builder.Configuration, connectionString!, orleans);
             }
         });
+
+        services.AddHostedService<SiloReporter>();
 
         if (builder.Configuration.GetValue(SeedOptions.Section + ":Enabled", host.Mode == HostMode.Embedded))
         {
             services.AddHostedService<CitySeeder>();
         }
 
+        if (host.Mode == HostMode.Embedded)
+        {
+            // The embedded city's state lives and dies with the process: nothing to write on the way out.
+            services.PostConfigure<TwinOptions>(o => o.SnapshotOnShutdown = false);
+        }
+
+        builder.AddCitySimulator();
         return builder;
     }
 }

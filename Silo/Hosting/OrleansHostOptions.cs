@@ -20,6 +20,9 @@ public sealed class OrleansHostOptions
     [Range(1, 65535)]
     public int? PrimarySiloPort { get; set; }
 
+    /// <summary>Cluster mode: the address other silos reach this one at (default: the first non-loopback IPv4 address).</summary>
+    public string? AdvertisedAddress { get; set; }
+
     [Required]
     public string ClusterId { get; set; } = "twincity";
 

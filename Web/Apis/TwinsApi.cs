@@ -23,6 +23,7 @@ public static class TwinsApi
             .WithName("GetTwin")
             .WithSummary("The twin document; ETag is its version.");
         twins.MapCommandsApi();
+        twins.MapHistoryApi();
         return twins;
     }
 

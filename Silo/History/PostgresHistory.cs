@@ -1,0 +1,294 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using TwinCity.Grains.Interfaces.History;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Silo.History;
+
+/// <summary>
+/// The durable history of a cluster: applied uplinks go into <c>uplink_history</c> in batches with
+/// binary COPY, and each uplink's task completes only when its batch has committed; that is when
+/// ingest acknowledges it to the broker. The buffer is bounded: when PostgreSQL is slow, ingest waits.
+/// </summary>
+public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, IUplinkJournal
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly HistoryOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PostgresHistory> _logger;
+    private readonly Channel<Pending> _queue;
+    private readonly Histogram<double> _lag;
+
+    public PostgresHistory(NpgsqlDataSource dataSource, IOptions<HistoryOptions> options, TimeProvider time, IMeterFactory meters, ILogger<PostgresHistory> logger)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        _dataSource = dataSource;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_options.BufferSize) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _lag = meters.Create("TwinCity.History").CreateHistogram<double>("twincity.history.write_lag", "ms", "Time from an uplink applied to its history record committed");
+    }
+
+    public bool IsDurable => true;
+
+    public Task AppendAsync(HistoryRecord record)
+    {
+        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp());
+        if (_queue.Writer.TryWrite(pending))
+        {
+            return pending.Done.Task;
+        }
+
+        return WaitForRoomAsync(pending);
+    }
+
+    public async Task<IReadOnlyList<HistoryRecord>> ReadSinceAsync(TwinKind kind, string twinId, DateTime since, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = _dataSource.CreateCommand(
+            "SELECT dev_eui, f_cnt, received_at, payload FROM uplink_history WHERE kind = $1 AND twin_id = $2 AND received_at >= $3 ORDER BY received_at, f_cnt");
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)kind });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = twinId });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTime.SpecifyKind(since == DateTime.MinValue ? new DateTime(2000, 1, 1) : since, DateTimeKind.Utc) });
+        return await ReadAsync(command, kind, twinId, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<HistoryRecord>> QueryAsync(TwinKind kind, string twinId, DateTime from, DateTime to, int limit, CancellationToken cancellationToken)
+    {
+        await using NpgsqlCommand command = _dataSource.CreateCommand(
+            "SELECT dev_eui, f_cnt, received_at, payload FROM uplink_history WHERE kind = $1 AND twin_id = $2 AND received_at BETWEEN $3 AND $4 ORDER BY received_at DESC LIMIT $5");
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)kind });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = twinId });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTime.SpecifyKind(from, DateTimeKind.Utc) });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTime.SpecifyKind(to, DateTimeKind.Utc) });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        return await ReadAsync(command, kind, twinId, cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>(_options.BatchSize);
+        TimeSpan backoff = TimeSpan.FromMilliseconds(100);
+        ChannelReader<Pending> reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(CancellationToken.None))
+            {
+                batch.Clear();
+                DateTime gatherUntil = DateTime.UtcNow + _options.BatchWindow;
+                while (batch.Count < _options.BatchSize)
+                {
+                    if (reader.TryRead(out Pending? next))
+                    {
+                        batch.Add(next);
+                        continue;
+                    }
+
+                    TimeSpan left = gatherUntil - DateTime.UtcNow;
+                    if (left <= TimeSpan.Zero || !await WaitBrieflyAsync(reader, left))
+                    {
+                        break;
+                    }
+                }
+
+                try
+                {
+                    await WriteBatchAsync(batch);
+                    double now = _time.GetTimestamp();
+                    foreach (Pending p in batch)
+                    {
+                        _lag.Record((now - p.Started) * 1000.0 / _time.TimestampFrequency);
+                        p.Done.TrySetResult();
+                    }
+
+                    backoff = TimeSpan.FromMilliseconds(100);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+                {
+                    // Not durable: the waiting messages stay unacknowledged and come again from the broker.
+                    LogWriteFailed(ex, batch.Count);
+                    foreach (Pending p in batch)
+                    {
+                        p.Done.TrySetException(ex);
+                    }
+
+                    await Task.Delay(backoff, CancellationToken.None);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                }
+            }
+        }
+        finally
+        {
+            foreach (Pending p in batch)
+            {
+                p.Done.TrySetCanceled(CancellationToken.None);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Ingest has stopped by now (it stops first): write what is left, then finish.
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task WriteBatchAsync(List<Pending> batch)
+    {
+        await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync();
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync();
+        await using (NpgsqlCommand temp = new(
+            "CREATE TEMP TABLE IF NOT EXISTS uplink_history_in (LIKE uplink_history INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", connection, transaction))
+        {
+            await temp.ExecuteNonQueryAsync();
+        }
+
+        await using (NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync(
+            "COPY uplink_history_in (dev_eui, kind, twin_id, f_cnt, received_at, payload) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (Pending p in batch)
+            {
+                HistoryRecord r = p.Record;
+                await copy.StartRowAsync();
+                await copy.WriteAsync(unchecked((long)r.DevEui), NpgsqlDbType.Bigint);
+                await copy.WriteAsync((short)r.Kind, NpgsqlDbType.Smallint);
+                await copy.WriteAsync(r.TwinId, NpgsqlDbType.Text);
+                await copy.WriteAsync((long)r.FCnt, NpgsqlDbType.Bigint);
+                await copy.WriteAsync(DateTime.SpecifyKind(r.At, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(PayloadJson(r), NpgsqlDbType.Jsonb);
+            }
+
+            await copy.CompleteAsync();
+        }
+
+        // A redelivered uplink already recorded is not a second row.
+        await using (NpgsqlCommand move = new(
+            "INSERT INTO uplink_history (dev_eui, kind, twin_id, f_cnt, received_at, payload) SELECT dev_eui, kind, twin_id, f_cnt, received_at, payload FROM uplink_history_in ON CONFLICT DO NOTHING",
+            connection,
+            transaction))
+        {
+            await move.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+    }
+
+    private static string PayloadJson(HistoryRecord r)
+    {
+        using var buffer = new MemoryStream(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("values");
+            foreach (Reading v in r.Values)
+            {
+                string name = PropertyCatalog.NameOf(v.Property);
+                switch (v.Value.Type)
+                {
+                    case PropertyType.Bool: w.WriteBoolean(name, v.Value.Number != 0); break;
+                    case PropertyType.Text: w.WriteString(name, v.Value.Text); break;
+                    default: w.WriteNumber(name, v.Value.Number); break;
+                }
+            }
+
+            w.WriteEndObject();
+            if (r.Radio is { } radio)
+            {
+                w.WriteStartObject("radio");
+                if (radio.Rssi is int rssi)
+                {
+                    w.WriteNumber("rssi", rssi);
+                }
+
+                if (radio.Snr is double snr)
+                {
+                    w.WriteNumber("snr", snr);
+                }
+
+                if (radio.Gateway is string gateway)
+                {
+                    w.WriteString("gateway", gateway);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static async Task<IReadOnlyList<HistoryRecord>> ReadAsync(NpgsqlCommand command, TwinKind kind, string twinId, CancellationToken cancellationToken)
+    {
+        var records = new List<HistoryRecord>();
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            using JsonDocument payload = JsonDocument.Parse(reader.GetString(3));
+            var values = new List<Reading>();
+            if (payload.RootElement.TryGetProperty("values", out JsonElement v))
+            {
+                foreach (JsonProperty p in v.EnumerateObject())
+                {
+                    if (PropertyCatalog.TryGet(kind, p.Name, out PropertyInfo? info) || PropertyCatalog.TryGet(p.Name, out info))
+                    {
+                        PropertyValue? value = p.Value.ValueKind switch
+                        {
+                            JsonValueKind.True or JsonValueKind.False => PropertyValue.Of(p.Value.GetBoolean()),
+                            JsonValueKind.Number => PropertyValue.Of(p.Value.GetDouble()),
+                            JsonValueKind.String => PropertyValue.Of(p.Value.GetString()!),
+                            _ => null,
+                        };
+                        if (value is PropertyValue pv)
+                        {
+                            values.Add(new Reading(info.Property, pv));
+                        }
+                    }
+                }
+            }
+
+            RadioInfo? radio = null;
+            if (payload.RootElement.TryGetProperty("radio", out JsonElement r))
+            {
+                radio = new RadioInfo(
+                    r.TryGetProperty("rssi", out JsonElement rssi) ? rssi.GetInt32() : null,
+                    r.TryGetProperty("snr", out JsonElement snr) ? snr.GetDouble() : null,
+                    r.TryGetProperty("gateway", out JsonElement gw) ? gw.GetString() : null);
+            }
+
+            records.Add(new HistoryRecord(kind, twinId, unchecked((ulong)reader.GetInt64(0)), (uint)reader.GetInt64(1), reader.GetDateTime(2), [.. values], radio));
+        }
+
+        return records;
+    }
+
+    private async Task WaitForRoomAsync(Pending pending)
+    {
+        await _queue.Writer.WriteAsync(pending);
+        await pending.Done.Task;
+    }
+
+    private static async Task<bool> WaitBrieflyAsync(ChannelReader<Pending> reader, TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            return await reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private sealed record Pending(HistoryRecord Record, TaskCompletionSource Done, long Started);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} history records failed; their uplinks will be delivered again")]
+    private partial void LogWriteFailed(Exception exception, int count);
+}

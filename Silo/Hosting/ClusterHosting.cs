@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TwinCity.Grains;
+using TwinCity.Grains.Interfaces.History;
+using TwinCity.Silo.Database;
+using TwinCity.Silo.History;
+
+namespace TwinCity.Silo.Hosting;
+
+/// <summary>Cluster mode: PostgreSQL for membership, grain state, reminders and history; an external broker shared by all silos.</summary>
+internal static class ClusterHosting
+{
+    public const string ConnectionStringName = "TwinCity";
+    private const string Invariant = "Npgsql";
+
+    /// <summary>Checks the settings cluster mode needs; each problem names its key.</summary>
+    public static string ValidatedConnectionString(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        string? connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            problems.Add($"ConnectionStrings:{ConnectionStringName} is required when TwinCity:Mode is Cluster (a PostgreSQL connection string)");
+        }
+        else
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(connectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add($"ConnectionStrings:{ConnectionStringName} is not a valid PostgreSQL connection string: {ex.Message}");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["Mqtt:Host"]))
+        {
+            problems.Add("Mqtt:Host is required when TwinCity:Mode is Cluster (the broker all silos share)");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(TwinCityHostOptions.Section, typeof(TwinCityHostOptions), problems);
+        }
+
+        return connectionString!;
+    }
+
+    /// <summary>Services that must exist before the silo starts: the migrator runs first, the history store before ingest.</summary>
+    public static void AddClusterServices(IServiceCollection services, IConfiguration configuration, string connectionString, OrleansHostOptions orleans)
+    {
+        services.AddHostedService(sp => new MigrationOnStart(connectionString, sp.GetRequiredService<ILogger<MigrationOnStart>>()));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PostgresHistory>();
+        services.AddSingleton<ITwinHistory>(sp => sp.GetRequiredService<PostgresHistory>());
+        services.AddSingleton<IUplinkJournal>(sp => sp.GetRequiredService<PostgresHistory>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresHistory>());
+        services.AddHostedService<HistoryRetention>();
+
+        // Every silo takes a share of the uplinks, under a session of its own.
+        if (string.IsNullOrWhiteSpace(configuration["Mqtt:SharedGroup"]))
+        {
+            configuration["Mqtt:SharedGroup"] = "twincity";
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["Mqtt:ClientId"]))
+        {
+            configuration["Mqtt:ClientId"] = $"twincity-{Environment.MachineName}-{orleans.SiloPort}";
+        }
+    }
+
+    public static void ConfigureSilo(ISiloBuilder silo, IConfiguration configuration, string connectionString, OrleansHostOptions orleans)
+    {
+        // How fast a dead silo is noticed; operators (and tests) may tune it under Orleans:Membership.
+        silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+        silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
+        {
+            o.ClusterId = orleans.ClusterId;
+            o.ServiceId = orleans.ServiceId;
+        });
+        silo.ConfigureEndpoints(AdvertisedAddress(orleans), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true);
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+        foreach (string name in new[] { TwinStorage.Name, TwinStorage.Registry })
+        {
+            silo.AddAdoNetGrainStorage(name, o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = connectionString;
+            });
+        }
+
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+        });
+    }
+
+    private static IPAddress AdvertisedAddress(OrleansHostOptions orleans)
+    {
+        if (!string.IsNullOrWhiteSpace(orleans.AdvertisedAddress))
+        {
+            return IPAddress.Parse(orleans.AdvertisedAddress);
+        }
+
+        // Another machine must reach this silo: the first non-loopback IPv4 address, else loopback (one machine).
+        return Dns.GetHostAddresses(Dns.GetHostName())
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a)) ?? IPAddress.Loopback;
+    }
+}

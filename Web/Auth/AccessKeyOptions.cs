@@ -1,0 +1,14 @@
+namespace TwinCity.Web.Auth;
+
+/// <summary>One configured key (<c>Access:Keys:N</c>): the key itself is never configured, only its SHA-256.</summary>
+public sealed class AccessKeyOptions
+{
+    /// <summary>One of azerishig, azersu, roads, transport, city, network.</summary>
+    public string? Agency { get; set; }
+
+    /// <summary>The hex SHA-256 of the key: <c>printf %s "$KEY" | sha256sum</c>.</summary>
+    public string? Sha256 { get; set; }
+
+    /// <summary>A label for people (which system holds the key); optional.</summary>
+    public string? Name { get; set; }
+}
