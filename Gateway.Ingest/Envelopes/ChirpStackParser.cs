@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Gateway.Ingest.Envelopes;
@@ -13,6 +14,13 @@ public static class ChirpStackParser
     public static bool TryParse(ReadOnlySpan<byte> json, NetworkEvent kind, out Envelope envelope, out string? error)
     {
         envelope = new Envelope { Server = NetworkServer.ChirpStack, Event = kind };
+        // The reader checks UTF-8 only when a string is read as text, and then throws: refuse it here, with a reason.
+        if (!Utf8.IsValid(json))
+        {
+            error = "the ChirpStack event is not valid UTF-8 text";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 32 });
@@ -32,6 +40,12 @@ public static class ChirpStackParser
         catch (EnvelopeParseException ex)
         {
             error = ex.Message;
+            return false;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The reader throws this for text it cannot turn into a string, such as a lone escaped surrogate ("\uD800").
+            error = "the ChirpStack event holds a string that is not valid text: " + ex.Message;
             return false;
         }
 
@@ -107,7 +121,8 @@ public static class ChirpStackParser
             }
             else if (name.SequenceEqual("queueItemId"u8) || name.SequenceEqual("downlinkId"u8) && e.DownlinkId is null)
             {
-                e.DownlinkId = reader.TokenType == JsonTokenType.Number ? reader.GetUInt64().ToString(System.Globalization.CultureInfo.InvariantCulture) : JsonReading.ReadString(ref reader);
+                // An opaque id: a number is kept as it was written, whatever its size.
+                e.DownlinkId = reader.TokenType == JsonTokenType.Number ? System.Text.Encoding.UTF8.GetString(reader.ValueSpan) : JsonReading.ReadString(ref reader);
             }
             else if (name.SequenceEqual("level"u8))
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Gateway.Ingest.Envelopes;
@@ -17,6 +18,13 @@ public static class TheThingsStackParser
     public static bool TryParse(ReadOnlySpan<byte> json, out Envelope envelope, out string? error)
     {
         envelope = new Envelope { Server = NetworkServer.TheThingsStack };
+        // The reader checks UTF-8 only when a string is read as text, and then throws: refuse it here, with a reason.
+        if (!Utf8.IsValid(json))
+        {
+            error = "the The Things Stack message is not valid UTF-8 text";
+            return false;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 32 });
@@ -36,6 +44,12 @@ public static class TheThingsStackParser
         catch (EnvelopeParseException ex)
         {
             error = ex.Message;
+            return false;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The reader throws this for text it cannot turn into a string, such as a lone escaped surrogate ("\uD800").
+            error = "the The Things Stack message holds a string that is not valid text: " + ex.Message;
             return false;
         }
 

@@ -55,12 +55,15 @@ public static class DecodedObjectMapper
             case PropertyType.Bool when element.ValueKind is JsonValueKind.True or JsonValueKind.False:
                 value = PropertyValue.Of(element.GetBoolean());
                 break;
-            case PropertyType.Bool when element.ValueKind == JsonValueKind.Number:
-                value = PropertyValue.Of(element.GetDouble() != 0);
+            case PropertyType.Bool when element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out double flag) && double.IsFinite(flag):
+                value = PropertyValue.Of(flag != 0);
                 break;
-            case PropertyType.Number when element.ValueKind == JsonValueKind.Number:
-                value = PropertyValue.Of(element.GetDouble());
+            case PropertyType.Number when element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out double number) && double.IsFinite(number):
+                value = PropertyValue.Of(number);
                 break;
+            case PropertyType.Bool or PropertyType.Number when element.ValueKind == JsonValueKind.Number:
+                problem = $"'{info.Name}' is a number no double can hold ({element.GetRawText()})";
+                return false;
             case PropertyType.Text when element.ValueKind == JsonValueKind.String:
                 value = PropertyValue.Of(element.GetString()!);
                 break;

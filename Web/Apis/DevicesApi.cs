@@ -210,7 +210,8 @@ public static class DevicesApi
         w.WriteEndObject();
     }
 
-    private static bool TryParseLine(DeviceRequestParser parser, string line, string[]? header, out DeviceRegistration? registration, out string? error)
+    /// <summary>One line of an import: NDJSON when there is no CSV header, else a CSV row read by the header.</summary>
+    public static bool TryParseLine(DeviceRequestParser parser, string line, string[]? header, out DeviceRegistration? registration, out string? error)
     {
         registration = null;
         if (header is null)

@@ -1,0 +1,62 @@
+using System.Text;
+using System.Text.Json;
+using TwinCity.Gateway.Ingest.Envelopes;
+using TwinCity.Gateway.Ingest.Pipeline;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Ingest.Tests.Fuzzing;
+
+/// <summary>Inputs the fuzzer found that once threw out of a parser; each is now refused with a reason or read.</summary>
+public sealed class FuzzFindingsTests
+{
+    [Fact]
+    public void Envelope_with_bytes_that_are_not_utf8_is_refused_with_the_reason()
+    {
+        byte[] json = [.. """{"deviceInfo":{"devEui":"0101010101010101","deviceName":"la"""u8, 0xE1, .. """p"}}"""u8];
+
+        Assert.False(ChirpStackParser.TryParse(json, NetworkEvent.Up, out _, out string? chirpStackError));
+        Assert.False(TheThingsStackParser.TryParse(json, out _, out string? ttsError));
+
+        Assert.Contains("UTF-8", chirpStackError, StringComparison.Ordinal);
+        Assert.Contains("UTF-8", ttsError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lone_escaped_surrogate_in_a_string_is_refused_with_the_reason()
+    {
+        byte[] tts = Encoding.UTF8.GetBytes("""{"end_device_ids":{"device_id":"lamp-\uD800","dev_eui":"70B3D57ED0010001"},"uplink_message":{"f_port":1}}""".Replace("\uD800", "\\uD800", StringComparison.Ordinal));
+        byte[] chirpStack = Encoding.UTF8.GetBytes("""{"deviceInfo":{"devEui":"0101010101010101"},"level":"ERROR","description":"x\uDC00"}""".Replace("\uDC00", "\\uDC00", StringComparison.Ordinal));
+
+        Assert.False(TheThingsStackParser.TryParse(tts, out _, out string? ttsError));
+        Assert.False(ChirpStackParser.TryParse(chirpStack, NetworkEvent.Log, out _, out string? chirpStackError));
+
+        Assert.Contains("not valid text", ttsError, StringComparison.Ordinal);
+        Assert.Contains("not valid text", chirpStackError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("1e400")]
+    [InlineData("18446744073709551616")]
+    public void Downlink_id_of_any_number_is_kept_as_written(string id)
+    {
+        byte[] json = Encoding.UTF8.GetBytes($$"""{"deviceInfo":{"devEui":"0101010101010101"},"downlinkId":{{id}}}""");
+
+        Assert.True(ChirpStackParser.TryParse(json, NetworkEvent.TxAck, out Envelope envelope, out string? error), error);
+
+        Assert.Equal(id, envelope.DownlinkId);
+    }
+
+    [Fact]
+    public void Decoded_number_beyond_double_is_a_problem_not_an_exception()
+    {
+        using JsonDocument doc = JsonDocument.Parse("""{"dimLevel":1e400,"on":1e999,"powerW":12}""");
+        var readings = new List<Reading>();
+
+        DecodedObjectMapper.MapResult result = DecodedObjectMapper.Map(doc.RootElement, TwinKind.Streetlight, null, readings);
+
+        Assert.Contains("dimLevel", result.Problem, StringComparison.Ordinal);
+        Reading power = Assert.Single(readings);
+        Assert.Equal(TwinProperty.PowerW, power.Property);
+    }
+}
