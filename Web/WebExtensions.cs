@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Web.Apis;
 using TwinCity.Web.Devices;
+using TwinCity.Web.Errors;
 using TwinCity.Web.Health;
 using TwinCity.Web.Hubs;
 using TwinCity.Web.Json;
@@ -24,6 +25,10 @@ public static class WebExtensions
     {
         IServiceCollection services = builder.Services;
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // A query parameter that does not bind (limit=abc) becomes an exception the handler above
+        // answers with a problem that names the parameter, instead of a bare 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Readiness>();

@@ -57,11 +57,22 @@ public static class CommandsApi
                 return ApiProblems.BadRequest("The body must be an object: { \"name\": ..., \"args\": {...}, \"ttlSeconds\": ... }");
             }
 
-            string? name = root.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-            JsonElement args = root.TryGetProperty("args", out JsonElement a) ? a : default;
-            if (!CommandCatalog.TryBuild(twinKind, name, args, out Reading[] sets, out string? error))
+            string? name;
+            JsonElement args;
+            Reading[] sets;
+            try
             {
-                return ApiProblems.BadRequest(error!);
+                name = root.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                args = root.TryGetProperty("args", out JsonElement a) ? a : default;
+                if (!CommandCatalog.TryBuild(twinKind, name, args, out sets, out string? error))
+                {
+                    return ApiProblems.BadRequest(error!);
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                // JSON can escape text that is not valid (a lone "\uD800"); reading it as a string throws.
+                return ApiProblems.BadRequest($"A value in the body is not valid text: {ex.Message}");
             }
 
             int ttl = DefaultTtlSeconds;

@@ -232,7 +232,9 @@ public static class TwinsApi
 
         if (!TwinIds.IsValid(id))
         {
-            problem = ApiProblems.BadRequest($"'{id}' is not a valid twin id: letters, digits, '-', '_' and '.', at most {TwinIds.MaxLength}.");
+            // Echo only the start of an id that is far too long: the answer should not grow with the abuse.
+            string shown = id.Length > 2 * TwinIds.MaxLength ? id[..TwinIds.MaxLength] + "…" : id;
+            problem = ApiProblems.BadRequest($"'{shown}' is not a valid twin id: letters, digits, '-', '_' and '.', at most {TwinIds.MaxLength}.");
             return false;
         }
 

@@ -17,6 +17,21 @@ public sealed class DeviceRequestParser(ICodecCatalog? codecs, TimeProvider time
 
     public bool TryRead(JsonElement body, out DeviceRegistration? registration, out string? error)
     {
+        try
+        {
+            return TryReadObject(body, out registration, out error);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // JSON can escape text that is not valid (a lone "\uD800"); reading it as a string throws.
+            registration = null;
+            error = $"a value is not valid text: {ex.Message}";
+            return false;
+        }
+    }
+
+    private bool TryReadObject(JsonElement body, out DeviceRegistration? registration, out string? error)
+    {
         registration = null;
         if (body.ValueKind != JsonValueKind.Object)
         {

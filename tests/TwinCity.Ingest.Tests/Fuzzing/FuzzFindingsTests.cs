@@ -1,8 +1,12 @@
 using System.Text;
 using System.Text.Json;
+using TwinCity.Gateway.Ingest.Codecs;
 using TwinCity.Gateway.Ingest.Envelopes;
 using TwinCity.Gateway.Ingest.Pipeline;
+using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
+using TwinCity.Web.Apis;
+using TwinCity.Web.Devices;
 
 namespace TwinCity.Ingest.Tests.Fuzzing;
 
@@ -45,6 +49,18 @@ public sealed class FuzzFindingsTests
         Assert.True(ChirpStackParser.TryParse(json, NetworkEvent.TxAck, out Envelope envelope, out string? error), error);
 
         Assert.Equal(id, envelope.DownlinkId);
+    }
+
+    [Fact]
+    public void Import_line_with_a_lone_escaped_surrogate_is_reported_not_thrown()
+    {
+        var parser = new DeviceRequestParser(CodecRegistry.Default, TimeProvider.System);
+        string line = """{"devEui":"70b3d57ed0030001","kind":"water-meters","twinId":"WM-1","name":"meter","lat":"40.4","lon":"49.9","codec":"cayenne-lpp","reportingIntervalSeconds":"3600","mapping":{"analog_input_4":"\uD800"}}""";
+
+        Assert.False(DevicesApi.TryParseLine(parser, line, null, out DeviceRegistration? registration, out string? error));
+
+        Assert.Null(registration);
+        Assert.Contains("not valid text", error, StringComparison.Ordinal);
     }
 
     [Fact]
