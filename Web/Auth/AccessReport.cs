@@ -15,6 +15,10 @@ internal sealed class AccessReport(ApiKeyRing keys, IOptions<AccessOptions> opti
         {
             log.DemoKeysInUse();
         }
+        else if (keys.Count == 0)
+        {
+            log.NoKeys();
+        }
 
         return Task.CompletedTask;
     }

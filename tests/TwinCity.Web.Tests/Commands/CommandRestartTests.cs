@@ -11,7 +11,7 @@ namespace TwinCity.Web.Tests.Commands;
 /// <summary>
 /// Pending commands across a restart of the silo, as a cluster runs it: a real silo process in
 /// cluster mode on PostgreSQL (grain state, reminders) and mosquitto, with hashed keys from
-/// configuration. The first silo stops; a new one starts on the same database. One twin is read
+/// configuration (and none built in). The first silo stops; a new one starts on the same database. One twin is read
 /// at once after the restart (its command is still pending, then expires at its time); the other is
 /// left alone until after its expiry, so only the stored reminder can have expired it on time.
 /// </summary>
@@ -56,6 +56,13 @@ public sealed class CommandRestartTests(ITestOutputHelper output) : IAsyncLifeti
         {
             using HttpClient city = Client(first, CityKey);
             using HttpClient electricity = Client(first, ElectricityKey);
+
+            // A cluster silo has no built-in keys, and its map viewers need one.
+            using HttpClient demo = Client(first, TestKeys.City);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await demo.GetAsync("/api/v1/city")).StatusCode);
+            using var anonymous = new HttpClient { BaseAddress = first.BaseUrl };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/hubs/city/negotiate?negotiateVersion=1", null)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await city.GetAsync("/api/v1/city")).StatusCode);
             watchedId = await ProvisionAsync(city);
             leftAloneId = await ProvisionAsync(city);
             watched = await IssueAsync(electricity, watchedId);
