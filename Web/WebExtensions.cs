@@ -7,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Audit;
+using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Web.Apis;
 using TwinCity.Web.Audit;
 using TwinCity.Web.Auth;
@@ -88,6 +88,7 @@ public static class WebExtensions
         api.MapGroup("/twins").WithTags("Twins").RequireAuthorization(AccessPolicies.Commander)
             .MapCommandIssuing();
 
+        // Devices, the cluster, and whatever else only the city operates (rules).
         RouteGroupBuilder operators = api.MapGroup(string.Empty).RequireAuthorization(AccessPolicies.Operator);
         operators.MapDevicesApi();
         operators.MapClusterApi();
