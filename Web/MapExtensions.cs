@@ -32,7 +32,8 @@ public static class MapExtensions
                     statusCode: StatusCodes.Status503ServiceUnavailable,
                     title: "The map page is not built",
                     detail: $"There is no {root}; build the Web project with npm available."))
-                .ExcludeFromDescription();
+                .ExcludeFromDescription()
+                .AllowAnonymous();
             return app;
         }
 

@@ -7,8 +7,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using TwinCity.Grains.Interfaces.Audit;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Web.Apis;
+using TwinCity.Web.Audit;
+using TwinCity.Web.Auth;
 using TwinCity.Web.Devices;
 using TwinCity.Web.Errors;
 using TwinCity.Web.Health;
@@ -18,7 +21,7 @@ using TwinCity.Web.Live;
 
 namespace TwinCity.Web;
 
-/// <summary>Wiring of the HTTP API, health endpoints and OpenAPI document.</summary>
+/// <summary>Wiring of the HTTP API, access control and audit, health endpoints, the hub and OpenAPI document.</summary>
 public static class WebExtensions
 {
     public static IHostApplicationBuilder AddTwinCityWeb(this IHostApplicationBuilder builder)
@@ -45,33 +48,55 @@ public static class WebExtensions
         });
         services.AddHealthChecks()
             .AddCheck<ReadinessHealthCheck>("ready", tags: ["ready"]);
+        services.AddTwinCityAccess();
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
+            .Validate(o => o.Capacity >= 1, $"{AuditOptions.Section}:{nameof(AuditOptions.Capacity)} must be at least 1")
+            .ValidateOnStart();
+
+        // A host with a durable audit trail registers it first.
+        services.TryAddSingleton<IAuditLog, MemoryAuditLog>();
         return builder;
     }
 
     /// <summary>
-    /// Maps every endpoint of the web role. The <c>/api/v1</c> group is returned so that the host can
-    /// add cross-cutting endpoint groups (ingest) under it.
+    /// Maps every endpoint of the web role, each group with its access policy (API.md, "Agencies and
+    /// keys"); this is the one place where who may call what is decided. The <c>/api/v1</c> group is
+    /// returned so that the host can add cross-cutting endpoint groups (ingest) under it; they name
+    /// their own policies from <see cref="AccessPolicies"/>, and the fallback policy asks a reader's
+    /// key of any endpoint that names none.
     /// </summary>
     public static RouteGroupBuilder MapTwinCityWeb(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+
+        // The map page's static files are public and answered before access control runs.
+        app.MapCityMap();
+        app.UseTwinCityAccess();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteHealthAsync,
-        });
-
-        app.MapCityMap();
-        app.MapHub<CityHub>(CityHub.Path);
+        }).AllowAnonymous();
+        app.MapHub<CityHub>(CityHub.Path).RequireAuthorization(AccessPolicies.Viewer);
 
         RouteGroupBuilder api = app.MapGroup("/api/v1");
-        api.MapTwinsApi();
-        api.MapDevicesApi();
-        api.MapCityApi();
-        api.MapClusterApi();
+
+        RouteGroupBuilder readers = api.MapGroup(string.Empty).RequireAuthorization(AccessPolicies.Reader);
+        readers.MapTwinsApi();
+        readers.MapCityApi();
+        readers.MapAuditApi();
+
+        api.MapGroup("/twins").WithTags("Twins").RequireAuthorization(AccessPolicies.Commander)
+            .MapCommandIssuing();
+
+        // Devices, the cluster, and whatever else only the city operates (rules).
+        RouteGroupBuilder operators = api.MapGroup(string.Empty).RequireAuthorization(AccessPolicies.Operator);
+        operators.MapDevicesApi();
+        operators.MapClusterApi();
         return api;
     }
 

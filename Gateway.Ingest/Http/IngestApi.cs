@@ -20,14 +20,22 @@ public static class IngestApi
 {
     private const int MaxBodyBytes = 1 << 20;
 
+    /// <summary>The web role's policy for network servers' keys (TwinCity.Web.Auth.AccessPolicies.NetworkServer).</summary>
+    public const string NetworkServerPolicy = "network";
+
+    /// <summary>The web role's policy for the city's key (TwinCity.Web.Auth.AccessPolicies.Operator).</summary>
+    public const string OperatorPolicy = "operator";
+
     public static RouteGroupBuilder MapIngestEndpoints(this RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
         RouteGroupBuilder ingest = api.MapGroup("/ingest").WithTags("Ingest");
-        ingest.MapPost("/chirpstack", ChirpStackAsync).WithSummary("ChirpStack v4 HTTP integration: ?event=up|join|status|ack|txack|log, body as its MQTT events.");
-        ingest.MapPost("/tts", TheThingsStackAsync).WithSummary("The Things Stack v3 webhook: uplinks, joins and downlink events.");
-        ingest.MapGet("/stats", Stats).WithSummary("What this silo's ingest has taken since it started.");
-        ingest.MapGet("/dead-letters", DeadLetters).WithSummary("Messages ingest could not apply, newest first, with counts by reason.");
+        RouteGroupBuilder networkServers = ingest.MapGroup(string.Empty).RequireAuthorization(NetworkServerPolicy);
+        networkServers.MapPost("/chirpstack", ChirpStackAsync).WithSummary("ChirpStack v4 HTTP integration: ?event=up|join|status|ack|txack|log, body as its MQTT events.");
+        networkServers.MapPost("/tts", TheThingsStackAsync).WithSummary("The Things Stack v3 webhook: uplinks, joins and downlink events.");
+        RouteGroupBuilder operators = ingest.MapGroup(string.Empty).RequireAuthorization(OperatorPolicy);
+        operators.MapGet("/stats", Stats).WithSummary("What this silo's ingest has taken since it started.");
+        operators.MapGet("/dead-letters", DeadLetters).WithSummary("Messages ingest could not apply, newest first, with counts by reason.");
         return ingest;
     }
 

@@ -3,6 +3,7 @@ using TwinCity.Grains;
 using TwinCity.Grains.Twins;
 using TwinCity.Silo.Seeding;
 using TwinCity.Silo.Simulation;
+using TwinCity.Web.Auth;
 
 namespace TwinCity.Silo.Hosting;
 
@@ -70,6 +71,9 @@ public static class HostExtensions
         {
             // The embedded city's state lives and dies with the process: nothing to write on the way out.
             services.PostConfigure<TwinOptions>(o => o.SnapshotOnShutdown = false);
+
+            // Only the local embedded city may accept the public demo keys and keyless map viewers.
+            services.PostConfigure<AccessOptions>(o => o.MarkEmbeddedCity());
         }
 
         builder.AddCitySimulator();

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using TwinCity.Grains.Interfaces.Audit;
 using TwinCity.Grains.Interfaces.Commands;
 using TwinCity.Grains.Interfaces.Twins;
+using TwinCity.Web.Auth;
 using TwinCity.Web.Json;
 
 namespace TwinCity.Web.Apis;
@@ -14,17 +16,23 @@ namespace TwinCity.Web.Apis;
 /// <summary>Commands on twins: <c>POST /twins/{kind}/{id}/commands</c> and <c>GET .../commands/{commandId}</c>.</summary>
 public static class CommandsApi
 {
-    /// <summary>The claim that names the caller's agency (set by the API-key authentication).</summary>
-    public const string AgencyClaim = "agency";
-
     public const int DefaultTtlSeconds = 300;
     public const int MaxTtlSeconds = 7 * 24 * 3600;
 
-    public static RouteGroupBuilder MapCommandsApi(this RouteGroupBuilder twins)
+    /// <summary>
+    /// <c>POST /{kind}/{id}/commands</c> on the twins group it is given. Mapped apart from the reading side
+    /// because only the owning agency may use it (<see cref="Auth.AccessPolicies.Commander"/>).
+    /// </summary>
+    public static RouteGroupBuilder MapCommandIssuing(this RouteGroupBuilder twins)
     {
         twins.MapPost("/{kind}/{id}/commands", IssueAsync)
             .WithName("IssueCommand")
             .WithSummary("Command a twin (owning agency only): sets the desired values and sends the downlink; 202 with the command.");
+        return twins;
+    }
+
+    public static RouteGroupBuilder MapCommandsApi(this RouteGroupBuilder twins)
+    {
         twins.MapGet("/{kind}/{id}/commands/{commandId}", GetAsync)
             .WithName("GetCommand")
             .WithSummary("A command and where it stands: pending, sent, acked, confirmed, failed, expired or superseded.");
@@ -32,7 +40,7 @@ public static class CommandsApi
     }
 
     public static async Task<Results<JsonBodyResult, ProblemHttpResult>> IssueAsync(
-        string kind, string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
+        string kind, string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IAuditLog audit, TimeProvider time)
     {
         if (!TwinsApi.TryResolve(kind, id, out TwinKind twinKind, out ProblemHttpResult? problem))
         {
@@ -99,7 +107,8 @@ public static class CommandsApi
                 ifMatch = version;
             }
 
-            string by = user.FindFirst(AgencyClaim)?.Value ?? twinKind.OwningAgency();
+            // The Commander policy has let only the owning agency's key through.
+            string by = user.AgencyOf() ?? twinKind.OwningAgency();
             CommandResult result;
             try
             {
@@ -109,6 +118,19 @@ public static class CommandsApi
             catch (ArgumentException ex)
             {
                 return ApiProblems.BadRequest(ex.Message);
+            }
+
+            string? refusal = result.Outcome switch
+            {
+                CommandOutcome.NotProvisioned => AuditOutcomes.NotFound,
+                CommandOutcome.VersionMismatch => AuditOutcomes.VersionMismatch,
+                CommandOutcome.NotHeld => AuditOutcomes.NotHeld,
+                _ => null,
+            };
+            if (refusal is not null)
+            {
+                // Accepted commands and their ends are audited by the twin itself.
+                audit.Write(new AuditEntry(time.GetUtcNow().UtcDateTime, by, AuditActions.CommandPrefix + name, twinKind.ToUrlName(), id, refusal));
             }
 
             switch (result.Outcome)

@@ -1,11 +1,14 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using TwinCity.Grains.Interfaces.Audit;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
+using TwinCity.Web.Auth;
 using TwinCity.Web.Devices;
 using TwinCity.Web.Json;
 
@@ -27,7 +30,7 @@ public static class DevicesApi
     }
 
     public static async Task<Results<JsonBodyResult, ProblemHttpResult>> RegisterAsync(
-        HttpRequest request, IGrainFactory grains, [FromServices] DeviceRequestParser parser)
+        HttpRequest request, IGrainFactory grains, [FromServices] DeviceRequestParser parser, ClaimsPrincipal user, IAuditLog audit, TimeProvider time)
     {
         JsonDocument body;
         try
@@ -47,13 +50,14 @@ public static class DevicesApi
             }
 
             await grains.GetDevice(registration!.DevEui).RegisterAsync(registration);
+            AuditRegistration(audit, time, user, registration, null);
             request.HttpContext.Response.Headers.Location = $"/api/v1/devices/{DevEui.Format(registration.DevEui)}";
             return new JsonBodyResult(w => WriteRegistration(w, registration), StatusCodes.Status201Created);
         }
     }
 
     public static async Task<Results<JsonBodyResult, ProblemHttpResult>> ImportAsync(
-        HttpRequest request, IGrainFactory grains, [FromServices] DeviceRequestParser parser)
+        HttpRequest request, IGrainFactory grains, [FromServices] DeviceRequestParser parser, ClaimsPrincipal user, IAuditLog audit, TimeProvider time)
     {
         using var reader = new StreamReader(request.Body);
         string text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
@@ -131,7 +135,11 @@ public static class DevicesApi
         await Parallel.ForEachAsync(
             unique,
             new ParallelOptions { MaxDegreeOfParallelism = ImportParallelism, CancellationToken = request.HttpContext.RequestAborted },
-            async (item, _) => await grains.GetDevice(item.Registration.DevEui).RegisterAsync(item.Registration));
+            async (item, _) =>
+            {
+                await grains.GetDevice(item.Registration.DevEui).RegisterAsync(item.Registration);
+                AuditRegistration(audit, time, user, item.Registration, $"import line {item.Line}");
+            });
 
         failures.Sort((a, b) => a.Line.CompareTo(b.Line));
         return new JsonBodyResult(w =>
@@ -166,17 +174,30 @@ public static class DevicesApi
             : new JsonBodyResult(w => WriteRegistration(w, registration));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string devEui, IGrainFactory grains)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string devEui, IGrainFactory grains, ClaimsPrincipal user, IAuditLog audit, TimeProvider time)
     {
         if (!DevEui.TryParse(devEui, out ulong value))
         {
             return ApiProblems.BadRequest($"'{devEui}' is not a DevEUI: 16 hex digits, separators '-' or ':' allowed.");
         }
 
-        return await grains.GetDevice(value).DeleteAsync()
+        DeviceRegistration? before = await grains.GetDevice(value).GetAsync();
+        bool deleted = await grains.GetDevice(value).DeleteAsync();
+        audit.Write(new AuditEntry(
+            time.GetUtcNow().UtcDateTime, user.AgencyOf() ?? Agencies.City, AuditActions.DeviceDelete, before?.Kind.ToUrlName(), DevEui.Format(value),
+            deleted ? AuditOutcomes.Deleted : AuditOutcomes.NotFound,
+            before is null ? null : $"twin {before.Kind.ToUrlName()}/{before.TwinId}"));
+        return deleted
             ? TypedResults.NoContent()
             : ApiProblems.NotFound($"No device {DevEui.Format(value)} is registered.");
     }
+
+    private static void AuditRegistration(IAuditLog audit, TimeProvider time, ClaimsPrincipal user, DeviceRegistration r, string? how) =>
+        audit.Write(new AuditEntry(
+            time.GetUtcNow().UtcDateTime, user.AgencyOf() ?? Agencies.City, AuditActions.DeviceRegister, r.Kind.ToUrlName(), DevEui.Format(r.DevEui),
+            AuditOutcomes.Registered,
+            $"twin {r.Kind.ToUrlName()}/{r.TwinId}, codec {r.Codec}" + (how is null ? string.Empty : ", " + how)));
 
     public static void WriteRegistration(Utf8JsonWriter w, DeviceRegistration r)
     {

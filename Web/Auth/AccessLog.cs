@@ -14,6 +14,9 @@ internal static partial class AccessLog
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "The embedded city accepts the demo keys dev-city, dev-azerishig, ...: they are public and for local use only")]
     public static partial void DemoKeysInUse(this ILogger logger);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Rate limit: key {KeyId} of {Agency} was refused {Method} {Path}; retry after {RetryAfterSeconds} s")]
-    public static partial void RateLimited(this ILogger logger, string keyId, string agency, string method, string path, int retryAfterSeconds);
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "No API keys are configured (Access:Keys): every API call will be refused until keys are added")]
+    public static partial void NoKeys(this ILogger logger);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Rate limit: key {KeyId} of {Agency} was refused {Method} {Path}")]
+    public static partial void RateLimited(this ILogger logger, string keyId, string agency, string method, string path);
 }

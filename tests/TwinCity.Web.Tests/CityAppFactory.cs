@@ -18,6 +18,14 @@ public class CityAppFactory : WebApplicationFactory<Program>
 
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Clients send the city's demo key unless a test says otherwise (<see cref="TestKeys"/>).</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(TestKeys.Header, TestKeys.City);
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);

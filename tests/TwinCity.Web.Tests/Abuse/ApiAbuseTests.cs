@@ -14,6 +14,7 @@ public sealed class ApiAbuseTests(AbusedCity fixture) : IClassFixture<AbusedCity
 {
     private const string CityKey = "dev-city";
     private const string LampKey = "dev-azerishig";
+    private const string NetworkKey = "dev-network";
 
     public static TheoryData<string, HttpStatusCode, string> BadReads => new()
     {
@@ -82,7 +83,9 @@ public sealed class ApiAbuseTests(AbusedCity fixture) : IClassFixture<AbusedCity
         string large = "{\"deviceInfo\":{\"devEui\":\"" + new string('0', 2_000_000) + "\"}}";
 
         using HttpResponseMessage device = await http.PostAsync(new Uri("/api/v1/devices", UriKind.Relative), Json(huge));
-        using HttpResponseMessage uplink = await http.PostAsync(new Uri("/api/v1/ingest/tts", UriKind.Relative), Json(large));
+        using HttpClient network = Client(NetworkKey);
+        network.DefaultRequestHeaders.ExpectContinue = true;
+        using HttpResponseMessage uplink = await network.PostAsync(new Uri("/api/v1/ingest/tts", UriKind.Relative), Json(large));
 
         await AssertProblemAsync(device, HttpStatusCode.RequestEntityTooLarge, "too large");
         await AssertProblemAsync(uplink, HttpStatusCode.RequestEntityTooLarge, "larger");
@@ -124,6 +127,7 @@ public sealed class ApiAbuseTests(AbusedCity fixture) : IClassFixture<AbusedCity
         Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
         Assert.DoesNotContain(CityKey, log, StringComparison.Ordinal);
         Assert.DoesNotContain(LampKey, log, StringComparison.Ordinal);
+        Assert.DoesNotContain(NetworkKey, log, StringComparison.Ordinal);
     }
 
     private HttpClient Client(string key)

@@ -79,7 +79,7 @@ public sealed class CommandLifecycleTests(MosquittoCity fixture)
         string commandId = command.GetProperty("id").GetString()!;
         await WaitForStatusAsync(id, commandId, "sent");
 
-        HttpResponseMessage log = await _city.PostAsync("/api/v1/ingest/chirpstack?event=log", new StringContent(
+        HttpResponseMessage log = await _city.PostIngestAsync("/api/v1/ingest/chirpstack?event=log", new StringContent(
             $$"""{"time":"{{DateTime.UtcNow:O}}","deviceInfo":{"applicationId":"city","devEui":"{{devEui}}"},"level":"ERROR","code":"DOWNLINK_PAYLOAD_SIZE","description":"payload exceeds max size","context":{"queue_item_id":"{{commandId}}"} }"""));
         Assert.Equal(HttpStatusCode.OK, log.StatusCode);
 
@@ -181,7 +181,7 @@ public sealed class CommandLifecycleTests(MosquittoCity fixture)
     private async Task<(string DevEui, string Id)> HeardStreetlightAsync()
     {
         (string devEui, string id) = await ProvisionAsync(_city, "streetlights", "milesight-ws558", "SLC");
-        HttpResponseMessage up = await _city.PostAsync("/api/v1/ingest/chirpstack?event=up",
+        HttpResponseMessage up = await _city.PostIngestAsync("/api/v1/ingest/chirpstack?event=up",
             new StringContent(NetworkServerMessages.ChirpStackUp(devEui, 1, 85, decoded: new { on = true, dimLevel = 100 })));
         Assert.Equal(HttpStatusCode.OK, up.StatusCode);
         return (devEui, id);

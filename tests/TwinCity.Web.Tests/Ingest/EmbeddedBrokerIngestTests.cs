@@ -33,19 +33,19 @@ public sealed class EmbeddedBrokerIngestTests(CityAppFactory city)
         (string devEui, string id) = await ProvisionAsync(_http, "streetlights", "milesight-ws558", "SLH");
         string up = NetworkServerMessages.ChirpStackUp(devEui, 4, 85, decoded: new { on = true, dimLevel = 55 });
 
-        HttpResponseMessage applied = await _http.PostAsync("/api/v1/ingest/chirpstack?event=up", new StringContent(up));
-        HttpResponseMessage again = await _http.PostAsync("/api/v1/ingest/chirpstack?event=up", new StringContent(up));
+        HttpResponseMessage applied = await _http.PostIngestAsync("/api/v1/ingest/chirpstack?event=up", new StringContent(up));
+        HttpResponseMessage again = await _http.PostIngestAsync("/api/v1/ingest/chirpstack?event=up", new StringContent(up));
 
         Assert.Equal(System.Net.HttpStatusCode.OK, applied.StatusCode);
         Assert.Contains("\"applied\"", await applied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains("\"duplicate\"", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(55, Reported(await GetTwinAsync(_http, "streetlights", id), "dimLevel").GetInt32());
 
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await _http.PostAsync("/api/v1/ingest/chirpstack?event=up", new StringContent("{nope"))).StatusCode);
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await _http.PostAsync("/api/v1/ingest/chirpstack?event=teleport", new StringContent(up))).StatusCode);
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await _http.PostAsync("/api/v1/ingest/chirpstack?event=up",
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await _http.PostIngestAsync("/api/v1/ingest/chirpstack?event=up", new StringContent("{nope"))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await _http.PostIngestAsync("/api/v1/ingest/chirpstack?event=teleport", new StringContent(up))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await _http.PostIngestAsync("/api/v1/ingest/chirpstack?event=up",
             new StringContent(NetworkServerMessages.ChirpStackUp(NewDevEui(), 1, 85, decoded: new { on = true })))).StatusCode);
-        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, (await _http.PostAsync("/api/v1/ingest/chirpstack?event=up",
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, (await _http.PostIngestAsync("/api/v1/ingest/chirpstack?event=up",
             new StringContent(NetworkServerMessages.ChirpStackUp(devEui, 9, 85, decoded: new { valve = "closed", leak = true })))).StatusCode);
     }
 
@@ -72,7 +72,7 @@ public sealed class EmbeddedBrokerIngestTests(CityAppFactory city)
 
     private async Task Post(string eventName, string body)
     {
-        HttpResponseMessage response = await _http.PostAsync($"/api/v1/ingest/chirpstack?event={eventName}", new StringContent(body));
+        HttpResponseMessage response = await _http.PostIngestAsync($"/api/v1/ingest/chirpstack?event={eventName}", new StringContent(body));
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }
 }

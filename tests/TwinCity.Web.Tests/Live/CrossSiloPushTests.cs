@@ -100,7 +100,7 @@ public sealed class CrossSiloPushTests(TwoSiloCity cluster)
 
     private static async Task PostUplinkAsync(HttpClient http, string devEui, uint fCnt, int dimLevel)
     {
-        HttpResponseMessage response = await http.PostAsync("/api/v1/ingest/chirpstack?event=up",
+        HttpResponseMessage response = await http.PostIngestAsync("/api/v1/ingest/chirpstack?event=up",
             new StringContent(NetworkServerMessages.ChirpStackUp(devEui, fCnt, 85, decoded: new { on = true, dimLevel })));
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
     }

@@ -167,7 +167,7 @@ public sealed class MapPageTests(ITestOutputHelper output) : IAsyncLifetime
             fPort = 85,
             @object = new { on = true, dimLevel },
         };
-        using HttpResponseMessage response = await http.PostAsJsonAsync("/api/v1/ingest/chirpstack?event=up", uplink);
+        using HttpResponseMessage response = await http.PostIngestAsJsonAsync("/api/v1/ingest/chirpstack?event=up", uplink);
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"the uplink was refused: {(int)response.StatusCode} {body}");
     }

@@ -44,9 +44,8 @@ public sealed class EmbeddedCitySimulationTests(SimulatedCityAppFactory city) : 
 
     private static HttpClient CreateClient(SimulatedCityAppFactory factory)
     {
-        HttpClient http = factory.CreateClient();
-        http.DefaultRequestHeaders.Add("X-Api-Key", "dev-city");
-        return http;
+        // The factory's clients carry the city's key.
+        return factory.CreateClient();
     }
 
     private async Task WaitUntilReadyAsync()

@@ -1,0 +1,23 @@
+namespace TwinCity.Grains.Interfaces.Audit;
+
+/// <summary>
+/// The <see cref="AuditEntry.Outcome"/> names written by the API. A command's lifecycle adds its final
+/// status in lower case (confirmed, failed, expired, superseded).
+/// </summary>
+public static class AuditOutcomes
+{
+    public const string Accepted = "accepted";
+
+    /// <summary>The caller's key may not do this (403); nothing was looked up.</summary>
+    public const string Forbidden = "forbidden";
+
+    public const string NotFound = "not-found";
+
+    public const string VersionMismatch = "version-mismatch";
+
+    public const string NotHeld = "not-held";
+
+    public const string Registered = "registered";
+
+    public const string Deleted = "deleted";
+}
