@@ -11,7 +11,7 @@ internal static partial class AccessLog
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Access: {Configured} configured key(s), demo keys {DemoKeys}, live map hub {HubAccess}")]
     public static partial void AccessConfigured(this ILogger logger, int configured, string demoKeys, string hubAccess);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "The embedded city accepts the demo keys dev-city, dev-azerishig, ...: they are public and for local use only")]
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "The embedded city accepts the public demo keys listed in the README (one per agency): for local use only, never on a network others can reach")]
     public static partial void DemoKeysInUse(this ILogger logger);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "No API keys are configured (Access:Keys): every API call will be refused until keys are added")]
