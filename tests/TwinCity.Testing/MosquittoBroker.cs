@@ -11,13 +11,13 @@ namespace TwinCity.Testing;
 /// </summary>
 public sealed class MosquittoBroker : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
     private readonly string _directory;
     private readonly StringBuilder _log = new();
 
-    private MosquittoBroker(Process process, string directory, int port)
+    private MosquittoBroker(string directory, int port)
     {
-        _process = process;
+        _process = null!;
         _directory = directory;
         Port = port;
     }
@@ -35,16 +35,28 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
-    public static async Task<MosquittoBroker> StartAsync()
+    /// <summary>
+    /// Starts a broker. A <paramref name="persistent"/> one keeps its sessions and queued messages in
+    /// its folder across <see cref="RestartAsync"/>, as a production broker with
+    /// <c>persistence true</c> does.
+    /// </summary>
+    public static async Task<MosquittoBroker> StartAsync(bool persistent = false)
     {
-        string binary = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
         int port = FreePort.Next();
         string directory = Directory.CreateTempSubdirectory("twincity-mosquitto-").FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            // Started as root, mosquitto drops to its own user, which must still write its persistence file here.
+            File.SetUnixFileMode(directory, (UnixFileMode)0x1FF);
+        }
+
         string config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
             listener {port} 127.0.0.1
             allow_anonymous true
-            persistence false
+            persistence {(persistent ? "true" : "false")}
+            persistence_location {directory}/
+            autosave_interval 1
             max_queued_messages 1000000
             max_inflight_messages 0
             log_dest stdout
@@ -52,6 +64,37 @@ public sealed class MosquittoBroker : IAsyncDisposable
             log_type warning
             """);
 
+        var broker = new MosquittoBroker(directory, port);
+        broker._process = broker.Launch(config);
+        await broker.WaitListeningAsync();
+        return broker;
+    }
+
+    /// <summary>
+    /// Stops the broker as an operator would (SIGTERM: it writes its persistence file and closes
+    /// every connection), stays down for <paramref name="downtime"/>, and starts it again on the
+    /// same port and folder.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        if (!_process.HasExited)
+        {
+            _ = SendSigTerm(_process.Id);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+
+        Append($"[stopped with exit code {_process.ExitCode}]");
+        _process.Dispose();
+        await Task.Delay(downtime);
+        _process = Launch(Path.Combine(_directory, "mosquitto.conf"));
+        await WaitListeningAsync();
+        Append("[started again]");
+    }
+
+    private Process Launch(string config)
+    {
+        string binary = File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
         var info = new ProcessStartInfo(binary, ["-c", config])
         {
             RedirectStandardOutput = true,
@@ -68,25 +111,28 @@ public sealed class MosquittoBroker : IAsyncDisposable
             throw new InvalidOperationException("mosquitto is not installed; ./test.sh installs it (apt-get install mosquitto)", ex);
         }
 
-        var broker = new MosquittoBroker(process, directory, port);
-        process.OutputDataReceived += (_, e) => broker.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => broker.Append(e.Data);
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return process;
+    }
 
+    private async Task WaitListeningAsync()
+    {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"mosquitto exited with {process.ExitCode}: {broker.Log}");
+                throw new InvalidOperationException($"mosquitto exited with {_process.ExitCode}: {Log}");
             }
 
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return broker;
+                await probe.ConnectAsync("127.0.0.1", Port);
+                return;
             }
             catch (SocketException)
             {
@@ -94,9 +140,14 @@ public sealed class MosquittoBroker : IAsyncDisposable
             }
         }
 
-        await broker.DisposeAsync();
-        throw new TimeoutException("mosquitto did not listen within 10 s: " + broker.Log);
+        await DisposeAsync();
+        throw new TimeoutException("mosquitto did not listen within 10 s: " + Log);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
+    private static int SendSigTerm(int pid) => SendSignal(pid, 15);
 
     public async ValueTask DisposeAsync()
     {
