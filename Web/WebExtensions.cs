@@ -67,6 +67,7 @@ public static class WebExtensions
         api.MapDevicesApi();
         api.MapCityApi();
         api.MapClusterApi();
+        api.MapRulesApi();
         return api;
     }
 

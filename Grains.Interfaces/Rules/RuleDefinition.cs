@@ -8,6 +8,7 @@ namespace TwinCity.Grains.Interfaces.Rules;
 /// <param name="DurationSeconds">After this long the rule's commands are undone (0: they stand until someone changes them).</param>
 /// <param name="CooldownSeconds">After firing from a twin, the rule does not fire again from that twin for this long.</param>
 /// <param name="ActiveHours">When the rule may fire; null: at any time.</param>
+/// <param name="EndWhenCleared">The effect also ends as soon as the trigger is no longer met (a repaired lamp).</param>
 [GenerateSerializer, Immutable, Alias("twincity.rule")]
 public sealed record RuleDefinition(
     [property: Id(0)] string Id,
@@ -20,7 +21,8 @@ public sealed record RuleDefinition(
     [property: Id(7)] ActiveHours? ActiveHours,
     [property: Id(8)] bool Enabled = true,
     [property: Id(9)] long Version = 0,
-    [property: Id(10)] DateTime UpdatedAt = default)
+    [property: Id(10)] DateTime UpdatedAt = default,
+    [property: Id(11)] bool EndWhenCleared = false)
 {
     public const string RequesterPrefix = "rule:";
 

@@ -73,7 +73,8 @@ public static class RuleParser
         double duration = Seconds(root, "durationSeconds", "durationSeconds");
         double cooldown = Seconds(root, "cooldownSeconds", "cooldownSeconds");
         ActiveHours? hours = root.TryGetProperty("activeHours", out JsonElement ah) ? ParseHours(ah) : null;
-        return new RuleDefinition(id, description, trigger, scope, [.. effects], duration, cooldown, hours, enabled);
+        bool endWhenCleared = root.TryGetProperty("endWhenCleared", out JsonElement ew) && Bool(ew, "endWhenCleared");
+        return new RuleDefinition(id, description, trigger, scope, [.. effects], duration, cooldown, hours, enabled, EndWhenCleared: endWhenCleared);
     }
 
     private static RuleTrigger ParseTrigger(JsonElement t)

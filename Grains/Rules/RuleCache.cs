@@ -80,7 +80,8 @@ public sealed partial class RuleCache : IRuleBookObserver
             IRuleRegistryGrain registry = _grains.GetGrain<IRuleRegistryGrain>(0);
             DateTimeOffset at = _time.GetUtcNow();
             // Subscribe first: a change between the two calls is then either in the book or notified.
-            _reference ??= _grains.CreateObjectReference<IRuleBookObserver>(this);
+            // Orleans makes local object references only outside a grain's turn, hence the thread pool.
+            _reference ??= await Task.Run(() => _grains.CreateObjectReference<IRuleBookObserver>(this));
             await registry.SubscribeAsync(_reference);
             RuleBook book = await registry.GetBookAsync();
             loaded = new Loaded(

@@ -57,8 +57,19 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
                 tracks[rule.Id] = track;
             }
 
+            if (rule.Scope.Type == RuleScopeType.RouteAhead)
+            {
+                await TrackRouteAsync(twin, track);
+            }
+
             bool met = Evaluate(rule.Trigger, twin, track, now, ref recheck, out bool changedMet);
             bool edge = met && (!track.Active || changedMet);
+            if (track.Active && !met && rule.EndWhenCleared && track.LastTargets.Length > 0)
+            {
+                Release(twin.GrainFactory, rule.Id, track.LastTargets);
+                track.LastTargets = [];
+            }
+
             track.Active = met;
             if (!edge)
             {
@@ -211,13 +222,10 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
         if (rule.Scope.Type == RuleScopeType.RouteAhead)
         {
             // What was ahead last time and is not now, the bus has passed: its lights go back.
-            foreach (TwinKey passed in track.LastTargets.Except(reached))
-            {
-                grains.GetTwin(passed.Kind, passed.Id).ReleaseRuleHoldAsync(rule.Id).Ignore();
-            }
-
-            track.LastTargets = reached;
+            Release(grains, rule.Id, track.LastTargets.Except(reached));
         }
+
+        track.LastTargets = reached;
 
         var source = new TwinKey(twin.Kind, twin.Id);
         string message = alertText ?? rule.Description ?? $"rule {rule.Id} fired";
@@ -249,35 +257,42 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
             case RuleScopeType.Radius:
                 return new RuleArea(RuleScopeType.Radius, position, scope.Metres);
             default:
-                string? routeId = twin.Get(TwinProperty.Route)?.Value.AsText;
-                RouteLine? route = routeId is null ? null : await cache.RouteAsync(routeId);
-                if (route is null || route.Points.Length < 2 || Polyline.DistanceFrom(route.Points, position) > OffRouteMetres)
-                {
-                    track.Along = null;
-                    return null;
-                }
-
-                double along = Polyline.Locate(route.Points, position);
-                if (track.Route != route.Id || track.Along is null)
-                {
-                    track.Route = route.Id;
-                    track.Along = along;
-                    track.Direction = 0;
-                }
-                else if (Math.Abs(along - track.Along.Value) >= 1)
-                {
-                    // Which way the bus drives is told by where it was before: routes are driven both ways.
-                    track.Direction = along > track.Along.Value ? 1 : -1;
-                    track.Along = along;
-                }
-
-                if (track.Direction == 0)
+                RouteLine? route = track.Route is null ? null : await cache.RouteAsync(track.Route);
+                if (route is null || track.Along is not double along || track.Direction == 0)
                 {
                     return null;
                 }
 
                 GeoPoint[] stretch = Polyline.Between(route.Points, along, along + (track.Direction * scope.Metres));
                 return new RuleArea(RuleScopeType.RouteAhead, position, scope.WidthMetres, stretch);
+        }
+    }
+
+    /// <summary>Where along its route the bus is, and which way it drives: routes are driven both ways, so it is told by where it was before.</summary>
+    private async Task TrackRouteAsync(ITwinChangeContext twin, RuleTrack track)
+    {
+        string? routeId = twin.Get(TwinProperty.Route)?.Value.AsText;
+        RouteLine? route = routeId is null ? null : await cache.RouteAsync(routeId);
+        GeoPoint position = twin.Position;
+        if (route is null || route.Points.Length < 2 || !position.IsValid || Polyline.DistanceFrom(route.Points, position) > OffRouteMetres)
+        {
+            track.Route = null;
+            track.Along = null;
+            track.Direction = 0;
+            return;
+        }
+
+        double along = Polyline.Locate(route.Points, position);
+        if (track.Route != route.Id || track.Along is null)
+        {
+            track.Route = route.Id;
+            track.Along = along;
+            track.Direction = 0;
+        }
+        else if (Math.Abs(along - track.Along.Value) >= 1)
+        {
+            track.Direction = along > track.Along.Value ? 1 : -1;
+            track.Along = along;
         }
     }
 
@@ -308,6 +323,14 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
         }
 
         return result;
+    }
+
+    private static void Release(IGrainFactory grains, string ruleId, IEnumerable<TwinKey> twins)
+    {
+        foreach (TwinKey key in twins)
+        {
+            grains.GetTwin(key.Kind, key.Id).ReleaseRuleHoldAsync(ruleId).Ignore();
+        }
     }
 
     private static async Task SendAsync(IGrainFactory grains, List<long> cells, RuleEffectRequest request, List<TwinKey> targets)

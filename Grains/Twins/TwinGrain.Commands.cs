@@ -61,6 +61,14 @@ public abstract partial class TwinGrain<TState> : IRemindable
             return new CommandResult(CommandOutcome.Overridden, null, s.Version);
         }
 
+        if (request.RuleId is not null && request.Sets.Length > 0 && LatestHeldBy(request) is CommandInfo held)
+        {
+            // A rule firing again while its values stand: the hold lasts longer, without another downlink.
+            RecordHolds(request, now);
+            await ArrangeHoldsAsync();
+            return new CommandResult(CommandOutcome.Repeated, held, s.Version);
+        }
+
         foreach (Reading value in request.Sets)
         {
             PropertyInfo info = PropertyCatalog.Get(value.Property);
@@ -508,6 +516,21 @@ public abstract partial class TwinGrain<TState> : IRemindable
         }
 
         return updated;
+    }
+
+    /// <summary>The requester's latest command that set exactly these values, if they are still the desired ones and it did not fail.</summary>
+    private CommandInfo? LatestHeldBy(CommandRequest request)
+    {
+        foreach (Reading r in request.Sets)
+        {
+            DesiredValue? d = State.Desired?.Find(x => x.Property == r.Property);
+            if (d is null || d.By != request.By || !d.Value.SameAs(r.Value) || State.Holds?.Exists(h => h.RuleId == request.RuleId && h.Property == r.Property && !h.Overridden) != true)
+            {
+                return null;
+            }
+        }
+
+        return State.Commands?.LastOrDefault(c => c.By == request.By && c.Name == request.Name && c.Status is not (CommandStatus.Failed or CommandStatus.Expired or CommandStatus.Superseded));
     }
 
     private CommandInfo? FindCommand(string id) => State.Commands?.Find(c => c.Id == id);
