@@ -21,6 +21,8 @@ internal sealed class RuleTrack(long ruleVersion, int conditions)
 
     public DateTime LastFired { get; set; }
 
+    public DateTime LastNotified { get; set; }
+
     /// <summary>For a stretch of route: the twins reached last time, so that those the bus has passed are let go.</summary>
     public TwinKey[] LastTargets { get; set; } = [];
 

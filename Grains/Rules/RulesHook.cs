@@ -25,6 +25,9 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
     /// <summary>Buses on a route are looked for within this distance of its path.</summary>
     private const double RouteCorridorMetres = 100;
 
+    /// <summary>At most one <c>ruleFired</c> per rule and source twin in this time.</summary>
+    private static readonly TimeSpan ViewerNoticeInterval = TimeSpan.FromSeconds(60);
+
     private readonly RulesOptions _options = options.Value;
 
     public async ValueTask OnTwinChangedAsync(ITwinChangeContext twin)
@@ -231,19 +234,23 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
         string message = alertText ?? rule.Description ?? $"rule {rule.Id} fired";
         var firing = new RuleFiring(rule.Id, source, reached, [.. alerted], now, message, position);
         grains.GetGrain<IRuleFiringsGrain>(rule.Id).RecordAsync(firing).Ignore();
-        var notice = new RuleFiredNotice(rule.Id, source, reached, now, message, position);
-        var cells = new HashSet<long> { CellGrid.CellOf(position) };
-        foreach (long cell in area.CellsCovered())
+        if (now - track.LastNotified >= ViewerNoticeInterval)
         {
-            cells.Add(cell);
+            // A rule that follows a bus fires on every fix; map viewers hear of it now and then, not each time.
+            track.LastNotified = now;
+            var notice = new RuleFiredNotice(rule.Id, source, reached, now, message, position);
+            var cells = new HashSet<long> { CellGrid.CellOf(position) };
+            foreach (long cell in area.CellsCovered())
+            {
+                cells.Add(cell);
+            }
+
+            foreach (long cell in cells)
+            {
+                grains.GetGrain<ICellGrain>(cell).NotifyRuleFiredAsync(notice).Ignore();
+            }
         }
 
-        foreach (long cell in cells)
-        {
-            grains.GetGrain<ICellGrain>(cell).NotifyRuleFiredAsync(notice).Ignore();
-        }
-
-        Audit(rule, "rule.fired", source.ToString(), $"{reached.Length} twins reached; alerted: {string.Join(", ", alerted)}", now);
         LogFired(rule.Id, source.ToString(), reached.Length);
         return true;
     }

@@ -64,6 +64,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
         if (request.RuleId is not null && request.Sets.Length > 0 && LatestHeldBy(request) is CommandInfo held)
         {
             // A rule firing again while its values stand: the hold lasts longer, without another downlink.
+            // The longer hold is written with the next snapshot; a twin lost before that ends it sooner.
             RecordHolds(request, now);
             await ArrangeHoldsAsync();
             return new CommandResult(CommandOutcome.Repeated, held, s.Version);
