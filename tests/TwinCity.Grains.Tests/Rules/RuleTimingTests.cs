@@ -66,6 +66,35 @@ public sealed class RuleTimingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Every_silo_stops_applying_a_rule_once_it_is_deleted_or_disabled()
+    {
+        RuleDefinition deleted = await _kit.PutJsonAsync(FlowRule);
+        RuleDefinition disabled = await _kit.PutJsonAsync(FlowRule);
+        // Twins on both silos learn the rules, then the rules change under them.
+        var meters = new List<ITwinGrain>();
+        for (int i = 0; i < 6; i++)
+        {
+            ITwinGrain meter = await _kit.PlaceAsync(TwinKind.WaterMeter, _kit.At(2000 + (i * 10), 0));
+            await _kit.ReportAsync(meter, Reading.Of(TwinProperty.FlowM3h, 1));
+            meters.Add(meter);
+        }
+
+        await _kit.DeleteAsync(deleted);
+        await fixture.Grains.GetGrain<IRuleRegistryGrain>(0).PutAsync(disabled with { Enabled = false });
+        RuleDefinition control = await _kit.PutJsonAsync(FlowRule);
+        foreach (ITwinGrain meter in meters)
+        {
+            await _kit.ReportAsync(meter, Reading.Of(TwinProperty.FlowM3h, 40));
+        }
+
+        await RuleKit.Eventually(async () => (await _kit.FiringsAsync(control)).Length == meters.Count, "the control rule fired from every meter");
+        Assert.Empty(await _kit.FiringsAsync(deleted));
+        Assert.Empty(await _kit.FiringsAsync(disabled));
+        await _kit.DeleteAsync(disabled);
+        await _kit.DeleteAsync(control);
+    }
+
+    [Fact]
     public void Night_is_from_sunset_to_sunrise_at_the_citys_coordinates()
     {
         var baku = new RulesOptions();
