@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using TwinCity.Grains.Cells;
 using TwinCity.Grains.History;
 using TwinCity.Grains.Interfaces.History;
+using TwinCity.Grains.Rules;
 using TwinCity.Grains.Twins;
 
 namespace TwinCity.Grains;
@@ -20,6 +21,9 @@ public static class GrainsExtensions
         silo.Services.TryAddSingleton<ITwinHistory>(sp => sp.GetRequiredService<InMemoryHistory>());
         silo.Services.TryAddSingleton<IUplinkJournal>(sp => sp.GetRequiredService<InMemoryHistory>());
         silo.Services.AddOptions<CellOptions>();
+        silo.Services.AddOptions<RulesOptions>();
+        silo.Services.TryAddSingleton<RuleCache>();
+        silo.Services.AddSingleton<ITwinChangeHook, RulesHook>();
         return silo;
     }
 }

@@ -97,6 +97,7 @@ public static class WebExtensions
         RouteGroupBuilder operators = api.MapGroup(string.Empty).RequireAuthorization(AccessPolicies.Operator);
         operators.MapDevicesApi();
         operators.MapClusterApi();
+        operators.MapRulesApi();
         return api;
     }
 

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using TwinCity.Grains.Interfaces.Rules;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Interfaces.Cells;
@@ -36,4 +37,11 @@ public interface ICellGrain : IGrainWithIntegerKey
     /// <summary>Passes a rule's firing to the silos watching this cell.</summary>
     [OneWay, Alias("NotifyRuleFired")]
     Task NotifyRuleFiredAsync(RuleFiredNotice notice);
+
+    /// <summary>
+    /// Passes a rule's command to this cell's twins in scope; returns which twins it went to. The cell
+    /// does not wait for the twins, so a twin that is itself firing a rule can never be waited on in a circle.
+    /// </summary>
+    [Alias("ApplyRuleEffect")]
+    ValueTask<TwinKey[]> ApplyRuleEffectAsync(RuleEffectRequest request);
 }

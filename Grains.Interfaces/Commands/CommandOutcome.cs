@@ -13,4 +13,6 @@ public enum CommandOutcome : byte
     NotProvisioned = 3,
     /// <summary>OnlyIfHeldBy no longer holds: someone else changed the values since.</summary>
     NotHeld = 4,
+    /// <summary>A rule's command refused: the owning agency took over these values during the rule's effect.</summary>
+    Overridden = 5,
 }

@@ -11,6 +11,7 @@ namespace TwinCity.Grains.Interfaces.Commands;
 /// <param name="IdempotencyKey">A repeat of the same key by the same requester within 24 hours returns the first command.</param>
 /// <param name="IfMatchVersion">When set, the command is refused unless the twin is at exactly this version.</param>
 /// <param name="RuleId">When a rule issues it: the twin remembers the values it replaces, so the rule can restore them.</param>
+/// <param name="HoldUntil">With <paramref name="RuleId"/>: when the rule's hold ends and the twin puts the values back by itself.</param>
 /// <param name="OnlyIfHeldBy">When set, the command applies only while the desired values are still held by this requester (a rule undoing its effect must not undo an agency's later command).</param>
 [GenerateSerializer, Immutable, Alias("twincity.command-request")]
 public sealed record CommandRequest(
@@ -22,4 +23,5 @@ public sealed record CommandRequest(
     [property: Id(5)] string? IdempotencyKey = null,
     [property: Id(6)] long? IfMatchVersion = null,
     [property: Id(7)] string? RuleId = null,
-    [property: Id(8)] string? OnlyIfHeldBy = null);
+    [property: Id(8)] string? OnlyIfHeldBy = null,
+    [property: Id(9)] DateTime? HoldUntil = null);

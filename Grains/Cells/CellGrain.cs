@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using TwinCity.Grains.Interfaces.Cells;
+using TwinCity.Grains.Interfaces.Commands;
+using TwinCity.Grains.Interfaces.Rules;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Cells;
@@ -12,6 +14,9 @@ namespace TwinCity.Grains.Cells;
 [KeepAlive]
 public sealed class CellGrain : Grain, ICellGrain
 {
+    /// <summary>How long a rule's command may take to reach its device.</summary>
+    private static readonly TimeSpan RuleTtl = TimeSpan.FromMinutes(10);
+
     private readonly Dictionary<TwinKey, TwinSummary> _twins = [];
     private readonly Dictionary<TwinKey, TwinSummary> _pending = [];
     private readonly ObserverSet<ICellObserver> _observers;
@@ -87,6 +92,44 @@ public sealed class CellGrain : Grain, ICellGrain
         long cell = Cell;
         _observers.Notify(o => o.RuleFired(cell, notice).Ignore());
         return Task.CompletedTask;
+    }
+
+    public ValueTask<TwinKey[]> ApplyRuleEffectAsync(RuleEffectRequest request)
+    {
+        var targets = new List<TwinKey>();
+        foreach (TwinSummary twin in _twins.Values)
+        {
+            if (twin.Kind != request.Kind || CellGrid.CellOf(twin.Position) != Cell || !request.Area.Contains(twin.Position) || !OnRoute(twin, request.Routes))
+            {
+                continue;
+            }
+
+            targets.Add(twin.Key);
+            var command = new CommandRequest(
+                request.Command, request.Sets, RuleDefinition.RequesterPrefix + request.RuleId, RuleTtl, request.ArgsJson,
+                RuleId: request.RuleId, HoldUntil: request.HoldUntil);
+            GrainFactory.GetTwin(twin.Kind, twin.Id).IssueCommandAsync(command).Ignore();
+        }
+
+        return ValueTask.FromResult(targets.ToArray());
+    }
+
+    private static bool OnRoute(TwinSummary twin, string[]? routes)
+    {
+        if (routes is null)
+        {
+            return true;
+        }
+
+        foreach (Reading value in twin.Values)
+        {
+            if (value.Property == TwinProperty.Route)
+            {
+                return routes.Contains(value.Value.AsText, StringComparer.Ordinal);
+            }
+        }
+
+        return false;
     }
 
     private void Queue(TwinSummary summary)

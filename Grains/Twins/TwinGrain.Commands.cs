@@ -15,11 +15,14 @@ namespace TwinCity.Grains.Twins;
 public abstract partial class TwinGrain<TState> : IRemindable
 {
     private const string ExpiryReminder = "command-expiry";
+    private const string HoldReminder = "rule-holds";
     private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
     private static readonly TimeSpan MaxSendBackoff = TimeSpan.FromSeconds(30);
 
     private IGrainTimer? _expiryTimer;
     private IGrainTimer? _sendTimer;
+    private IGrainTimer? _holdTimer;
+    private bool _holdReminder;
     private TimeSpan _sendBackoff = TimeSpan.FromSeconds(1);
 
     public async Task<CommandResult> IssueCommandAsync(CommandRequest request)
@@ -52,6 +55,21 @@ public abstract partial class TwinGrain<TState> : IRemindable
             return new CommandResult(CommandOutcome.NotHeld, null, s.Version);
         }
 
+        if (request.RuleId is { } rule && s.Holds?.Exists(h => h.RuleId == rule && h.Overridden && h.Until > now && request.Sets.Any(r => r.Property == h.Property)) == true)
+        {
+            // The owning agency took these values over during the rule's effect: theirs stand until it ends.
+            return new CommandResult(CommandOutcome.Overridden, null, s.Version);
+        }
+
+        if (request.RuleId is not null && request.Sets.Length > 0 && LatestHeldBy(request) is CommandInfo held)
+        {
+            // A rule firing again while its values stand: the hold lasts longer, without another downlink.
+            // The longer hold is written with the next snapshot; a twin lost before that ends it sooner.
+            RecordHolds(request, now);
+            await ArrangeHoldsAsync();
+            return new CommandResult(CommandOutcome.Repeated, held, s.Version);
+        }
+
         foreach (Reading value in request.Sets)
         {
             PropertyInfo info = PropertyCatalog.Get(value.Property);
@@ -66,7 +84,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
             }
         }
 
-        RecordHolds(request);
+        RecordHolds(request, now);
         List<CommandInfo> commands = s.Commands ??= [];
         string id = Guid.NewGuid().ToString();
         for (int i = 0; i < commands.Count; i++)
@@ -108,6 +126,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
         Touch();
         await WriteSnapshotAsync();
         await ArrangeExpiryAsync();
+        await ArrangeHoldsAsync();
         await OnChangedAsync();
         if (command.Status == CommandStatus.Pending)
         {
@@ -147,21 +166,24 @@ public abstract partial class TwinGrain<TState> : IRemindable
         await OnChangedAsync();
     }
 
-    public async Task<bool> ReleaseRuleHoldAsync(string ruleId)
+    public Task<bool> ReleaseRuleHoldAsync(string ruleId) => ReleaseHoldsAsync(h => h.RuleId == ruleId);
+
+    /// <summary>Ends the holds that match: values a rule still holds are put back; values someone else set since stand.</summary>
+    private async Task<bool> ReleaseHoldsAsync(Predicate<RuleHold> which)
     {
-        List<RuleHold>? holds = State.Holds?.FindAll(h => h.RuleId == ruleId);
+        List<RuleHold>? holds = State.Holds?.FindAll(which);
         if (holds is null || holds.Count == 0)
         {
             return false;
         }
 
-        State.Holds!.RemoveAll(h => h.RuleId == ruleId);
-        string holder = "rule:" + ruleId;
+        State.Holds!.RemoveAll(which);
         bool restored = false;
         foreach (RuleHold hold in holds)
         {
+            string holder = "rule:" + hold.RuleId;
             DesiredValue? current = State.Desired?.Find(d => d.Property == hold.Property);
-            if (current?.By != holder)
+            if (hold.Overridden || current?.By != holder)
             {
                 // Someone else set this property during the effect; their value stands.
                 continue;
@@ -180,7 +202,68 @@ public abstract partial class TwinGrain<TState> : IRemindable
 
         Touch();
         await WriteSnapshotAsync();
+        await ArrangeHoldsAsync();
+        await OnChangedAsync();
         return restored;
+    }
+
+    /// <summary>Holds whose time is up end here, by the twin itself: no central loop undoes effects.</summary>
+    private async Task ReleaseDueHoldsAsync()
+    {
+        DateTime now = Now;
+        if (State.Holds?.Exists(h => h.Until <= now) == true)
+        {
+            await ReleaseHoldsAsync(h => h.Until <= now);
+        }
+        else
+        {
+            await ArrangeHoldsAsync();
+        }
+    }
+
+    /// <summary>A timer for the next hold to end while active, and a reminder that wakes the twin for it if it is not.</summary>
+    private async Task ArrangeHoldsAsync()
+    {
+        DateTime? next = State.Holds?.Where(h => h.Until is not null).Select(h => h.Until).Min();
+        if (next is not DateTime due)
+        {
+            _holdTimer?.Dispose();
+            _holdTimer = null;
+            if (_holdReminder)
+            {
+                IGrainReminder? reminder = await this.GetReminder(HoldReminder);
+                if (reminder is not null)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+
+                _holdReminder = false;
+            }
+
+            return;
+        }
+
+        TimeSpan wait = due - Now;
+        if (wait < TimeSpan.Zero)
+        {
+            wait = TimeSpan.Zero;
+        }
+
+        if (_holdTimer is null)
+        {
+            _holdTimer = this.RegisterGrainTimer(_ => ReleaseDueHoldsAsync(), new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+        else
+        {
+            _holdTimer.Change(wait, Timeout.InfiniteTimeSpan);
+        }
+
+        if (!_holdReminder)
+        {
+            // The reminder only has to wake a twin whose activation went away; the timer is exact.
+            await this.RegisterOrUpdateReminder(HoldReminder, wait < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : wait, TimeSpan.FromMinutes(1));
+            _holdReminder = true;
+        }
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -188,6 +271,11 @@ public abstract partial class TwinGrain<TState> : IRemindable
         if (reminderName == ExpiryReminder)
         {
             await ExpireDueAsync();
+        }
+        else if (reminderName == HoldReminder)
+        {
+            _holdReminder = true;
+            await ReleaseDueHoldsAsync();
         }
     }
 
@@ -216,6 +304,12 @@ public abstract partial class TwinGrain<TState> : IRemindable
     /// <summary>On activation: pending commands are sent again and expiry is arranged anew.</summary>
     protected async Task ResumeCommandsAsync()
     {
+        if (State.Holds is { Count: > 0 })
+        {
+            _holdReminder = true;
+            await ReleaseDueHoldsAsync();
+        }
+
         if (State.Commands?.Any(c => IsActive(c.Status)) != true)
         {
             return;
@@ -225,12 +319,36 @@ public abstract partial class TwinGrain<TState> : IRemindable
         await SendPendingAsync();
     }
 
-    private void RecordHolds(CommandRequest request)
+    private void RecordHolds(CommandRequest request, DateTime now)
     {
+        List<RuleHold>? holds = State.Holds;
         if (request.RuleId is null && !request.By.StartsWith("rule:", StringComparison.Ordinal))
         {
-            // An agency's own command ends any rule's hold on what it sets.
-            State.Holds?.RemoveAll(h => request.Sets.Any(r => r.Property == h.Property));
+            // An agency's own command ends any rule's hold on what it sets. While the effect would have
+            // lasted, the rule may not take the value back.
+            if (holds is null)
+            {
+                return;
+            }
+
+            for (int i = holds.Count - 1; i >= 0; i--)
+            {
+                RuleHold h = holds[i];
+                if (!request.Sets.Any(r => r.Property == h.Property))
+                {
+                    continue;
+                }
+
+                if (h.Until > now)
+                {
+                    holds[i] = h with { Overridden = true };
+                }
+                else
+                {
+                    holds.RemoveAt(i);
+                }
+            }
+
             return;
         }
 
@@ -239,17 +357,21 @@ public abstract partial class TwinGrain<TState> : IRemindable
             return;
         }
 
-        List<RuleHold> holds = State.Holds ??= [];
+        holds = State.Holds ??= [];
         foreach (Reading value in request.Sets)
         {
-            if (holds.Exists(h => h.RuleId == ruleId && h.Property == value.Property))
+            int existing = holds.FindIndex(h => h.RuleId == ruleId && h.Property == value.Property);
+            if (existing >= 0)
             {
+                // The rule fired again during its effect: the hold lasts from the newest firing.
+                RuleHold h = holds[existing];
+                holds[existing] = h with { Until = request.HoldUntil is DateTime until && (h.Until is null || until > h.Until) ? until : h.Until };
                 continue;
             }
 
             DesiredValue? desired = State.Desired?.Find(d => d.Property == value.Property);
             PropertyValue? previous = desired?.Value ?? State.GetReported(value.Property)?.Value;
-            holds.Add(new RuleHold(ruleId, value.Property, previous, desired?.By));
+            holds.Add(new RuleHold(ruleId, value.Property, previous, desired?.By, request.HoldUntil));
         }
     }
 
@@ -395,6 +517,21 @@ public abstract partial class TwinGrain<TState> : IRemindable
         }
 
         return updated;
+    }
+
+    /// <summary>The requester's latest command that set exactly these values, if they are still the desired ones and it did not fail.</summary>
+    private CommandInfo? LatestHeldBy(CommandRequest request)
+    {
+        foreach (Reading r in request.Sets)
+        {
+            DesiredValue? d = State.Desired?.Find(x => x.Property == r.Property);
+            if (d is null || d.By != request.By || !d.Value.SameAs(r.Value) || State.Holds?.Exists(h => h.RuleId == request.RuleId && h.Property == r.Property && !h.Overridden) != true)
+            {
+                return null;
+            }
+        }
+
+        return State.Commands?.LastOrDefault(c => c.By == request.By && c.Name == request.Name && c.Status is not (CommandStatus.Failed or CommandStatus.Expired or CommandStatus.Superseded));
     }
 
     private CommandInfo? FindCommand(string id) => State.Commands?.Find(c => c.Id == id);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TwinCity.Grains;
+using TwinCity.Grains.Rules;
 using TwinCity.Grains.Twins;
 using TwinCity.Silo.Seeding;
 using TwinCity.Silo.Simulation;
@@ -25,6 +26,13 @@ public static class HostExtensions
         services.AddOptions<TwinOptions>().BindConfiguration(TwinOptions.Section)
             .Validate(o => o.OfflineFactor >= 1, "Twins:OfflineFactor must be at least 1")
             .Validate(o => o.SnapshotQuietPeriod > TimeSpan.Zero, "Twins:SnapshotQuietPeriod must be positive")
+            .ValidateOnStart();
+        services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section)
+            .Validate(o => o.Latitude is >= -90 and <= 90, "Rules:Latitude must be within -90..90")
+            .Validate(o => o.Longitude is >= -180 and <= 180, "Rules:Longitude must be within -180..180")
+            .Validate(o => o.UtcOffset >= TimeSpan.FromHours(-14) && o.UtcOffset <= TimeSpan.FromHours(14), "Rules:UtcOffset must be within -14:00..14:00")
+            .Validate(o => o.CacheLease > TimeSpan.Zero, "Rules:CacheLease must be positive")
+            .Validate(o => o.FiringsKept >= 1, "Rules:FiringsKept must be at least 1")
             .ValidateOnStart();
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
         services.AddSingleton(TimeProvider.System);

@@ -24,6 +24,15 @@ internal sealed partial class CitySeeder(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Routes and rules first: the devices' first uplinks are then judged by the city's rules.
+        int routes = await RulesSeed.LoadRoutesAsync(grains, Path.Combine(AppContext.BaseDirectory, options.Value.City), stoppingToken);
+        (int rules, List<string> problems) = await RulesSeed.LoadRulesAsync(grains, Path.Combine(AppContext.BaseDirectory, options.Value.Rules), stoppingToken);
+        foreach (string problem in problems)
+        {
+            LogBadRule(problem);
+        }
+
+        LogRules(routes, rules);
         string path = Path.Combine(AppContext.BaseDirectory, options.Value.Devices);
         if (!File.Exists(path))
         {
@@ -67,6 +76,12 @@ internal sealed partial class CitySeeder(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Seed file {Path} line {Line} skipped: {Reason}")]
     private partial void LogBadLine(string path, int line, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seed rule skipped: {Problem}")]
+    private partial void LogBadRule(string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Routes} bus routes and {Rules} default rules")]
+    private partial void LogRules(int routes, int rules);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Provisioned {Count} seed devices in {Milliseconds} ms")]
     private partial void LogSeeded(int count, long milliseconds);

@@ -13,4 +13,7 @@ public sealed class SeedOptions
 
     /// <summary>The city's streets and bus routes; relative to the app's folder.</summary>
     public string City { get; set; } = "Seed/baku-city.json";
+
+    /// <summary>The city's default rules (JSON array of rules as <c>PUT /api/v1/rules/{id}</c> takes them, each with its id); relative to the app's folder.</summary>
+    public string Rules { get; set; } = "Seed/baku-rules.json";
 }
