@@ -37,7 +37,7 @@ public sealed class TwoSiloRulesTests(TwoSiloCity cluster)
         await using HubViewer viewer = await HubViewer.ConnectAsync(cluster.First);
         await viewer.WatchAreaAsync(box.MinLon, box.MinLat, box.MaxLon, box.MaxLat);
 
-        HttpResponseMessage up = await second.PostAsync("/api/v1/ingest/chirpstack?event=up",
+        HttpResponseMessage up = await second.PostIngestAsync("/api/v1/ingest/chirpstack?event=up",
             new StringContent(NetworkServerMessages.ChirpStackUp(sensorEui, 1, 85, decoded: new { incident = true })));
         Assert.Equal(HttpStatusCode.OK, up.StatusCode);
 
