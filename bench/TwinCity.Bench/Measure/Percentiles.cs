@@ -1,0 +1,31 @@
+namespace TwinCity.Bench.Measure;
+
+/// <summary>Nearest-rank percentiles of a set of samples.</summary>
+public sealed class Percentiles
+{
+    private readonly double[] _sorted;
+
+    public Percentiles(IEnumerable<double> samples)
+    {
+        _sorted = [.. samples.Where(double.IsFinite)];
+        Array.Sort(_sorted);
+    }
+
+    public int Count => _sorted.Length;
+
+    public double Max => _sorted.Length == 0 ? double.NaN : _sorted[^1];
+
+    public double Min => _sorted.Length == 0 ? double.NaN : _sorted[0];
+
+    /// <summary>The value at or below which <paramref name="percent"/> % of the samples lie.</summary>
+    public double At(double percent)
+    {
+        if (_sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        int rank = (int)Math.Ceiling(percent / 100.0 * _sorted.Length);
+        return _sorted[Math.Clamp(rank - 1, 0, _sorted.Length - 1)];
+    }
+}

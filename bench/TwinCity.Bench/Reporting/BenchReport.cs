@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TwinCity.Bench.Reporting;
+
+/// <summary>
+/// What a scenario found: figures with targets, notes, and free-form details; printed as a Markdown
+/// table and written as JSON to bench/results/{scenario}-{timestamp}.json.
+/// </summary>
+public sealed class BenchReport(string scenario, IReadOnlyList<string> command)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    private readonly List<Figure> _figures = [];
+    private readonly List<string> _notes = [];
+
+    public string Scenario { get; } = scenario;
+
+    public IReadOnlyList<string> Command { get; } = command;
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    public MachineInfo Machine { get; } = MachineInfo.Current();
+
+    public IReadOnlyList<Figure> Figures => _figures;
+
+    public IReadOnlyList<string> Notes => _notes;
+
+    /// <summary>Scenario-specific numbers kept in the JSON only (samples, per-process CPU, settings).</summary>
+    public JsonObject Details { get; } = [];
+
+    /// <summary>Set when the scenario cannot run on this build (a feature not there yet); the run then fails.</summary>
+    public string? NotAvailable { get; set; }
+
+    /// <summary>Set when the run itself broke (a process died, a timeout); the run then fails.</summary>
+    public string? Error { get; set; }
+
+    public bool Failed => NotAvailable is not null || Error is not null || _figures.Any(f => f.Status == FigureStatus.Failed);
+
+    public Figure Add(string key, string name, double value, string unit, string format, Target? target = null, string? note = null)
+    {
+        string display = string.IsNullOrEmpty(unit)
+            ? value.ToString(format, CultureInfo.InvariantCulture)
+            : $"{value.ToString(format, CultureInfo.InvariantCulture)} {unit}";
+        var figure = new Figure(key, name, value, unit, display, target, target?.Judge(value) ?? FigureStatus.Info, note);
+        _figures.Add(figure);
+        return figure;
+    }
+
+    public Figure? Find(string key) => _figures.FirstOrDefault(f => f.Key == key);
+
+    public void Note(string text) => _notes.Add(text);
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        md.Append(CultureInfo.InvariantCulture, $"### {Scenario} — {StartedAt:yyyy-MM-dd HH:mm} UTC\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Machine: {Machine}\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Command: `{string.Join(' ', Command)}`\n\n");
+        if (NotAvailable is not null)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"**Not available yet:** {NotAvailable}\n\n");
+        }
+
+        if (Error is not null)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"**Run failed:** {Error}\n\n");
+        }
+
+        if (_figures.Count > 0)
+        {
+            md.Append("| figure | value | target | status |\n|---|---:|---|---|\n");
+            foreach (Figure f in _figures)
+            {
+                string status = f.Status switch
+                {
+                    FigureStatus.Met => "met",
+                    FigureStatus.Missed => "**missed**",
+                    FigureStatus.Failed => "**FAILED**",
+                    _ => string.Empty,
+                };
+                string name = f.Note is null ? f.Name : $"{f.Name} ({f.Note})";
+                md.Append(CultureInfo.InvariantCulture, $"| {name} | {f.Display} | {f.Target?.ToString() ?? string.Empty} | {status} |\n");
+            }
+
+            md.Append('\n');
+        }
+
+        foreach (string note in _notes)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"- {note}\n");
+        }
+
+        return md.ToString();
+    }
+
+    public JsonObject ToJson()
+    {
+        var figures = new JsonArray();
+        foreach (Figure f in _figures)
+        {
+            figures.Add(new JsonObject
+            {
+                ["key"] = f.Key,
+                ["name"] = f.Name,
+                ["value"] = double.IsFinite(f.Value) ? f.Value : null,
+                ["unit"] = f.Unit,
+                ["display"] = f.Display,
+                ["target"] = f.Target?.ToString(),
+                ["status"] = f.Status.ToString().ToLowerInvariant(),
+                ["note"] = f.Note,
+            });
+        }
+
+        return new JsonObject
+        {
+            ["scenario"] = Scenario,
+            ["startedAt"] = StartedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["command"] = string.Join(' ', Command),
+            ["machine"] = new JsonObject
+            {
+                ["nproc"] = Machine.Processors,
+                ["memoryGiB"] = Machine.MemoryGiB,
+                ["cpu"] = Machine.Cpu,
+                ["os"] = Machine.Os,
+                ["runtime"] = Machine.Runtime,
+            },
+            ["ok"] = !Failed,
+            ["notAvailable"] = NotAvailable,
+            ["error"] = Error,
+            ["figures"] = figures,
+            ["notes"] = new JsonArray([.. _notes.Select(n => (JsonNode?)JsonValue.Create(n))]),
+            ["details"] = Details.DeepClone(),
+        };
+    }
+
+    /// <summary>Writes the JSON file and returns its path.</summary>
+    public string Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, $"{Scenario}-{StartedAt:yyyyMMdd-HHmmss}.json");
+        File.WriteAllText(path, ToJson().ToJsonString(JsonOptions));
+        return path;
+    }
+}
