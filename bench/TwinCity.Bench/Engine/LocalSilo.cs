@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TwinCity.Grains;
+using TwinCity.Grains.Twins;
 using TwinCity.Testing;
 
 namespace TwinCity.Bench.Engine;
@@ -24,6 +25,8 @@ public sealed class LocalSilo : IAsyncDisposable
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+        // As in the embedded city: in-memory state dies with the process, nothing to write on the way out.
+        builder.Services.PostConfigure<TwinOptions>(o => o.SnapshotOnShutdown = false);
         builder.UseOrleans(silo =>
         {
             silo.AddTwinCityGrains();

@@ -16,14 +16,24 @@ public static class BaselineRun
 
     public static async Task<UplinkRunResult> RunAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, CancellationToken cancellationToken)
     {
+        if (broker == BrokerKind.Mosquitto)
+        {
+            await using BenchMosquitto mosquitto = await BenchMosquitto.StartAsync(cancellationToken);
+            return await CountAsync(mosquitto.Port, mosquitto.CpuSeconds, devices, uplinks, mix, cancellationToken);
+        }
+
         await using IngestRig rig = await IngestRig.StartAsync(broker, subscribe: false, "baseline", cancellationToken);
-        await using CountingSubscriber counter = await CountingSubscriber.ConnectAsync(rig.MqttPort, UplinkFactory.UpFilter, ReceiveMaximum, cancellationToken);
-        Func<double> cpu = broker == BrokerKind.Mosquitto ? rig.Mosquitto!.CpuSeconds : rig.Silo.CpuSeconds;
+        return await CountAsync(rig.MqttPort, rig.Silo.CpuSeconds, devices, uplinks, mix, cancellationToken);
+    }
+
+    private static async Task<UplinkRunResult> CountAsync(int port, Func<double> brokerCpu, int devices, long uplinks, DeviceMix mix, CancellationToken cancellationToken)
+    {
+        await using CountingSubscriber counter = await CountingSubscriber.ConnectAsync(port, UplinkFactory.UpFilter, ReceiveMaximum, cancellationToken);
         return await UplinkRun.RunAsync(
             "baseline",
-            new PublishPlan(rig.MqttPort, devices, uplinks, mix),
+            new PublishPlan(port, devices, uplinks, mix),
             _ => Task.FromResult(counter.Count),
-            cpu,
+            brokerCpu,
             TimeSpan.FromMilliseconds(250),
             cancellationToken);
     }
