@@ -25,7 +25,8 @@ public sealed class Percentiles
             return double.NaN;
         }
 
-        int rank = (int)Math.Ceiling(percent / 100.0 * _sorted.Length);
+        // The epsilon keeps 99.9 % of 1,000 at rank 999 despite binary rounding.
+        int rank = (int)Math.Ceiling((percent * _sorted.Length / 100.0) - 1e-9);
         return _sorted[Math.Clamp(rank - 1, 0, _sorted.Length - 1)];
     }
 }
