@@ -121,6 +121,13 @@ public sealed class LatencyScenario : IBenchScenario
             report.Add("latency.samples", "changes seen by the viewer and matched to their publish", v.Count, string.Empty, "N0", null,
                 string.Create(CultureInfo.InvariantCulture, $"of {run.Counted:N0} applied; the hub sends at most one change per twin per 250 ms"));
             report.Add("latency.lost", "uplinks lost (published - applied)", run.Published - run.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
+            double kept = run.Published / run.PublisherSeconds;
+            if (kept < rate * 0.95)
+            {
+                report.Note(string.Create(CultureInfo.InvariantCulture,
+                    $"The rig could not offer {rate:N0}/s: the publisher kept {kept:N0}/s (QoS 1, its window of unacknowledged publishes full). The latencies are those of a saturated rig, not of the offered rate."));
+            }
+
             if (v.Count == 0)
             {
                 report.Error = "the viewer saw no change it could match to a published uplink";
