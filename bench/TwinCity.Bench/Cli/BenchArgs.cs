@@ -67,9 +67,9 @@ public sealed class BenchArgs
 
     public string Text(string name, string fallback) => Text(name) ?? fallback;
 
-    public int Int(string name, int fallback) => (int)Long(name, fallback);
+    public int Count(string name, int fallback) => (int)Size(name, fallback);
 
-    public long Long(string name, long fallback)
+    public long Size(string name, long fallback)
     {
         string? text = Text(name);
         if (text is null)
@@ -84,7 +84,7 @@ public sealed class BenchArgs
             : throw new BenchUsageException($"--{name} must be a whole number, not '{text}'");
     }
 
-    public double Double(string name, double fallback)
+    public double Number(string name, double fallback)
     {
         string? text = Text(name);
         if (text is null)
@@ -97,7 +97,7 @@ public sealed class BenchArgs
             : throw new BenchUsageException($"--{name} must be a number, not '{text}'");
     }
 
-    public TimeSpan Seconds(string name, double fallbackSeconds) => TimeSpan.FromSeconds(Double(name, fallbackSeconds));
+    public TimeSpan Seconds(string name, double fallbackSeconds) => TimeSpan.FromSeconds(Number(name, fallbackSeconds));
 
     public bool Flag(string name)
     {
@@ -114,6 +114,9 @@ public sealed class BenchArgs
                 ? v
                 : throw new BenchUsageException($"--{name} must be a list of whole numbers such as 100000,1000000, not '{text}'"))];
     }
+
+    /// <summary>The names of the options given.</summary>
+    public IEnumerable<string> Given => _options.Keys;
 
     /// <summary>Options given but never read: most likely typos, which would otherwise pass silently.</summary>
     public IEnumerable<string> Unread() => _options.Keys.Where(k => !_read.Contains(k));

@@ -1,0 +1,6 @@
+namespace TwinCity.Bench.Engine;
+
+public sealed class BenchPingGrain : Grain, IBenchPingGrain
+{
+    public ValueTask PingAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TwinCity.Grains;
+using TwinCity.Grains.Twins;
+using TwinCity.Testing;
+
+namespace TwinCity.Bench.Engine;
+
+/// <summary>
+/// A silo in this process with the embedded city's configuration (localhost clustering, in-memory
+/// grain storage and reminders, the TwinCity grains, server GC as the Silo project sets it), for the
+/// figures that need the runtime's own view: the empty-grain call rate and the managed heap per twin.
+/// </summary>
+public sealed class LocalSilo : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private LocalSilo(IHost host) => _host = host;
+
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    public static async Task<LocalSilo> StartAsync(CancellationToken cancellationToken)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+        // As in the embedded city: in-memory state dies with the process, nothing to write on the way out.
+        builder.Services.PostConfigure<TwinOptions>(o => o.SnapshotOnShutdown = false);
+        builder.UseOrleans(silo =>
+        {
+            silo.AddTwinCityGrains();
+            silo.UseLocalhostClustering(FreePort.Next(), FreePort.Next());
+            silo.AddMemoryGrainStorage(TwinStorage.Name);
+            silo.AddMemoryGrainStorage(TwinStorage.Registry);
+            silo.UseInMemoryReminderService();
+        });
+        IHost host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return new LocalSilo(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // A million activations take a while to deactivate; the figures are taken, so do not wait long.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _host.StopAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped hard.
+        }
+
+        _host.Dispose();
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using TwinCity.Bench.Load;
+using TwinCity.Testing;
+
+namespace TwinCity.Bench.Rig;
+
+/// <summary>
+/// The real silo (<c>dotnet TwinCity.Silo.dll</c>) as its own process on free ports, without the seed
+/// city and the simulator: the bench provisions its own devices through the import API.
+/// </summary>
+public sealed class BenchSilo : IAsyncDisposable
+{
+    /// <summary>The operator's demo key (reads and device management); sent before API keys are enforced too.</summary>
+    public const string CityKey = "dev-city";
+
+    private readonly CityProcess _process;
+
+    private BenchSilo(CityProcess process, SiloSettings settings, int siloPort, int gatewayPort)
+    {
+        _process = process;
+        Settings = settings;
+        SiloPort = siloPort;
+        GatewayPort = gatewayPort;
+        Http = new HttpClient { BaseAddress = process.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
+        Http.DefaultRequestHeaders.Add("X-Api-Key", CityKey);
+    }
+
+    public SiloSettings Settings { get; }
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public HttpClient Http { get; }
+
+    public Uri BaseUrl => _process.BaseUrl;
+
+    public int ProcessId => _process.ProcessId;
+
+    public string LogPath => _process.LogPath;
+
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<BenchSilo> StartAsync(SiloSettings settings, CancellationToken cancellationToken, int? primarySiloPort = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        int web = FreePort.Next();
+        int silo = FreePort.Next();
+        int gateway = FreePort.Next();
+        var env = new Dictionary<string, string>
+        {
+            ["Seed__Enabled"] = "false",
+            ["Mqtt__Port"] = settings.MqttPort.ToString(CultureInfo.InvariantCulture),
+            ["Mqtt__Subscribe"] = settings.Subscribe ? "true" : "false",
+            ["Mqtt__ClientId"] = $"bench-{settings.Name}-{Environment.ProcessId}-{silo}",
+            ["Orleans__SiloPort"] = silo.ToString(CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = gateway.ToString(CultureInfo.InvariantCulture),
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            ["DOTNET_gcServer"] = "1",
+        };
+        if (settings.MqttHost is not null)
+        {
+            env["Mqtt__Host"] = settings.MqttHost;
+        }
+
+        if (settings.ConnectionString is not null)
+        {
+            env["TwinCity__Mode"] = "Cluster";
+            env["ConnectionStrings__TwinCity"] = settings.ConnectionString;
+            env["Mqtt__SharedGroup"] = "twincity";
+            env["Access__Keys__0__Agency"] = "city";
+            env["Access__Keys__0__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(CityKey)));
+            env["Access__Keys__1__Agency"] = "azerishig";
+            env["Access__Keys__1__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("dev-azerishig"u8));
+        }
+
+        if (primarySiloPort is int primary)
+        {
+            env["Orleans__PrimarySiloPort"] = primary.ToString(CultureInfo.InvariantCulture);
+        }
+
+        CityProcess process = await CityProcess.StartAsync(
+            CityProcess.SiloDll,
+            env,
+            ["--urls", $"http://127.0.0.1:{web}", "--simulate", "0"],
+            settings.Name);
+        var bench = new BenchSilo(process, settings, silo, gateway);
+        try
+        {
+            await process.WaitForAsync("/health/ready", TimeSpan.FromSeconds(120), cancellationToken);
+        }
+        catch
+        {
+            await bench.DisposeAsync();
+            throw;
+        }
+
+        return bench;
+    }
+
+    public string LogTail(int lines = 30) => _process.LogTail(lines);
+
+    public double CpuSeconds() => ProcessCpu.Seconds(_process.ProcessId);
+
+    /// <summary>Provisions the devices through <c>POST /api/v1/devices/import</c> (NDJSON), in chunks, and checks that every line was taken.</summary>
+    public async Task ProvisionAsync(BenchDevice[] devices, Action<int>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        const int Chunk = 5000;
+        for (int start = 0; start < devices.Length; start += Chunk)
+        {
+            int count = Math.Min(Chunk, devices.Length - start);
+            using var content = new StringContent(CityDevices.ToNdjson(devices.AsSpan(start, count)), Encoding.UTF8);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+            using HttpResponseMessage response = await Http.PostAsync(new Uri("api/v1/devices/import", UriKind.Relative), content, cancellationToken);
+            string body = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"device import answered {(int)response.StatusCode}: {body}");
+            }
+
+            using JsonDocument doc = JsonDocument.Parse(body);
+            int imported = doc.RootElement.GetProperty("imported").GetInt32();
+            if (imported != count)
+            {
+                throw new InvalidOperationException($"device import took {imported} of {count} devices: {body[..Math.Min(body.Length, 600)]}");
+            }
+
+            progress?.Invoke(start + count);
+        }
+    }
+
+    /// <summary>Uplinks applied, summed over every silo of the cluster (ingest's own count, as each silo reports it every two seconds).</summary>
+    public async Task<long> AppliedAsync(CancellationToken cancellationToken)
+    {
+        using JsonDocument doc = await ClusterAsync(cancellationToken);
+        long sum = 0;
+        foreach (JsonElement silo in doc.RootElement.GetProperty("silos").EnumerateArray())
+        {
+            sum += silo.GetProperty("ingest").GetProperty("uplinksApplied").GetInt64();
+        }
+
+        return sum;
+    }
+
+    /// <summary>Silos of the cluster that are active.</summary>
+    public async Task<int> ActiveSilosAsync(CancellationToken cancellationToken)
+    {
+        using JsonDocument doc = await ClusterAsync(cancellationToken);
+        return doc.RootElement.GetProperty("silos").EnumerateArray().Count(s => s.GetProperty("status").GetString() == "active");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _process.StopAsync(TimeSpan.FromSeconds(10));
+        await _process.DisposeAsync();
+    }
+
+    private async Task<JsonDocument> ClusterAsync(CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await Http.GetAsync(new Uri("api/v1/cluster", UriKind.Relative), cancellationToken);
+        string body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.IsSuccessStatusCode
+            ? JsonDocument.Parse(body)
+            : throw new InvalidOperationException($"GET /api/v1/cluster answered {(int)response.StatusCode}: {body}");
+    }
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using TwinCity.Bench.Cli;
+using TwinCity.Bench.Load;
+using TwinCity.Bench.Measure;
+using TwinCity.Bench.Publishing;
+using TwinCity.Bench.Reporting;
+using TwinCity.Bench.Rig;
+
+namespace TwinCity.Bench.Scenarios;
+
+/// <summary>
+/// MQTT to twin applied: N provisioned devices, M uplinks from the publisher process as fast as the
+/// rig allows, counted at the far end by ingest's own applied count. The baseline runs first in the
+/// same run (same publisher, same broker, a bare subscriber), so the share is taken under the same load.
+/// </summary>
+public sealed class IngestScenario : IBenchScenario
+{
+    public const double RateTarget = 50_000;
+    public const double ShareTarget = 0.7;
+
+    public string Name => "ingest";
+
+    public string Usage => "ingest [--devices 100000] [--uplinks 2000000] [--broker embedded|mosquitto] [--mix city|streetlights] [--no-baseline]";
+
+    public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(report);
+        int devices = ScenarioOptions.Positive(args, "devices", 100_000);
+        long uplinks = args.Size("uplinks", 2_000_000);
+        BrokerKind broker = ScenarioOptions.Broker(args);
+        DeviceMix mix = ScenarioOptions.Mix(args, DeviceMix.City);
+        bool baseline = !args.Flag("no-baseline");
+        long baselineUplinks = args.Size("baseline-uplinks", uplinks);
+        report.Details["devices"] = devices;
+        report.Details["uplinks"] = uplinks;
+        report.Details["broker"] = broker.ToString().ToLowerInvariant();
+        report.Details["mix"] = mix.ToString().ToLowerInvariant();
+
+        UplinkRunResult? limit = null;
+        if (baseline)
+        {
+            Progress.Say($"baseline: {baselineUplinks:N0} uplinks through {broker} to a bare subscriber");
+            limit = await BaselineRun.RunAsync(broker, devices, baselineUplinks, mix, cancellationToken);
+            report.Details["baseline"] = Describe(limit);
+        }
+
+        UplinkRunResult run = await RunIngestAsync(broker, devices, uplinks, mix, report, cancellationToken);
+        AddFigures(report, run, limit, "ingest", "ingest");
+    }
+
+    /// <summary>Starts a rig, provisions the city and publishes: the applied count is ingest's own.</summary>
+    public static async Task<UplinkRunResult> RunIngestAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, BenchReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        await using IngestRig rig = await IngestRig.StartAsync(broker, subscribe: true, "ingest", cancellationToken);
+        await ProvisionAsync(rig.Silo, devices, mix, cancellationToken);
+        UplinkRunResult run = await UplinkRun.RunAsync(
+            "ingest",
+            new PublishPlan(rig.MqttPort, devices, uplinks, mix),
+            rig.Silo.AppliedAsync,
+            rig.PlatformCpuSeconds,
+            TimeSpan.FromSeconds(1),
+            cancellationToken);
+        report.Details["ingest"] = Describe(run);
+        report.Details["siloLog"] = rig.Silo.LogPath;
+        return run;
+    }
+
+    public static async Task ProvisionAsync(BenchSilo silo, int devices, DeviceMix mix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        Progress.Say($"provisioning {devices:N0} devices through POST /api/v1/devices/import");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await silo.ProvisionAsync(CityDevices.Create(devices, mix), done => Progress.Step($"provisioned {done:N0}/{devices:N0}"), cancellationToken);
+        Progress.Say(string.Create(CultureInfo.InvariantCulture, $"provisioned {devices:N0} devices in {clock.Elapsed.TotalSeconds:0.0} s"));
+    }
+
+    /// <summary>The ingest figures: rate, share of the baseline, CPU per 1,000, and the count check.</summary>
+    public static void AddFigures(BenchReport report, UplinkRunResult run, UplinkRunResult? limit, string key, string label)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(run);
+        (double rate, double window) = run.Sustained;
+        report.Add($"{key}.rate", $"{label}: uplinks applied per second, sustained", rate, "/s", "N0", Target.AtLeast(RateTarget, ">= 50,000 /s"),
+            string.Create(CultureInfo.InvariantCulture, $"over {window:0.0} s"));
+        if (limit is not null)
+        {
+            (double limitRate, double limitWindow) = limit.Sustained;
+            report.Add($"{key}.baseline", "baseline: bare subscriber, same publisher and broker", limitRate, "/s", "N0", null,
+                string.Create(CultureInfo.InvariantCulture, $"over {limitWindow:0.0} s, {limit.Counted:N0} of {limit.Published:N0} received"));
+            report.Add($"{key}.share", $"{label}: share of the baseline", rate / limitRate, string.Empty, "0.00", Target.AtLeast(ShareTarget, ">= 0.70"));
+            if (limit.Counted != limit.Published)
+            {
+                report.Note($"The baseline subscriber received {limit.Counted:N0} of {limit.Published:N0}: the broker dropped messages ({limit.Problem}).");
+            }
+        }
+
+        report.Add($"{key}.cpu", $"{label}: platform CPU seconds per 1,000 uplinks", run.TargetCpuSeconds / Math.Max(1, run.Counted) * 1000, "s", "0.000", null,
+            "silo process, plus mosquitto when used");
+        report.Add($"{key}.published", $"{label}: uplinks published (PUBACK)", run.Published, string.Empty, "N0");
+        report.Add($"{key}.applied", $"{label}: uplinks applied (ingest count)", run.Counted, string.Empty, "N0");
+        report.Add($"{key}.lost", $"{label}: uplinks lost (published - applied)", run.Published - run.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
+        if (run.PublishFailures > 0)
+        {
+            report.Note($"{run.PublishFailures:N0} publishes were refused by the broker.");
+        }
+
+        if (run.Problem is not null)
+        {
+            report.Note($"{label}: {run.Problem}");
+        }
+    }
+
+    public static JsonObject Describe(UplinkRunResult run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        (double rate, double window) = run.Sustained;
+        return new JsonObject
+        {
+            ["published"] = run.Published,
+            ["counted"] = run.Counted,
+            ["publishFailures"] = run.PublishFailures,
+            ["publisherSeconds"] = double.IsFinite(run.PublisherSeconds) ? run.PublisherSeconds : null,
+            ["publisherCpuSeconds"] = double.IsFinite(run.PublisherCpuSeconds) ? run.PublisherCpuSeconds : null,
+            ["targetCpuSeconds"] = double.IsFinite(run.TargetCpuSeconds) ? run.TargetCpuSeconds : null,
+            ["elapsedSeconds"] = run.ElapsedSeconds,
+            ["sustainedRate"] = double.IsFinite(rate) ? rate : null,
+            ["windowSeconds"] = window,
+            ["problem"] = run.Problem,
+            ["samples"] = new JsonArray([.. run.Series.Samples.Select(s => (JsonNode)new JsonArray(Math.Round(s.Seconds, 3), s.Count))]),
+        };
+    }
+}

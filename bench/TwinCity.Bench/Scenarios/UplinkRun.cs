@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using TwinCity.Bench.Measure;
+using TwinCity.Bench.Publishing;
+using TwinCity.Bench.Rig;
+
+namespace TwinCity.Bench.Scenarios;
+
+/// <summary>
+/// Runs the publisher process and follows a counter at the receiving end (the bare subscriber, or
+/// ingest's applied count) until it has counted everything that was published, or stops moving.
+/// </summary>
+public static class UplinkRun
+{
+    /// <summary>How long a counter may stand still after publishing ended before the rest counts as lost.</summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(20);
+
+    public static async Task<UplinkRunResult> RunAsync(
+        string label,
+        PublishPlan plan,
+        Func<CancellationToken, Task<long>> count,
+        Func<double> targetCpu,
+        TimeSpan sampleEvery,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(count);
+        ArgumentNullException.ThrowIfNull(targetCpu);
+        long before = await count(cancellationToken);
+        var series = new RateSeries();
+        double cpu0 = targetCpu();
+        var clock = Stopwatch.StartNew();
+        await using PublisherProcess publisher = PublisherProcess.Start(plan.ToArgs());
+        series.Add(0, 0);
+        long counted = 0;
+        long lastCounted = -1;
+        TimeSpan lastMove = TimeSpan.Zero;
+        double cpuAtEnd = double.NaN;
+        double publisherCpu = 0;
+        string? problem = null;
+        while (true)
+        {
+            await Task.Delay(sampleEvery, cancellationToken);
+            counted = await count(cancellationToken) - before;
+            double now = clock.Elapsed.TotalSeconds;
+            series.Add(now, counted);
+            if (counted != lastCounted)
+            {
+                lastCounted = counted;
+                lastMove = clock.Elapsed;
+                cpuAtEnd = targetCpu();
+            }
+
+            Task<(long Published, double Seconds, long Failed)> done = publisher.Completion;
+            if (!done.IsCompleted)
+            {
+                publisherCpu = publisher.CpuSeconds();
+            }
+
+            if (done.IsFaulted)
+            {
+                problem = done.Exception!.GetBaseException().Message;
+                break;
+            }
+
+            long published = done.IsCompletedSuccessfully ? done.Result.Published : publisher.Published;
+            double rate = series.Samples.Count >= 2 ? (counted - series.Samples[^2].Count) / (now - series.Samples[^2].Seconds) : 0;
+            Progress.Step(string.Create(CultureInfo.InvariantCulture, $"{label}: published {published:N0}/{plan.Uplinks:N0}, counted {counted:N0} ({rate:N0}/s), {now:0}s"));
+            if (done.IsCompletedSuccessfully && counted >= published)
+            {
+                break;
+            }
+
+            if (done.IsCompletedSuccessfully && clock.Elapsed - lastMove > StallTimeout)
+            {
+                problem = string.Create(CultureInfo.InvariantCulture, $"the count stood still at {counted:N0} of {published:N0} for {StallTimeout.TotalSeconds:0} s");
+                break;
+            }
+        }
+
+        // The series ends where the count last moved: a tail of samples after the end is not part of the rate.
+        var trimmed = new RateSeries();
+        foreach ((double s, long c) in series.Samples)
+        {
+            trimmed.Add(s, c);
+            if (c == counted)
+            {
+                break;
+            }
+        }
+
+        (long total, double seconds, long failed) = publisher.Completion.IsCompletedSuccessfully ? publisher.Completion.Result : (publisher.Published, double.NaN, 0);
+        Progress.Say(string.Create(CultureInfo.InvariantCulture, $"{label}: published {total:N0}, counted {counted:N0}"));
+        return new UplinkRunResult(total, counted, failed, seconds, publisherCpu, cpuAtEnd - cpu0, trimmed.Samples[^1].Seconds, trimmed, problem);
+    }
+}

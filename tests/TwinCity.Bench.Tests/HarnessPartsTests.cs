@@ -1,0 +1,91 @@
+using TwinCity.Bench.Cli;
+using TwinCity.Bench.Load;
+using TwinCity.Bench.Measure;
+using TwinCity.Bench.Reporting;
+using TwinCity.Gateway.Ingest.Codecs;
+using TwinCity.Gateway.Ingest.Envelopes;
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Bench.Tests;
+
+/// <summary>The pieces the figures rest on: what the publisher sends, how rates and percentiles are taken, how targets are judged.</summary>
+public sealed class HarnessPartsTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(46)]
+    [InlineData(49)]
+    public void Every_kind_of_bench_uplink_parses_and_decodes_with_the_platforms_own_code(int index)
+    {
+        BenchDevice device = CityDevices.Get(index, DeviceMix.City);
+        byte[] json = UplinkFactory.Up(device, 7, DateTime.UtcNow);
+
+        Assert.True(ChirpStackParser.TryParse(json, NetworkEvent.Up, out Envelope parsed, out string? error), error);
+        Assert.Equal(7u, parsed.FCnt);
+        var readings = new List<Reading>();
+        Assert.True(CodecRegistry.Default.TryGet(device.Codec, out IPayloadCodec? codec));
+        DecodeResult result = codec!.Decode(parsed.Data, parsed.FPort, new CodecContext(device.Kind), readings);
+        Assert.True(result.Ok, result.Error);
+        Assert.NotEmpty(readings);
+    }
+
+    [Fact]
+    public void A_streetlights_energy_counter_names_its_frame()
+    {
+        // The latency scenario finds each uplink's publish time from the energy the viewer sees.
+        BenchDevice light = CityDevices.Get(1234, DeviceMix.Streetlights);
+        (byte[] payload, int port) = UplinkFactory.Payload(light, 42, DateTime.UtcNow);
+        var readings = new List<Reading>();
+        Assert.True(new MilesightWs558Codec().Decode(payload, port, new CodecContext(TwinKind.Streetlight), readings).Ok);
+        double energy = readings.Single(r => r.Property == TwinProperty.EnergyWh).Value.Number;
+        Assert.Equal(42, Math.Round((energy - (1234 % 1000)) / 25.0));
+    }
+
+    [Fact]
+    public void The_sustained_rate_leaves_out_ramp_up_and_drain()
+    {
+        var series = new RateSeries();
+        series.Add(0, 0);
+        series.Add(1, 100);      // slow start
+        series.Add(2, 1100);     // 1,000/s from here
+        series.Add(10, 9100);
+        series.Add(11, 9900);
+        series.Add(20, 10_000);  // slow tail
+        (double rate, double window) = series.Sustained();
+        Assert.Equal(1000, rate, 1);
+        Assert.Equal(8, window, 1);
+    }
+
+    [Fact]
+    public void Percentiles_take_the_nearest_rank()
+    {
+        var p = new Percentiles(Enumerable.Range(1, 1000).Select(i => (double)i));
+        Assert.Equal(500, p.At(50));
+        Assert.Equal(990, p.At(99));
+        Assert.Equal(999, p.At(99.9));
+        Assert.Equal(1000, p.Max);
+    }
+
+    [Fact]
+    public void A_lost_uplink_fails_the_run_while_a_missed_target_does_not()
+    {
+        var report = new BenchReport("ingest", ["ingest"]);
+        report.Add("rate", "rate", 10, "/s", "N0", Target.AtLeast(50_000, ">= 50,000"));
+        Assert.False(report.Failed);
+        Assert.Equal(FigureStatus.Missed, report.Find("rate")!.Status);
+        report.Add("lost", "lost", 1, string.Empty, "N0", Target.Exactly(0, "0"));
+        Assert.True(report.Failed);
+        Assert.Contains("**FAILED**", report.ToMarkdown(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_read_sizes_as_the_readme_writes_them()
+    {
+        BenchArgs args = BenchArgs.Parse(["ingest", "--uplinks", "2,000,000", "--no-baseline", "--twins=100_000"]);
+        Assert.Equal(2_000_000, args.Size("uplinks", 0));
+        Assert.True(args.Flag("no-baseline"));
+        Assert.Equal(["--devcies"], BenchArgs.Parse(["ingest", "--devcies", "1"]).Given.Select(g => "--" + g));
+        Assert.Throws<BenchUsageException>(() => BenchArgs.Parse(["ingest", "--devices", "many"]).Count("devices", 1));
+    }
+}
