@@ -20,6 +20,7 @@ public static class GrainsExtensions
         silo.Services.TryAddSingleton<ITwinHistory>(sp => sp.GetRequiredService<InMemoryHistory>());
         silo.Services.TryAddSingleton<IUplinkJournal>(sp => sp.GetRequiredService<InMemoryHistory>());
         silo.Services.AddOptions<CellOptions>();
+        silo.Services.TryAddSingleton<TwinMetrics>();
         return silo;
     }
 }

@@ -1,6 +1,7 @@
 using TwinCity.Gateway.Ingest;
 using TwinCity.Silo.Database;
 using TwinCity.Silo.Hosting;
+using TwinCity.Silo.Operations;
 using TwinCity.Web;
 
 if (await MigrateOnly.TryRunAsync(args) is int exitCode)
@@ -13,11 +14,16 @@ WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.AddTwinCityHost(args);
 builder.AddTwinCityIngest();
 builder.AddTwinCityWeb();
+builder.AddTwinCityOperations();
 
 WebApplication app = builder.Build();
 
 app.MapTwinCityWeb()
     .MapIngestApi();
+app.MapTwinCityMetrics();
+
+// The dashboard's access policy (the city key) is attached here, and only here.
+app.MapTwinCityDashboard();
 
 await app.RunAsync();
 return 0;

@@ -38,6 +38,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     private int _generation;
     private long _received;
     private long _awaitingDurability;
+    private bool _stopping;
 
     public MqttIngestConsumer(IngestPipeline pipeline, DeadLetterStore deadLetters, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
     {
@@ -125,10 +126,10 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         }
 
         // Shutting down: take no more, finish what is in the lanes, acknowledge what became durable, then leave.
-        if (client is not null)
-        {
-            client.ApplicationMessageReceivedAsync -= OnMessageAsync;
-        }
+        // Unsubscribing first takes this silo out of the shared group, so the broker sends the rest of
+        // the uplinks to the other silos instead of queueing them for a session that is going away.
+        await LeaveSubscriptionsAsync(client);
+        Volatile.Write(ref _stopping, true);
 
         foreach (Channel<Work> lane in _lanes)
         {
@@ -183,7 +184,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         MqttClientSubscribeOptionsBuilder subscribe = new MqttClientFactory().CreateSubscribeOptionsBuilder();
         foreach (string topic in IngestTopics.All)
         {
-            string filter = string.IsNullOrEmpty(_options.SharedGroup) ? topic : $"$share/{_options.SharedGroup}/{topic}";
+            string filter = FilterOf(topic);
             subscribe = subscribe.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
         }
 
@@ -193,6 +194,12 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         e.AutoAcknowledge = false;
+        if (Volatile.Read(ref _stopping))
+        {
+            // Left unacknowledged: the broker keeps it in this silo's session.
+            return;
+        }
+
         Interlocked.Increment(ref _received);
         MqttApplicationMessage message = e.ApplicationMessage;
         byte[] payload = message.Payload.ToArray();
@@ -287,6 +294,34 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         }
     }
 
+    private async Task LeaveSubscriptionsAsync(IMqttClient? client)
+    {
+        if (client is not { IsConnected: true } || !_options.Subscribe)
+        {
+            return;
+        }
+
+        try
+        {
+            MqttClientUnsubscribeOptionsBuilder unsubscribe = new MqttClientFactory().CreateUnsubscribeOptionsBuilder();
+            foreach (string topic in IngestTopics.All)
+            {
+                unsubscribe = unsubscribe.WithTopicFilter(FilterOf(topic));
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.UnsubscribeAsync(unsubscribe.Build(), timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The connection is going anyway; the session keeps whatever the broker still sends it.
+            LogUnsubscribeFailed(ex.Message);
+        }
+    }
+
+    private string FilterOf(string topic) =>
+        string.IsNullOrEmpty(_options.SharedGroup) ? topic : $"$share/{_options.SharedGroup}/{topic}";
+
     private static async Task CloseAsync(IMqttClient client)
     {
         try
@@ -350,6 +385,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An uplink from {Topic} could not be recorded ({Reason}); it is left for redelivery")]
     private partial void LogNotDurable(string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest could not leave its subscriptions on the way out: {Reason}")]
+    private partial void LogUnsubscribeFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Acknowledgement of a message from {Topic} not sent: {Reason}")]
     private partial void LogAckFailed(string topic, string reason);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TwinCity.Grains;
 using TwinCity.Grains.Twins;
+using TwinCity.Silo.Operations;
 using TwinCity.Silo.Seeding;
 using TwinCity.Silo.Simulation;
 
@@ -41,6 +42,7 @@ public static class HostExtensions
         builder.UseOrleans(silo =>
         {
             silo.AddTwinCityGrains();
+            silo.AddTwinCityDashboard();
             if (host.Mode == HostMode.Embedded)
             {
                 silo.UseLocalhostClustering(

@@ -1,0 +1,51 @@
+using Orleans.Dashboard;
+using OpenTelemetry.Metrics;
+using TwinCity.Gateway.Ingest.Pipeline;
+using TwinCity.Grains.Twins;
+using TwinCity.Silo.History;
+
+namespace TwinCity.Silo.Operations;
+
+/// <summary>What operators look at: Prometheus metrics on <c>/metrics</c> and the Orleans dashboard on <c>/dashboard</c>.</summary>
+public static class OperationsExtensions
+{
+    public const string MetricsPath = "/metrics";
+    public const string DashboardPath = "/dashboard";
+
+    /// <summary>Orleans' own meter: activations, messaging, membership, storage latencies.</summary>
+    private const string OrleansMeter = "Microsoft.Orleans";
+
+    public static WebApplicationBuilder AddTwinCityOperations(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<SiloGauges>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(OrleansMeter, IngestMetrics.MeterName, TwinMetrics.MeterName, PostgresHistory.MeterName, SiloGauges.MeterName)
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary>Adds the dashboard's grains and call profiling to the silo.</summary>
+    public static ISiloBuilder AddTwinCityDashboard(this ISiloBuilder silo) => silo.AddDashboard();
+
+    public static WebApplication MapTwinCityMetrics(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // The gauges exist from the first scrape on.
+        _ = app.Services.GetRequiredService<SiloGauges>();
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        return app;
+    }
+
+    /// <summary>
+    /// Maps the Orleans dashboard under <see cref="DashboardPath"/>. It shows every grain type, the
+    /// silos and their logs, so it belongs behind the city key: the caller attaches the access
+    /// policy to the endpoints returned here (one place, in Program.cs).
+    /// </summary>
+    public static IEndpointConventionBuilder MapTwinCityDashboard(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.MapOrleansDashboard(routePrefix: DashboardPath);
+    }
+}

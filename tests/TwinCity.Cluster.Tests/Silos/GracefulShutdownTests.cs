@@ -1,0 +1,73 @@
+using System.Text.Json;
+using TwinCity.Testing;
+
+namespace TwinCity.Cluster.Tests.Silos;
+
+/// <summary>A silo stopped with SIGTERM while uplinks stream in: it leaves the shared subscription, finishes and acknowledges what it holds, writes its twins' snapshots and leaves the cluster.</summary>
+[Collection(PostgresFixture.Collection)]
+public sealed class GracefulShutdownTests(PostgresFixture postgres)
+{
+    private const int Devices = 16;
+    private const int Rounds = 24;
+    private const int StopAfterRound = 8;
+
+    [Fact]
+    public async Task A_silo_stopped_under_load_loses_nothing_and_writes_its_snapshots()
+    {
+        // A quiet period far longer than the test: the only snapshots after provisioning are the ones
+        // written on the way out.
+        await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "silostop", TimeSpan.FromMinutes(10));
+        CityProcess a = await cluster.StartSiloAsync("silo-a", "twincity-a");
+        CityProcess b = await cluster.StartSiloAsync("silo-b", "twincity-b");
+        await SiloCluster.WaitReadyAsync(a, b);
+        string leaving = await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(b), expectedActive: 2);
+
+        using HttpClient httpA = SiloCluster.Client(a);
+        CityFleet fleet = await CityFleet.ProvisionAsync(httpA, Devices, "SLG");
+        await using TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port);
+
+        long twinsOnB = -1;
+        Task<bool>? stopping = null;
+        await fleet.PublishRoundsAsync(publisher, 1, Rounds, TimeSpan.FromMilliseconds(100), async round =>
+        {
+            if (round == StopAfterRound)
+            {
+                twinsOnB = (await SiloCluster.SilosAsync(a)).Where(s => s.GetProperty("address").GetString() == leaving).Sum(SiloCluster.TwinsActive);
+                stopping = b.StopAsync(TimeSpan.FromSeconds(60));
+            }
+        });
+
+        Assert.True(await stopping!, "the silo did not stop by itself after SIGTERM:\n" + b.LogTail());
+        Assert.Equal(0, b.ExitCode);
+        Assert.True(twinsOnB > 0, "the stopped silo had no twins; the test proves nothing");
+
+        // Every published uplink reached its twin on the remaining silo, and the history holds each once.
+        await SiloCluster.UntilAsync(
+            async () =>
+            {
+                foreach ((_, string id) in fleet.Devices)
+                {
+                    if (await SiloCluster.TwinFCntAsync(httpA, id) != Rounds)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            TimeSpan.FromSeconds(60),
+            async () => string.Join(", ", await Task.WhenAll(fleet.Devices.Select(async dv => $"{dv.Id}={await SiloCluster.TwinFCntAsync(httpA, dv.Id)}"))));
+        Assert.Equal(
+            (long)Devices * Rounds,
+            await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, "SELECT count(*) FROM uplink_history WHERE twin_id LIKE 'SLG-%'"));
+
+        // Each twin the stopped silo held wrote its snapshot on the way out (the provisioning wrote version 1).
+        Assert.Equal(
+            twinsOnB,
+            await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, "SELECT count(*) FROM OrleansStorage WHERE GrainIdExtensionString LIKE 'SLG-%' AND Version >= 2"));
+
+        // It left the cluster rather than being voted dead later.
+        JsonElement[] silos = await SiloCluster.SilosAsync(a);
+        Assert.Equal("dead", silos.Single(s => s.GetProperty("address").GetString() == leaving).GetProperty("status").GetString());
+    }
+}
