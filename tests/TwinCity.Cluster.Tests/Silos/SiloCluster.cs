@@ -62,6 +62,7 @@ internal sealed class SiloCluster : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Logging__LogLevel__Orleans"] = "Warning",
+            ["Logging__LogLevel__Polly"] = "Warning",
         };
         CityProcess silo = await CityProcess.StartAsync(CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{http}"], name);
         _silos.Add(silo);
