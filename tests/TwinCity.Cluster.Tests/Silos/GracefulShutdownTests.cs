@@ -61,6 +61,14 @@ public sealed class GracefulShutdownTests(PostgresFixture postgres)
             (long)Devices * Rounds,
             await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, "SELECT count(*) FROM uplink_history WHERE twin_id LIKE 'SLG-%'"));
 
+        // The history API answers from PostgreSQL on any silo: newest first, one item per uplink.
+        JsonElement history = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<JsonElement>(
+            httpA, $"/api/v1/twins/streetlights/{fleet.Devices[0].Id}/history?property=dimLevel&from={DateTime.UtcNow.AddHours(-1):O}");
+        Assert.True(history.GetProperty("durable").GetBoolean());
+        Assert.Equal(
+            Enumerable.Range(1, Rounds).Reverse(),
+            history.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("values").GetProperty("dimLevel").GetInt32()));
+
         // The twins the stopped silo held wrote their snapshots on the way out. Provisioning wrote
         // version 1, and the remaining silo writes none within the quiet period, so every later
         // version is a snapshot written at shutdown.
