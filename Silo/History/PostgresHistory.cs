@@ -36,10 +36,13 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_options.BufferSize) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         Meter meter = meters.Create(MeterName);
         _lag = meter.CreateHistogram<double>("twincity.history.write_lag", "ms", "Time from an uplink applied to its history record committed");
-        meter.CreateObservableGauge("twincity.history.backlog", () => _queue.Reader.Count, "{record}", "Applied uplinks waiting to be written (their messages are not yet acknowledged)");
+        meter.CreateObservableGauge("twincity.history.backlog", () => Backlog, "{record}", "Applied uplinks waiting to be written (their messages are not yet acknowledged)");
     }
 
     public bool IsDurable => true;
+
+    /// <summary>Applied uplinks waiting to be written (never more than <see cref="HistoryOptions.BufferSize"/>).</summary>
+    public int Backlog => _queue.Reader.Count;
 
     public Task AppendAsync(HistoryRecord record)
     {
