@@ -42,7 +42,10 @@ public static class HostExtensions
         builder.UseOrleans(silo =>
         {
             silo.AddTwinCityGrains();
-            silo.AddTwinCityDashboard();
+            if (OperationsExtensions.DashboardEnabled(builder.Configuration))
+            {
+                silo.AddTwinCityDashboard();
+            }
             if (host.Mode == HostMode.Embedded)
             {
                 silo.UseLocalhostClustering(

@@ -3,6 +3,7 @@ using OpenTelemetry.Metrics;
 using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains.Twins;
 using TwinCity.Silo.History;
+using TwinCity.Silo.Hosting;
 
 namespace TwinCity.Silo.Operations;
 
@@ -23,6 +24,17 @@ public static class OperationsExtensions
             .AddMeter(OrleansMeter, IngestMetrics.MeterName, TwinMetrics.MeterName, PostgresHistory.MeterName, SiloGauges.MeterName)
             .AddPrometheusExporter());
         return builder;
+    }
+
+    /// <summary>
+    /// <c>Dashboard:Enabled</c>: on by default in a cluster, off in the embedded city (the dashboard
+    /// profiles every grain call, which a laptop running the whole city can do without).
+    /// </summary>
+    public static bool DashboardEnabled(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        TwinCityHostOptions host = configuration.GetSection(TwinCityHostOptions.Section).Get<TwinCityHostOptions>() ?? new();
+        return configuration.GetValue("Dashboard:Enabled", host.Mode == HostMode.Cluster);
     }
 
     /// <summary>Adds the dashboard's grains and call profiling to the silo.</summary>
@@ -46,6 +58,8 @@ public static class OperationsExtensions
     public static IEndpointConventionBuilder MapTwinCityDashboard(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.MapOrleansDashboard(routePrefix: DashboardPath);
+        return DashboardEnabled(app.Configuration)
+            ? app.MapOrleansDashboard(routePrefix: DashboardPath)
+            : app.MapGroup(DashboardPath);
     }
 }
