@@ -39,6 +39,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     private long _received;
     private long _awaitingDurability;
     private bool _stopping;
+    private long _lastReceivedTicks;
 
     public MqttIngestConsumer(IngestPipeline pipeline, DeadLetterStore deadLetters, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
     {
@@ -129,6 +130,22 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         // Unsubscribing first takes this silo out of the shared group, so the broker sends the rest of
         // the uplinks to the other silos instead of queueing them for a session that is going away.
         await LeaveSubscriptionsAsync(client);
+
+        // The broker still sends what it had queued for this session before the unsubscribe; take
+        // that too, until the connection has been quiet for a moment.
+        long quietSince = Environment.TickCount64;
+        long drainUntil = quietSince + 5_000;
+        while (client is { IsConnected: true } && Environment.TickCount64 < drainUntil)
+        {
+            long last = Math.Max(quietSince, Interlocked.Read(ref _lastReceivedTicks));
+            if (Environment.TickCount64 - last >= 300)
+            {
+                break;
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+
         Volatile.Write(ref _stopping, true);
 
         foreach (Channel<Work> lane in _lanes)
@@ -201,6 +218,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         }
 
         Interlocked.Increment(ref _received);
+        Interlocked.Exchange(ref _lastReceivedTicks, Environment.TickCount64);
         MqttApplicationMessage message = e.ApplicationMessage;
         byte[] payload = message.Payload.ToArray();
         var work = new Work(e, message.Topic, payload, Volatile.Read(ref _generation));
