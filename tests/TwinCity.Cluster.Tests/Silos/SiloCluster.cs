@@ -58,6 +58,9 @@ internal sealed class SiloCluster : IAsyncDisposable
             ["Twins__SnapshotQuietPeriod"] = _snapshotQuietPeriod.ToString("c", CultureInfo.InvariantCulture),
             ["Simulator__DevicesPerSecond"] = "0",
             ["Seed__Enabled"] = "false",
+
+            // Viewers renew their cell subscriptions this often; a cell that moved off a dead silo hears of them again then.
+            ["Live__RenewInterval"] = "00:00:02",
             ["DOTNET_gcServer"] = "0",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
