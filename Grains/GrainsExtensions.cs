@@ -24,6 +24,7 @@ public static class GrainsExtensions
         silo.Services.AddOptions<RulesOptions>();
         silo.Services.TryAddSingleton<RuleCache>();
         silo.Services.AddSingleton<ITwinChangeHook, RulesHook>();
+        silo.Services.TryAddSingleton<TwinMetrics>();
         return silo;
     }
 }

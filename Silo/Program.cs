@@ -1,7 +1,9 @@
 using TwinCity.Gateway.Ingest;
 using TwinCity.Silo.Database;
 using TwinCity.Silo.Hosting;
+using TwinCity.Silo.Operations;
 using TwinCity.Web;
+using TwinCity.Web.Auth;
 
 if (await MigrateOnly.TryRunAsync(args) is int exitCode)
 {
@@ -13,11 +15,16 @@ WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.AddTwinCityHost(args);
 builder.AddTwinCityIngest();
 builder.AddTwinCityWeb();
+builder.AddTwinCityOperations();
 
 WebApplication app = builder.Build();
 
 app.MapTwinCityWeb()
     .MapIngestApi();
+app.MapTwinCityMetrics()
+    .AllowAnonymous();
+app.MapTwinCityDashboard()
+    .RequireAuthorization(AccessPolicies.Operator);
 
 await app.RunAsync();
 return 0;

@@ -38,6 +38,8 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     private int _generation;
     private long _received;
     private long _awaitingDurability;
+    private bool _stopping;
+    private long _lastReceivedTicks;
 
     public MqttIngestConsumer(IngestPipeline pipeline, DeadLetterStore deadLetters, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
     {
@@ -125,10 +127,26 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         }
 
         // Shutting down: take no more, finish what is in the lanes, acknowledge what became durable, then leave.
-        if (client is not null)
+        // Unsubscribing first takes this silo out of the shared group, so the broker sends the rest of
+        // the uplinks to the other silos instead of queueing them for a session that is going away.
+        await LeaveSubscriptionsAsync(client);
+
+        // The broker still sends what it had queued for this session before the unsubscribe; take
+        // that too, until the connection has been quiet for a moment.
+        long quietSince = Environment.TickCount64;
+        long drainUntil = quietSince + 5_000;
+        while (client is { IsConnected: true } && Environment.TickCount64 < drainUntil)
         {
-            client.ApplicationMessageReceivedAsync -= OnMessageAsync;
+            long last = Math.Max(quietSince, Interlocked.Read(ref _lastReceivedTicks));
+            if (Environment.TickCount64 - last >= 300)
+            {
+                break;
+            }
+
+            await Task.Delay(50, CancellationToken.None);
         }
+
+        Volatile.Write(ref _stopping, true);
 
         foreach (Channel<Work> lane in _lanes)
         {
@@ -183,7 +201,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         MqttClientSubscribeOptionsBuilder subscribe = new MqttClientFactory().CreateSubscribeOptionsBuilder();
         foreach (string topic in IngestTopics.All)
         {
-            string filter = string.IsNullOrEmpty(_options.SharedGroup) ? topic : $"$share/{_options.SharedGroup}/{topic}";
+            string filter = FilterOf(topic);
             subscribe = subscribe.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
         }
 
@@ -193,7 +211,14 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         e.AutoAcknowledge = false;
+        if (Volatile.Read(ref _stopping))
+        {
+            // Left unacknowledged: the broker keeps it in this silo's session.
+            return;
+        }
+
         Interlocked.Increment(ref _received);
+        Interlocked.Exchange(ref _lastReceivedTicks, Environment.TickCount64);
         MqttApplicationMessage message = e.ApplicationMessage;
         byte[] payload = message.Payload.ToArray();
         var work = new Work(e, message.Topic, payload, Volatile.Read(ref _generation));
@@ -287,6 +312,34 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         }
     }
 
+    private async Task LeaveSubscriptionsAsync(IMqttClient? client)
+    {
+        if (client is not { IsConnected: true } || !_options.Subscribe)
+        {
+            return;
+        }
+
+        try
+        {
+            MqttClientUnsubscribeOptionsBuilder unsubscribe = new MqttClientFactory().CreateUnsubscribeOptionsBuilder();
+            foreach (string topic in IngestTopics.All)
+            {
+                unsubscribe = unsubscribe.WithTopicFilter(FilterOf(topic));
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.UnsubscribeAsync(unsubscribe.Build(), timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The connection is going anyway; the session keeps whatever the broker still sends it.
+            LogUnsubscribeFailed(ex.Message);
+        }
+    }
+
+    private string FilterOf(string topic) =>
+        string.IsNullOrEmpty(_options.SharedGroup) ? topic : $"$share/{_options.SharedGroup}/{topic}";
+
     private static async Task CloseAsync(IMqttClient client)
     {
         try
@@ -350,6 +403,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "An uplink from {Topic} could not be recorded ({Reason}); it is left for redelivery")]
     private partial void LogNotDurable(string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest could not leave its subscriptions on the way out: {Reason}")]
+    private partial void LogUnsubscribeFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Acknowledgement of a message from {Topic} not sent: {Reason}")]
     private partial void LogAckFailed(string topic, string reason);

@@ -191,6 +191,13 @@ public sealed partial class IngestPipeline(
                 metrics.UplinkApplied(registration.Kind);
                 Task durable = journal.AppendAsync(new HistoryRecord(registration.Kind, registration.TwinId, envelope.DevEui, envelope.FCnt, at, uplink.Values, uplink.Radio));
                 return new IngestResult(IngestOutcome.Applied, Durable: durable.IsCompletedSuccessfully ? null : durable);
+            case UplinkOutcome.Duplicate when journal.IsDurable:
+                // The twin may have applied it on an earlier delivery whose record never became
+                // durable (the write failed, so the message came again): record it now, or a crash
+                // before the next snapshot would lose it. The history's key makes a second copy a no-op.
+                metrics.Duplicate();
+                Task recorded = journal.AppendAsync(new HistoryRecord(registration.Kind, registration.TwinId, envelope.DevEui, envelope.FCnt, at, uplink.Values, uplink.Radio));
+                return new IngestResult(IngestOutcome.Duplicate, Durable: recorded.IsCompletedSuccessfully ? null : recorded);
             case UplinkOutcome.Duplicate:
                 metrics.Duplicate();
                 return IngestResult.Duplicate;

@@ -6,6 +6,9 @@ namespace TwinCity.Grains.Interfaces.History;
 /// </summary>
 public interface IUplinkJournal
 {
+    /// <summary>Whether records survive the process (PostgreSQL); the in-memory journal of the embedded city does not.</summary>
+    bool IsDurable { get; }
+
     /// <summary>Queues the record; the task completes when it is durable (or fails, and the message is delivered again).</summary>
     Task AppendAsync(HistoryRecord record);
 }

@@ -94,6 +94,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
             {
                 commands[i] = c with { Status = CommandStatus.Superseded, UpdatedAt = now, Reason = $"superseded by command {id}" };
                 Audit(commands[i], "superseded");
+                Metrics?.CommandEntered(CommandStatus.Superseded);
             }
         }
 
@@ -106,6 +107,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
 
         var command = new CommandInfo(id, request.Name, CommandStatus.Pending, request.By, now, now, now + request.Ttl, request.Sets, ArgsJson: request.ArgsJson);
         commands.Add(command);
+        Metrics?.CommandEntered(CommandStatus.Pending);
         if (request.IdempotencyKey is { } newKey)
         {
             (s.Idempotency ??= []).Add(new IdempotencyRecord(newKey, request.By, id, now));
@@ -511,6 +513,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
 
         CommandInfo updated = commands[index] with { Status = status, UpdatedAt = Now, Reason = reason ?? commands[index].Reason };
         commands[index] = updated;
+        Metrics?.CommandEntered(status);
         if (!IsActive(status))
         {
             Audit(updated, status.ToString().ToLowerInvariant());

@@ -31,6 +31,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
     private ITwinChangeHook[]? _hooks;
     private Dictionary<string, object>? _hookState;
     private IGrainTimer? _hookTimer;
+    private TwinMetrics? _metrics;
 
     protected TwinGrain(IPersistentState<TState> store, IOptions<TwinOptions> options, TimeProvider time, ILogger logger)
     {
@@ -49,8 +50,13 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     private bool IsDirty => _dirtySince != default;
 
+    /// <summary>The twins' meters, when the silo registered them.</summary>
+    protected TwinMetrics? Metrics => _metrics;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _metrics = ServiceProvider.GetService<TwinMetrics>();
+        _metrics?.Activated(State.Kind);
         await ReplayHistoryAsync(cancellationToken);
         if (State.Provisioned && State.LastSeen != default)
         {
@@ -70,6 +76,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _metrics?.Deactivated(State.Kind);
         if (IsDirty && (Options.SnapshotOnShutdown || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
         {
             await WriteSnapshotAsync();

@@ -17,6 +17,8 @@ namespace TwinCity.Silo.History;
 /// </summary>
 public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, IUplinkJournal
 {
+    public const string MeterName = "TwinCity.History";
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly HistoryOptions _options;
     private readonly TimeProvider _time;
@@ -32,10 +34,15 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
         _time = time;
         _logger = logger;
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_options.BufferSize) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _lag = meters.Create("TwinCity.History").CreateHistogram<double>("twincity.history.write_lag", "ms", "Time from an uplink applied to its history record committed");
+        Meter meter = meters.Create(MeterName);
+        _lag = meter.CreateHistogram<double>("twincity.history.write_lag", "ms", "Time from an uplink applied to its history record committed");
+        meter.CreateObservableGauge("twincity.history.backlog", () => Backlog, "{record}", "Applied uplinks waiting to be written (their messages are not yet acknowledged)");
     }
 
     public bool IsDurable => true;
+
+    /// <summary>Applied uplinks waiting to be written (never more than <see cref="HistoryOptions.BufferSize"/>).</summary>
+    public int Backlog => _queue.Reader.Count;
 
     public Task AppendAsync(HistoryRecord record)
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using TwinCity.Grains;
 using TwinCity.Grains.Rules;
 using TwinCity.Grains.Twins;
+using TwinCity.Silo.Operations;
 using TwinCity.Silo.Seeding;
 using TwinCity.Silo.Simulation;
 using TwinCity.Web.Auth;
@@ -50,6 +51,10 @@ public static class HostExtensions
         builder.UseOrleans(silo =>
         {
             silo.AddTwinCityGrains();
+            if (OperationsExtensions.DashboardEnabled(builder.Configuration))
+            {
+                silo.AddTwinCityDashboard();
+            }
             if (host.Mode == HostMode.Embedded)
             {
                 silo.UseLocalhostClustering(

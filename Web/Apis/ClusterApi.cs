@@ -9,12 +9,12 @@ namespace TwinCity.Web.Apis;
 /// <summary><c>GET /api/v1/cluster</c>: the silos, their status and address, twins active per kind on each, and ingest per silo.</summary>
 public static class ClusterApi
 {
-    private static readonly (string GrainClass, string Kind)[] TwinClasses =
+    private static readonly (string GrainClass, string GrainType, string Kind)[] TwinClasses =
     [
-        ("StreetlightGrain", "streetlights"),
-        ("WaterMeterGrain", "water-meters"),
-        ("RoadSensorGrain", "road-sensors"),
-        ("BusGrain", "buses"),
+        ("StreetlightGrain", "streetlight", "streetlights"),
+        ("WaterMeterGrain", "watermeter", "water-meters"),
+        ("RoadSensorGrain", "roadsensor", "road-sensors"),
+        ("BusGrain", "bus", "buses"),
     ];
 
     public static RouteGroupBuilder MapClusterApi(this RouteGroupBuilder api)
@@ -44,10 +44,12 @@ public static class ClusterApi
                 TwinJson.WriteTime(w, "startedAt", silo.StartTime);
                 TwinJson.WriteTime(w, "lastHeartbeat", silo.IAmAliveTime);
                 w.WriteStartObject("twinsActive");
-                foreach ((string grainClass, string kind) in TwinClasses)
+                foreach ((string grainClass, string grainType, string kind) in TwinClasses)
                 {
+                    // The statistic names the grain class (with or without namespace and assembly) or the Orleans grain type.
                     w.WriteNumber(kind, statistics
-                        .Where(s => s.SiloAddress.Equals(silo.SiloAddress) && s.GrainType.EndsWith(grainClass, StringComparison.Ordinal))
+                        .Where(s => s.SiloAddress.Equals(silo.SiloAddress)
+                            && (s.GrainType.Contains(grainClass, StringComparison.Ordinal) || string.Equals(s.GrainType, grainType, StringComparison.Ordinal)))
                         .Sum(s => s.ActivationCount));
                 }
 

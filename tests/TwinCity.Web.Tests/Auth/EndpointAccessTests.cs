@@ -35,6 +35,7 @@ public sealed class EndpointAccessTests(CityAppFactory city)
         ["GET /openapi/{documentName}.json"] = Access.Anonymous,
         ["ANY /health/live"] = Access.Anonymous,
         ["ANY /health/ready"] = Access.Anonymous,
+        ["ANY /metrics"] = Access.Anonymous,
         ["ANY /hubs/city/negotiate"] = Access.Viewer,
         ["ANY /hubs/city"] = Access.Viewer,
         ["GET /api/v1/twins"] = Access.Reader,

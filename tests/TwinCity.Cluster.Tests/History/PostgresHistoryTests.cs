@@ -1,0 +1,72 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TwinCity.Grains.Interfaces.History;
+using TwinCity.Grains.Interfaces.Twins;
+using TwinCity.Silo.History;
+using TwinCity.Testing;
+
+namespace TwinCity.Cluster.Tests.History;
+
+/// <summary>The history writer against a real PostgreSQL: durable before done, bounded when the database stalls, redeliveries recorded once.</summary>
+[Collection(PostgresFixture.Collection)]
+public sealed class PostgresHistoryTests(PostgresFixture postgres)
+{
+    private static readonly DateTime Start = new(2026, 11, 25, 18, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task When_PostgreSQL_stalls_appends_wait_and_the_buffer_stays_bounded()
+    {
+        string connectionString = await TestDatabase.CreateMigratedAsync(postgres, "histstall");
+        await using NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
+        await using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var options = Options.Create(new HistoryOptions { BufferSize = 100, BatchSize = 10, BatchWindow = TimeSpan.FromMilliseconds(5) });
+        using var history = new PostgresHistory(dataSource, options, TimeProvider.System, services.GetRequiredService<IMeterFactory>(), NullLogger<PostgresHistory>.Instance);
+        await history.StartAsync(CancellationToken.None);
+
+        // Another session holds the table, as a long migration or a stuck vacuum would: every batch waits.
+        await using var blocker = new NpgsqlConnection(connectionString);
+        await blocker.OpenAsync();
+        await using NpgsqlTransaction hold = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE uplink_history IN ACCESS EXCLUSIVE MODE", blocker, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        Task[] appends = [.. Enumerable.Range(1, 300).Select(i => history.AppendAsync(Record("SLH-1", (uint)i)))];
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        // Nothing is reported durable (so nothing would be acknowledged), and what waits in memory is bounded.
+        Assert.DoesNotContain(appends, t => t.IsCompleted);
+        Assert.InRange(history.Backlog, 1, 100);
+
+        await hold.RollbackAsync();
+        await Task.WhenAll(appends).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(300, await TestDatabase.ScalarAsync<long>(connectionString, "SELECT count(*) FROM uplink_history"));
+        await history.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_redelivered_uplink_is_recorded_once_and_read_back_in_order()
+    {
+        string connectionString = await TestDatabase.CreateMigratedAsync(postgres, "histonce");
+        await using NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
+        await using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var history = new PostgresHistory(dataSource, Options.Create(new HistoryOptions()), TimeProvider.System, services.GetRequiredService<IMeterFactory>(), NullLogger<PostgresHistory>.Instance);
+        await history.StartAsync(CancellationToken.None);
+
+        HistoryRecord[] records = [.. Enumerable.Range(1, 5).Select(i => Record("SLH-2", (uint)i))];
+        await Task.WhenAll(records.Select(history.AppendAsync));
+        await Task.WhenAll(records.Take(3).Select(history.AppendAsync));
+
+        IReadOnlyList<HistoryRecord> read = await history.ReadSinceAsync(TwinKind.Streetlight, "SLH-2", DateTime.MinValue, CancellationToken.None);
+        Assert.Equal([1u, 2u, 3u, 4u, 5u], read.Select(r => r.FCnt));
+        Assert.Equal(3.0, read[2].Values.Single(v => v.Property == TwinProperty.DimLevel).Value.Number);
+        await history.StopAsync(CancellationToken.None);
+    }
+
+    private static HistoryRecord Record(string twinId, uint fCnt) => new(
+        TwinKind.Streetlight, twinId, 0x70B3D57ED0010001, fCnt, Start.AddSeconds(fCnt), [Reading.Of(TwinProperty.DimLevel, fCnt)], null);
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using TwinCity.Testing;
+
+namespace TwinCity.Cluster.Tests.Silos;
+
+/// <summary>
+/// A cluster of real silo processes (<c>TwinCity__Mode=Cluster</c>) on one throwaway database of the
+/// shared PostgreSQL server and one mosquitto broker of its own. Silos notice a dead peer within a few
+/// seconds (short membership probes) and write snapshots after the given quiet period.
+/// </summary>
+internal sealed class SiloCluster : IAsyncDisposable
+{
+    private readonly List<CityProcess> _silos = [];
+    private readonly Dictionary<CityProcess, int> _siloPorts = [];
+    private readonly TimeSpan _snapshotQuietPeriod;
+
+    private SiloCluster(string connectionString, MosquittoBroker broker, TimeSpan snapshotQuietPeriod)
+    {
+        ConnectionString = connectionString;
+        Broker = broker;
+        _snapshotQuietPeriod = snapshotQuietPeriod;
+    }
+
+    public string ConnectionString { get; }
+
+    public MosquittoBroker Broker { get; }
+
+    public static async Task<SiloCluster> CreateAsync(PostgresFixture postgres, string prefix, TimeSpan snapshotQuietPeriod)
+    {
+        // No migration here: the silos bring the empty database up to date themselves, all at once.
+        string connectionString = await postgres.CreateDatabaseAsync(prefix);
+        MosquittoBroker broker = await MosquittoBroker.StartAsync();
+        return new SiloCluster(connectionString, broker, snapshotQuietPeriod);
+    }
+
+    /// <summary>Starts a silo process; <paramref name="mqttClientId"/> names its broker session (a replacement reuses the session of the silo it replaces).</summary>
+    public async Task<CityProcess> StartSiloAsync(string name, string mqttClientId)
+    {
+        int http = FreePort.Next();
+        int siloPort = FreePort.Next();
+        var env = new Dictionary<string, string>
+        {
+            ["TwinCity__Mode"] = "Cluster",
+            ["ConnectionStrings__TwinCity"] = ConnectionString,
+            ["Mqtt__Host"] = "127.0.0.1",
+            ["Mqtt__Port"] = Broker.Port.ToString(CultureInfo.InvariantCulture),
+            ["Mqtt__ClientId"] = mqttClientId,
+            ["Orleans__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__AdvertisedAddress"] = "127.0.0.1",
+            ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
+            ["Orleans__Membership__NumMissedProbesLimit"] = "2",
+            ["Orleans__Membership__NumVotesForDeathDeclaration"] = "1",
+            ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
+            ["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
+            ["Twins__SnapshotQuietPeriod"] = _snapshotQuietPeriod.ToString("c", CultureInfo.InvariantCulture),
+            ["Simulator__DevicesPerSecond"] = "0",
+            ["Seed__Enabled"] = "false",
+
+            // Viewers renew their cell subscriptions this often; a cell that moved off a dead silo hears of them again then.
+            ["Live__RenewInterval"] = "00:00:02",
+            ["DOTNET_gcServer"] = "0",
+            ["Logging__LogLevel__Default"] = "Information",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+            ["Logging__LogLevel__Orleans"] = "Warning",
+            ["Logging__LogLevel__Polly"] = "Warning",
+        };
+        CityProcess silo = await CityProcess.StartAsync(CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{http}"], name);
+        _silos.Add(silo);
+        _siloPorts[silo] = siloPort;
+        return silo;
+    }
+
+    /// <summary>The Orleans silo port a silo was started with (its address in the membership table names it).</summary>
+    public int SiloPortOf(CityProcess silo) => _siloPorts[silo];
+
+    public static async Task WaitReadyAsync(params CityProcess[] silos) =>
+        await Task.WhenAll(silos.Select(s => s.WaitForAsync("/health/ready", TimeSpan.FromSeconds(120))));
+
+    public static HttpClient Client(CityProcess silo) => new() { BaseAddress = silo.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The silos as <c>GET /api/v1/cluster</c> on <paramref name="silo"/> lists them.</summary>
+    public static async Task<JsonElement[]> SilosAsync(CityProcess silo)
+    {
+        using HttpClient http = Client(silo);
+        JsonElement cluster = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster");
+        return [.. cluster.GetProperty("silos").EnumerateArray()];
+    }
+
+    /// <summary>The frame counter each device's twin last applied.</summary>
+    public static async Task<uint?> TwinFCntAsync(HttpClient http, string id)
+    {
+        JsonElement twin = await http.GetFromJsonAsync<JsonElement>($"/api/v1/twins/streetlights/{id}");
+        return twin.TryGetProperty("radio", out JsonElement radio) && radio.TryGetProperty("fCnt", out JsonElement f) ? f.GetUInt32() : null;
+    }
+
+    /// <summary>Waits until <paramref name="via"/> lists <paramref name="expectedActive"/> active silos, one of them on <paramref name="siloPort"/>, and returns that one's address.</summary>
+    public static async Task<string> AddressOfAsync(CityProcess via, int siloPort, int expectedActive)
+    {
+        string? address = null;
+        await UntilAsync(
+            async () =>
+            {
+                JsonElement[] silos = [.. (await SilosAsync(via)).Where(s => s.GetProperty("status").GetString() == "active")];
+                address = silos.Select(s => s.GetProperty("address").GetString()!).FirstOrDefault(a => a.Contains($":{siloPort}:", StringComparison.Ordinal));
+                return silos.Length == expectedActive && address is not null;
+            },
+            TimeSpan.FromSeconds(60),
+            async () => JsonSerializer.Serialize(await SilosAsync(via)));
+        return address!;
+    }
+
+    public static long TwinsActive(JsonElement silo) => silo.GetProperty("twinsActive").EnumerateObject().Sum(p => p.Value.GetInt64());
+
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<Task<string>> describe)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // A silo between states answers again shortly.
+            }
+            catch (TaskCanceledException)
+            {
+                // Likewise.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"timed out after {timeout}: {await describe()}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (CityProcess silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        await Broker.DisposeAsync();
+    }
+}
