@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using TwinCity.Testing;
+using TwinCity.Web.Auth;
 
 namespace TwinCity.Cluster.Tests.Silos;
 
@@ -59,6 +60,10 @@ internal sealed class SiloCluster : IAsyncDisposable
             ["Simulator__DevicesPerSecond"] = "0",
             ["Seed__Enabled"] = "false",
 
+            // A cluster has no built-in keys: the operator's, hashed, as a deployment configures it.
+            ["Access__Keys__0__Agency"] = "city",
+            ["Access__Keys__0__Sha256"] = ApiKeyRing.HashHex(CityKey),
+
             // Viewers renew their cell subscriptions this often; a cell that moved off a dead silo hears of them again then.
             ["Live__RenewInterval"] = "00:00:02",
             ["DOTNET_gcServer"] = "0",
@@ -79,7 +84,15 @@ internal sealed class SiloCluster : IAsyncDisposable
     public static async Task WaitReadyAsync(params CityProcess[] silos) =>
         await Task.WhenAll(silos.Select(s => s.WaitForAsync("/health/ready", TimeSpan.FromSeconds(120))));
 
-    public static HttpClient Client(CityProcess silo) => new() { BaseAddress = silo.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>The city operator's key of the test cluster (reads every twin, manages devices and the cluster).</summary>
+    public const string CityKey = "cluster-test-city-key-3f9a1c";
+
+    public static HttpClient Client(CityProcess silo)
+    {
+        var http = new HttpClient { BaseAddress = silo.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", CityKey);
+        return http;
+    }
 
     /// <summary>The silos as <c>GET /api/v1/cluster</c> on <paramref name="silo"/> lists them.</summary>
     public static async Task<JsonElement[]> SilosAsync(CityProcess silo)

@@ -15,7 +15,9 @@ internal sealed class SiloViewer : IAsyncDisposable
 
     public static async Task<SiloViewer> ConnectAsync(Uri silo)
     {
-        HubConnection connection = new HubConnectionBuilder().WithUrl(new Uri(silo, "hubs/city")).Build();
+        HubConnection connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(silo, "hubs/city"), o => o.Headers.Add("X-Api-Key", SiloCluster.CityKey))
+            .Build();
         var viewer = new SiloViewer(connection);
         connection.On<JsonElement>("twinChanged", e => viewer.Changes.Enqueue(e));
         await connection.StartAsync();
