@@ -63,15 +63,18 @@ public static class UplinkRun
                 break;
             }
 
-            long published = done.IsCompletedSuccessfully ? done.Result.Published : publisher.Published;
+            // Read the publisher's state once: it may finish between two looks, and a count read while
+            // it ran must not be compared as if it were the final one.
+            bool finished = done.IsCompletedSuccessfully;
+            long published = finished ? done.Result.Published : publisher.Published;
             double rate = series.Samples.Count >= 2 ? (counted - series.Samples[^2].Count) / (now - series.Samples[^2].Seconds) : 0;
             Progress.Step(string.Create(CultureInfo.InvariantCulture, $"{label}: published {published:N0}/{plan.Uplinks:N0}, counted {counted:N0} ({rate:N0}/s), {now:0}s"));
-            if (done.IsCompletedSuccessfully && counted >= published)
+            if (finished && counted >= published)
             {
                 break;
             }
 
-            if (done.IsCompletedSuccessfully && clock.Elapsed - lastMove > StallTimeout)
+            if (finished && clock.Elapsed - lastMove > StallTimeout)
             {
                 problem = string.Create(CultureInfo.InvariantCulture, $"the count stood still at {counted:N0} of {published:N0} for {StallTimeout.TotalSeconds:0} s");
                 break;

@@ -52,16 +52,9 @@ public sealed class TwoSiloRulesTests(TwoSiloCity cluster)
         Assert.Equal($"road-sensors/{sensorId}", fired.GetProperty("source").GetString());
         Assert.Equal(lights.Select(l => "streetlights/" + l).Order(), fired.GetProperty("targets").EnumerateArray().Select(t => t.GetString()).Order());
 
-        var management = grains.GetGrain<IManagementGrain>(0);
-        var hosts = new HashSet<string>();
-        foreach (string light in lights)
-        {
-            hosts.Add((await management.GetActivationAddress(grains.GetTwin(TwinKind.Streetlight, light)))?.ToString() ?? "none");
-        }
-
-        // The rule was put and the firing watched on the first silo: some of the twins must live elsewhere.
-        string firstSilo = cluster.First.Services.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>().SiloAddress.ToString();
-        Assert.True(hosts.Count > 1 || !hosts.Contains(firstSilo), $"some lights should live on the second silo; they are on {string.Join(", ", hosts)}");
+        // Where Orleans places the twins is its own choice (CrossSiloPushTests covers twins on the
+        // other silo); this test holds the rule's path across silos: put through the first silo's API,
+        // fired by an uplink that entered through the second, seen by a viewer on the first.
         await first.DeleteAsync($"/api/v1/rules/{id}");
     }
 
