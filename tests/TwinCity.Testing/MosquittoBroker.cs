@@ -77,6 +77,14 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// </summary>
     public async Task RestartAsync(TimeSpan downtime)
     {
+        await StopAsync();
+        await Task.Delay(downtime);
+        await StartAgainAsync();
+    }
+
+    /// <summary>Stops the broker as an operator would (SIGTERM), keeping its folder for <see cref="StartAgainAsync"/>.</summary>
+    public async Task StopAsync()
+    {
         if (!_process.HasExited)
         {
             _ = SendSigTerm(_process.Id);
@@ -85,8 +93,12 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
 
         Append($"[stopped with exit code {_process.ExitCode}]");
+    }
+
+    /// <summary>Starts a stopped broker again on the same port and folder.</summary>
+    public async Task StartAgainAsync()
+    {
         _process.Dispose();
-        await Task.Delay(downtime);
         _process = Launch(Path.Combine(_directory, "mosquitto.conf"));
         await WaitListeningAsync();
         Append("[started again]");

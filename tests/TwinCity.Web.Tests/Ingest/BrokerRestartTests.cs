@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet.Exceptions;
@@ -100,6 +101,44 @@ public sealed class BrokerRestartTests : IAsyncLifetime
         Assert.Equal(Devices * PerDevice, metrics.Applied - appliedBefore);
         Assert.Contains("[started again]", _broker.Log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Downlink_for_a_command_issued_while_the_broker_is_down_is_sent_once_it_is_back()
+    {
+        using HttpClient http = _city.CreateClient();
+        using HttpClient electricity = _city.ClientWithKey("dev-azerishig");
+        (string devEui, string id) = await ProvisionAsync(http, "streetlights", "milesight-ws558", "SLD");
+        await using (TestPublisher network = await TestPublisher.ConnectAsync(_broker.Port))
+        {
+            await network.PublishAsync(NetworkServerMessages.ChirpStackUpTopic(devEui), NetworkServerMessages.ChirpStackUp(devEui, 1, 85, decoded: new { on = true }));
+        }
+
+        await WaitForTwinAsync(http, "streetlights", id, t => HasReported(t, "on"));
+
+        await _broker.StopAsync();
+        HttpResponseMessage issued = await electricity.PostAsJsonAsync($"/api/v1/twins/streetlights/{id}/commands", new { name = "switch", args = new { on = false }, ttlSeconds = 120 });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, issued.StatusCode);
+        string commandId = (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        // While the broker is away the downlink cannot go out: the command waits, it does not fail.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal("pending", await StatusAsync(http, id, commandId));
+
+        await _broker.StartAgainAsync();
+        await using TestSubscriber networkServer = await TestSubscriber.ConnectAsync(_broker.Port, "application/+/device/+/command/down");
+        (string topic, _) = await networkServer.WaitForAsync((_, payload) => System.Text.Encoding.UTF8.GetString(payload).Contains(commandId, StringComparison.Ordinal), seconds: 60);
+
+        Assert.Equal($"application/city/device/{devEui.ToLowerInvariant()}/command/down", topic);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await StatusAsync(http, id, commandId) != "sent")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the command did not become sent after its downlink went out");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task<string?> StatusAsync(HttpClient http, string id, string commandId) =>
+        (await http.GetFromJsonAsync<JsonElement>($"/api/v1/twins/streetlights/{id}/commands/{commandId}")).GetProperty("status").GetString();
 
     private async Task<TestPublisher> ConnectWithRetryAsync()
     {
