@@ -16,7 +16,7 @@ public sealed class LampFaultRuleTests(ClusterFixture fixture)
         RuleDefinition rule = await _kit.PutDefaultAsync("lamp-fault-dark");
         GeoPoint lampAt = _kit.At(0, 0);
         ITwinGrain lamp = await _kit.PlaceAsync(TwinKind.Streetlight, lampAt);
-        ITwinGrain same = await _kit.PlaceAsync(TwinKind.RoadSensor, _kit.At(200, 100));
+        ITwinGrain same = await _kit.PlaceApartAsync(TwinKind.RoadSensor, _kit.At(200, 100), lamp);
         ITwinGrain next = await _kit.PlaceAsync(TwinKind.RoadSensor, _kit.At(0, 1200));
         Assert.Equal(CellGrid.CellOf(lampAt), CellGrid.CellOf(_kit.At(200, 100)));
         Assert.NotEqual(CellGrid.CellOf(lampAt), CellGrid.CellOf(_kit.At(0, 1200)));
