@@ -107,7 +107,7 @@ public sealed class CellGrain : Grain, ICellGrain
             targets.Add(twin.Key);
             var command = new CommandRequest(
                 request.Command, request.Sets, RuleDefinition.RequesterPrefix + request.RuleId, RuleTtl, request.ArgsJson,
-                RuleId: request.RuleId, HoldUntil: request.HoldUntil);
+                RuleId: request.RuleId, HoldUntil: request.HoldUntil, ChainDepth: request.ChainDepth);
             GrainFactory.GetTwin(twin.Kind, twin.Id).IssueCommandAsync(command).Ignore();
         }
 

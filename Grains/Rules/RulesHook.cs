@@ -90,7 +90,15 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
                 continue;
             }
 
-            if (await FireAsync(rule, twin, track, now))
+            // A change made by another rule's command is the next link of that chain; past the limit it ends here.
+            int depth = twin.ChainDepth + 1;
+            if (depth > _options.MaxChainDepth)
+            {
+                StopChain(rule, twin, depth, now);
+                continue;
+            }
+
+            if (await FireAsync(rule, twin, track, depth, now))
             {
                 track.LastFired = now;
             }
@@ -173,7 +181,7 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
         };
     }
 
-    private async Task<bool> FireAsync(RuleDefinition rule, ITwinChangeContext twin, RuleTrack track, DateTime now)
+    private async Task<bool> FireAsync(RuleDefinition rule, ITwinChangeContext twin, RuleTrack track, int depth, DateTime now)
     {
         GeoPoint position = twin.Position;
         RuleArea? area = await AreaAsync(rule.Scope, twin, track, position);
@@ -192,7 +200,7 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
             switch (effect.Type)
             {
                 case RuleEffectType.Command:
-                    var request = new RuleEffectRequest(rule.Id, area, effect.Kind, effect.Command!, effect.Sets ?? [], effect.ArgsJson, holdUntil);
+                    var request = new RuleEffectRequest(rule.Id, area, effect.Kind, effect.Command!, effect.Sets ?? [], effect.ArgsJson, holdUntil, ChainDepth: depth);
                     await SendAsync(grains, area.CellsCovered(), request, targets);
                     break;
                 case RuleEffectType.Advisory:
@@ -200,7 +208,7 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
                     foreach (RouteLine route in await RoutesThroughAsync(area, twin))
                     {
                         var routeArea = new RuleArea(RuleScopeType.RouteAhead, position, RouteCorridorMetres, route.Points);
-                        var advisory = new RuleEffectRequest(rule.Id, routeArea, TwinKind.Bus, "display", [], args, null, [route.Id]);
+                        var advisory = new RuleEffectRequest(rule.Id, routeArea, TwinKind.Bus, "display", [], args, null, [route.Id], depth);
                         await SendAsync(grains, routeArea.CellsCovered(), advisory, targets);
                     }
 
@@ -232,7 +240,7 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
 
         var source = new TwinKey(twin.Kind, twin.Id);
         string message = alertText ?? rule.Description ?? $"rule {rule.Id} fired";
-        var firing = new RuleFiring(rule.Id, source, reached, [.. alerted], now, message, position);
+        var firing = new RuleFiring(rule.Id, source, reached, [.. alerted], now, message, position, depth);
         grains.GetGrain<IRuleFiringsGrain>(rule.Id).RecordAsync(firing).Ignore();
         if (now - track.LastNotified >= ViewerNoticeInterval)
         {
@@ -253,6 +261,18 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
 
         LogFired(rule.Id, source.ToString(), reached.Length);
         return true;
+    }
+
+    /// <summary>A firing deeper than the chain limit: nothing is sent, but operators see it in the firings, the log and the metrics.</summary>
+    private void StopChain(RuleDefinition rule, ITwinChangeContext twin, int depth, DateTime now)
+    {
+        var source = new TwinKey(twin.Kind, twin.Id);
+        string reason = $"chain depth {depth} is over {RulesOptions.Section}:{nameof(RulesOptions.MaxChainDepth)} ({_options.MaxChainDepth}): rules fire each other";
+        string message = rule.Description ?? $"rule {rule.Id} fired";
+        var firing = new RuleFiring(rule.Id, source, [], [], now, message, twin.Position, depth, reason);
+        twin.GrainFactory.GetGrain<IRuleFiringsGrain>(rule.Id).RecordAsync(firing).Ignore();
+        services.GetService<TwinMetrics>()?.RuleChainStopped(rule.Id);
+        LogChainStopped(rule.Id, source.ToString(), depth, _options.MaxChainDepth);
     }
 
     private async ValueTask<RuleArea?> AreaAsync(RuleScope scope, ITwinChangeContext twin, RuleTrack track, GeoPoint position)
@@ -354,6 +374,9 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rule {Rule} fired from {Source}: {Targets} twins reached")]
     private partial void LogFired(string rule, string source, int targets);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rule {Rule} met on {Source} but not carried out: chain depth {Depth} is over Rules:MaxChainDepth {MaxChainDepth}, rules fire each other")]
+    private partial void LogChainStopped(string rule, string source, int depth, int maxChainDepth);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rule {Rule} met on twin {TwinId} but cooling down")]
     private partial void LogCooling(string rule, string twinId);

@@ -19,4 +19,10 @@ public sealed class RulesOptions
 
     /// <summary>How many firings each rule keeps for <c>GET /rules/{id}/firings</c>.</summary>
     public int FiringsKept { get; set; } = 200;
+
+    /// <summary>
+    /// How many rules may fire in a row, each from the change another one made: a firing deeper than this
+    /// is not carried out but recorded as stopped, so that rules triggering each other cannot loop.
+    /// </summary>
+    public int MaxChainDepth { get; set; } = 3;
 }

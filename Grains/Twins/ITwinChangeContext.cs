@@ -19,6 +19,12 @@ public interface ITwinChangeContext
 
     IGrainFactory GrainFactory { get; }
 
+    /// <summary>
+    /// When the change was made by a rule's command: the depth of the rule chain behind it (0: the change
+    /// came from the device, an agency or the twin itself).
+    /// </summary>
+    int ChainDepth { get; }
+
     /// <summary>The reported value of a property now, if the device reported it.</summary>
     ReportedValue? Get(TwinProperty property);
 

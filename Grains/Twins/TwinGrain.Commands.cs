@@ -129,7 +129,18 @@ public abstract partial class TwinGrain<TState> : IRemindable
         await WriteSnapshotAsync();
         await ArrangeExpiryAsync();
         await ArrangeHoldsAsync();
-        await OnChangedAsync();
+
+        // The rules see this change as the next link of the chain that sent the command, however far it went.
+        _chainDepth = request.RuleId is null ? 0 : Math.Max(request.ChainDepth, 1);
+        try
+        {
+            await OnChangedAsync();
+        }
+        finally
+        {
+            _chainDepth = 0;
+        }
+
         if (command.Status == CommandStatus.Pending)
         {
             await SendPendingAsync();

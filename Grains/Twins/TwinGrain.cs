@@ -30,6 +30,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
     private long? _cell;
     private ITwinChangeHook[]? _hooks;
     private Dictionary<string, object>? _hookState;
+
+    /// <summary>The rule chain depth of the change being published (0 unless a rule's command made it).</summary>
+    private int _chainDepth;
     private IGrainTimer? _hookTimer;
     private TwinMetrics? _metrics;
 
@@ -348,6 +351,8 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
     DateTime ITwinChangeContext.Now => Now;
 
     IGrainFactory ITwinChangeContext.GrainFactory => GrainFactory;
+
+    int ITwinChangeContext.ChainDepth => _chainDepth;
 
     IDictionary<string, object> ITwinChangeContext.HookState => _hookState ??= new Dictionary<string, object>(StringComparer.Ordinal);
 

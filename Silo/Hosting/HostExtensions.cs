@@ -34,6 +34,7 @@ public static class HostExtensions
             .Validate(o => o.UtcOffset >= TimeSpan.FromHours(-14) && o.UtcOffset <= TimeSpan.FromHours(14), "Rules:UtcOffset must be within -14:00..14:00")
             .Validate(o => o.CacheLease > TimeSpan.Zero, "Rules:CacheLease must be positive")
             .Validate(o => o.FiringsKept >= 1, "Rules:FiringsKept must be at least 1")
+            .Validate(o => o.MaxChainDepth >= 1, "Rules:MaxChainDepth must be at least 1")
             .ValidateOnStart();
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
         services.AddSingleton(TimeProvider.System);

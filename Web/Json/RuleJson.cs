@@ -91,6 +91,12 @@ public static class RuleJson
         w.WriteString("message", firing.Message);
         w.WriteNumber("lat", firing.Position.Lat);
         w.WriteNumber("lon", firing.Position.Lon);
+        w.WriteNumber("depth", firing.Depth);
+        if (firing.Stopped is not null)
+        {
+            w.WriteString("stopped", firing.Stopped);
+        }
+
         w.WriteEndObject();
     }
 

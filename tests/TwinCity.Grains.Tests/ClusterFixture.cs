@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 using Orleans.TestingHost;
 using TwinCity.Grains;
 using TwinCity.Grains.Twins;
@@ -35,6 +36,10 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.AddMemoryGrainStorage(TwinStorage.Registry);
             siloBuilder.UseInMemoryReminderService();
             siloBuilder.Services.Configure<TwinOptions>(o => o.SnapshotQuietPeriod = TimeSpan.FromSeconds(1));
+
+            // Both silos are equally idle here, so resource-optimised placement keeps choosing one of them;
+            // random placement spreads twins, so that rules are exercised across silos.
+            siloBuilder.Services.AddSingleton<PlacementStrategy, RandomPlacement>();
         }
     }
 }

@@ -39,7 +39,8 @@ public sealed class NightBusRuleTests(ClusterFixture fixture)
         // Ahead 300 m from x=0: lamps at 60, 160, 260; not 360 nor the one off the route.
         for (int i = 0; i < 3; i++)
         {
-            Assert.Equal(100, (await RuleKit.DesiredAsync(lamps[i], TwinProperty.DimLevel))?.Value.Number);
+            ITwinGrain ahead = lamps[i];
+            await RuleKit.Eventually(async () => (await RuleKit.DesiredAsync(ahead, TwinProperty.DimLevel))?.Value.Number == 100, "a lamp ahead brightened");
         }
 
         Assert.Null(await RuleKit.DesiredAsync(lamps[3], TwinProperty.DimLevel));
@@ -49,7 +50,8 @@ public sealed class NightBusRuleTests(ClusterFixture fixture)
         await _kit.ReportAsync(bus, Reading.Of(TwinProperty.Lat, _kit.At(200, 0).Lat), Reading.Of(TwinProperty.Lon, _kit.At(200, 0).Lon));
         for (int i = 2; i < 5; i++)
         {
-            Assert.Equal(100, (await RuleKit.DesiredAsync(lamps[i], TwinProperty.DimLevel))?.Value.Number);
+            ITwinGrain ahead = lamps[i];
+            await RuleKit.Eventually(async () => (await RuleKit.DesiredAsync(ahead, TwinProperty.DimLevel))?.Value.Number == 100, "a lamp ahead brightened");
         }
 
         for (int i = 0; i < 2; i++)

@@ -49,9 +49,35 @@ public sealed class RuleKit(IGrainFactory grains, double originLat, double origi
         return await Grains.GetGrain<IRuleRegistryGrain>(0).PutAsync(rule! with { Trigger = rule.Trigger with { Within = Patch } });
     }
 
-    public async Task<ITwinGrain> PlaceAsync(TwinKind kind, GeoPoint position, string? route = null)
+    public Task<ITwinGrain> PlaceAsync(TwinKind kind, GeoPoint position, string? route = null) =>
+        PlaceAsync(kind, $"R-{Guid.NewGuid():N}"[..16], position, route);
+
+    /// <summary>
+    /// A twin that lives on another silo than <paramref name="other"/>, so that a rule's effect crosses silos:
+    /// fresh ids are woken until one is placed elsewhere, then its device is registered.
+    /// </summary>
+    public async Task<ITwinGrain> PlaceApartAsync(TwinKind kind, GeoPoint position, ITwinGrain other, string? route = null)
     {
-        string id = $"R-{Guid.NewGuid():N}"[..16];
+        var management = Grains.GetGrain<IManagementGrain>(0);
+        await other.GetAsync();
+        SiloAddress? otherSilo = await management.GetActivationAddress(other);
+        Assert.NotNull(otherSilo);
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            string id = $"R-{Guid.NewGuid():N}"[..16];
+            ITwinGrain candidate = Grains.GetTwin(kind, id);
+            await candidate.GetAsync();
+            if (await management.GetActivationAddress(candidate) is SiloAddress silo && !silo.Equals(otherSilo))
+            {
+                return await PlaceAsync(kind, id, position, route);
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"no twin placed apart from {other.GetPrimaryKeyString()} on {otherSilo}");
+    }
+
+    private async Task<ITwinGrain> PlaceAsync(TwinKind kind, string id, GeoPoint position, string? route)
+    {
         ulong devEui = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
         await Grains.GetDevice(devEui).RegisterAsync(new DeviceRegistration(devEui, kind, id, id, position, "cayenne-lpp", 600, route));
         _devices[id] = (devEui, 0);

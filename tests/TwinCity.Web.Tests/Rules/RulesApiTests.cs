@@ -138,6 +138,8 @@ public sealed class RulesApiTests(CityAppFactory city)
         Assert.Equal($"road-sensors/{sensor.GetPrimaryKeyString()}", firing.GetProperty("source").GetString());
         Assert.Equal([$"streetlights/{light.GetPrimaryKeyString()}"], firing.GetProperty("targets").EnumerateArray().Select(t => t.GetString()));
         Assert.True(firing.TryGetProperty("at", out _));
+        Assert.Equal(1, firing.GetProperty("depth").GetInt32());
+        Assert.False(firing.TryGetProperty("stopped", out _));
 
         // The rule's command is in the light's commands, by the rule.
         JsonElement twin = await http.GetFromJsonAsync<JsonElement>($"/api/v1/twins/streetlights/{light.GetPrimaryKeyString()}");
