@@ -31,9 +31,20 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is not null)
+        if (_server is null)
+        {
+            return;
+        }
+
+        try
         {
             await _server.StopAsync();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or IOException)
+        {
+            // The process is on its way out: a broker that cannot close every session cleanly must not
+            // turn the rest of the shutdown (snapshots, leaving the cluster) into a failure.
+            LogStopFailed(ex.GetType().Name, ex.Message);
         }
     }
 
@@ -42,6 +53,9 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
         _server?.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The embedded MQTT broker did not stop cleanly ({ExceptionType}: {Reason})")]
+    private partial void LogStopFailed(string exceptionType, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on 127.0.0.1:{Port}")]
     private partial void LogStarted(int port);
