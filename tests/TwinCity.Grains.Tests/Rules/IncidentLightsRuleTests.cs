@@ -28,6 +28,8 @@ public sealed class IncidentLightsRuleTests(ClusterFixture fixture)
 
         foreach (ITwinGrain light in new[] { near, edge })
         {
+            // The cells pass the effect on without waiting for the lights: it lands a moment later.
+            await RuleKit.Eventually(async () => await RuleKit.DesiredAsync(light, TwinProperty.DimLevel) is not null, "the light's desired dim level");
             DesiredValue? desired = await RuleKit.DesiredAsync(light, TwinProperty.DimLevel);
             Assert.NotNull(desired);
             Assert.Equal(100, desired.Value.Number);

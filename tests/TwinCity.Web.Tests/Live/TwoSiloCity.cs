@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+
 namespace TwinCity.Web.Tests.Live;
 
 /// <summary>
@@ -6,7 +10,7 @@ namespace TwinCity.Web.Tests.Live;
 /// </summary>
 public sealed class TwoSiloCity : IAsyncLifetime
 {
-    public CityAppFactory First { get; } = new();
+    public CityAppFactory First { get; } = new SpreadingCity();
 
     public CityAppFactory Second { get; private set; } = null!;
 
@@ -27,7 +31,20 @@ public sealed class TwoSiloCity : IAsyncLifetime
         await First.DisposeAsync();
     }
 
-    private sealed class JoiningCity(int primarySiloPort) : CityAppFactory
+    /// <summary>
+    /// Both silos place new twins at random: Orleans' default placement follows silo load, and two
+    /// idle test silos would often keep every twin on one, leaving nothing to cross the cluster.
+    /// </summary>
+    private class SpreadingCity : CityAppFactory
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(services => services.AddSingleton<PlacementStrategy, RandomPlacement>());
+        }
+    }
+
+    private sealed class JoiningCity(int primarySiloPort) : SpreadingCity
     {
         protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
