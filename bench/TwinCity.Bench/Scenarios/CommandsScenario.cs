@@ -47,18 +47,7 @@ public sealed class CommandsScenario : IBenchScenario
         report.Details["broker"] = broker.ToString().ToLowerInvariant();
 
         await using IngestRig rig = await IngestRig.StartAsync(broker, subscribe: true, "commands", cancellationToken);
-        await IngestScenario.ProvisionAsync(rig.Silo, devices, DeviceMix.Streetlights, cancellationToken);
-        UplinkRunResult heard = await UplinkRun.RunAsync(
-            "first uplinks",
-            new PublishPlan(rig.MqttPort, devices, devices, DeviceMix.Streetlights),
-            rig.Silo.AppliedAsync,
-            rig.PlatformCpuSeconds,
-            TimeSpan.FromSeconds(1),
-            cancellationToken);
-        if (heard.Counted != heard.Published)
-        {
-            throw new InvalidOperationException($"the first uplinks were not all applied: {heard.Problem}");
-        }
+        await IngestScenario.ProvisionHeardStreetlightsAsync(rig, devices, "first uplinks", cancellationToken);
 
         await using DownlinkWatcher downlinks = await DownlinkWatcher.ConnectAsync(rig.MqttPort, UplinkFactory.DownlinkFilter, cancellationToken);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })

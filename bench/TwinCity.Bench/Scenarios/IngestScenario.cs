@@ -68,6 +68,27 @@ public sealed class IngestScenario : IBenchScenario
         return run;
     }
 
+    /// <summary>
+    /// Provisions streetlights and has each send one uplink, so every twin is active, online and knows
+    /// its network server before anything is timed; fails the run when any of them was not applied.
+    /// </summary>
+    public static async Task ProvisionHeardStreetlightsAsync(IngestRig rig, int devices, string label, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rig);
+        await ProvisionAsync(rig.Silo, devices, DeviceMix.Streetlights, cancellationToken);
+        UplinkRunResult heard = await UplinkRun.RunAsync(
+            label,
+            new PublishPlan(rig.MqttPort, devices, devices, DeviceMix.Streetlights),
+            rig.Silo.AppliedAsync,
+            rig.PlatformCpuSeconds,
+            TimeSpan.FromSeconds(1),
+            cancellationToken);
+        if (heard.Counted != heard.Published)
+        {
+            throw new InvalidOperationException($"the {label} lost uplinks: {heard.Problem}");
+        }
+    }
+
     public static async Task ProvisionAsync(BenchSilo silo, int devices, DeviceMix mix, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(silo);

@@ -49,20 +49,8 @@ public sealed class LatencyScenario : IBenchScenario
         report.Details["broker"] = broker.ToString().ToLowerInvariant();
 
         await using IngestRig rig = await IngestRig.StartAsync(broker, subscribe: true, "latency", cancellationToken);
-        await IngestScenario.ProvisionAsync(rig.Silo, devices, DeviceMix.Streetlights, cancellationToken);
-
         // One uplink per device first: every twin active, online and warm before the clock matters.
-        UplinkRunResult warm = await UplinkRun.RunAsync(
-            "warm-up",
-            new PublishPlan(rig.MqttPort, devices, devices, DeviceMix.Streetlights),
-            rig.Silo.AppliedAsync,
-            rig.PlatformCpuSeconds,
-            TimeSpan.FromSeconds(1),
-            cancellationToken);
-        if (warm.Counted != warm.Published)
-        {
-            throw new InvalidOperationException($"the warm-up lost uplinks: {warm.Problem}");
-        }
+        await IngestScenario.ProvisionHeardStreetlightsAsync(rig, devices, "warm-up", cancellationToken);
 
         var seen = new ConcurrentQueue<Seen>();
         await using HubConnection viewer = new HubConnectionBuilder()
