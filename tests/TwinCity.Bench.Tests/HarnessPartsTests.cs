@@ -58,6 +58,19 @@ public sealed class HarnessPartsTests
     }
 
     [Fact]
+    public void A_run_that_finished_between_two_samples_is_measured_from_the_sample_before_it()
+    {
+        var series = new RateSeries();
+        series.Add(0, 0);
+        series.Add(1, 0);
+        series.Add(1.5, 2000);   // everything arrived within one sampling interval
+        series.Add(2.5, 2000);
+        (double rate, double window) = series.Sustained();
+        Assert.Equal(4000, rate, 1);
+        Assert.Equal(0.5, window, 3);
+    }
+
+    [Fact]
     public void Percentiles_take_the_nearest_rank()
     {
         var p = new Percentiles(Enumerable.Range(1, 1000).Select(i => (double)i));

@@ -42,9 +42,14 @@ public sealed class RateSeries
             return ((h.Count - l.Count) / (h.Seconds - l.Seconds), h.Seconds - l.Seconds);
         }
 
-        // Too short a run for a window: the average from the first count to the last.
-        (double s0, long c0) = _samples.FirstOrDefault(x => x.Count > 0);
-        (double s1, long c1) = _samples.First(x => x.Count == final);
+        // Too short a run for a window: the average from the last sample before anything was counted
+        // (or the first count, when every sample counted) to the first sample at the final count. A
+        // run that completed between two samples still has the sample before it to measure from.
+        int end = _samples.FindIndex(x => x.Count == final);
+        int firstCounted = _samples.FindIndex(x => x.Count > 0);
+        int start = firstCounted > 0 ? firstCounted - 1 : Math.Max(firstCounted, 0);
+        (double s0, long c0) = _samples[start];
+        (double s1, long c1) = _samples[end];
         return s1 > s0 ? ((c1 - c0) / (s1 - s0), s1 - s0) : (double.NaN, 0);
     }
 }
