@@ -170,8 +170,13 @@ public sealed partial class MqttIngestConsumer : BackgroundService
 
     private IMqttClient CreateClient()
     {
+        // Every message is tagged with the generation of the connection it came on, fixed when the
+        // connection is made: a message the old client still hands over after it was abandoned must
+        // not pass for one of the new connection, or it would be applied ahead of a redelivered
+        // earlier frame of the same device, which the twin would then drop as old.
+        int generation = Volatile.Read(ref _generation);
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, generation);
         _client = client;
         return client;
     }
@@ -208,7 +213,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         await client.SubscribeAsync(subscribe.Build(), cancellationToken);
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, int generation)
     {
         e.AutoAcknowledge = false;
         if (Volatile.Read(ref _stopping))
@@ -221,7 +226,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         Interlocked.Exchange(ref _lastReceivedTicks, Environment.TickCount64);
         MqttApplicationMessage message = e.ApplicationMessage;
         byte[] payload = message.Payload.ToArray();
-        var work = new Work(e, message.Topic, payload, Volatile.Read(ref _generation));
+        var work = new Work(e, message.Topic, payload, generation);
         await _lanes[LaneOf(message.Topic)].Writer.WriteAsync(work);
     }
 
@@ -258,9 +263,20 @@ public sealed partial class MqttIngestConsumer : BackgroundService
             }
             else
             {
-                _reconnect.Release();
+                RequestRedelivery();
             }
         }
+    }
+
+    /// <summary>
+    /// Has the broker deliver again what is not yet acknowledged. The generation moves on at once, so
+    /// the lanes skip the rest of this connection's messages instead of applying a device's later
+    /// frames ahead of the one that failed (which the twin would then drop as old).
+    /// </summary>
+    private void RequestRedelivery()
+    {
+        Interlocked.Increment(ref _generation);
+        _reconnect.Release();
     }
 
     private ValueTask<IngestResult> ProcessAsync(Work work)
@@ -286,7 +302,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         {
             // Not durable: leave it unacknowledged and have the broker deliver it again.
             LogNotDurable(work.Topic, ex.Message);
-            _reconnect.Release();
+            RequestRedelivery();
         }
         finally
         {

@@ -150,23 +150,38 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
             return UplinkOutcome.NotBound;
         }
 
+        DateTime at = uplink.MeasuredAt == default ? Now : uplink.MeasuredAt;
         if (s.HasFCnt && uplink.FCnt <= s.FCnt && !s.JoinedSinceUplink)
         {
-            return UplinkOutcome.Duplicate;
-        }
+            if (!FrameWindow.TryMarkLate(ref s.SeenBelow, s.FCnt, uplink.FCnt))
+            {
+                return UplinkOutcome.Duplicate;
+            }
 
-        s.FCnt = uplink.FCnt;
-        s.HasFCnt = true;
-        s.JoinedSinceUplink = false;
-        DateTime at = uplink.MeasuredAt == default ? Now : uplink.MeasuredAt;
-        foreach (Reading reading in uplink.Values)
-        {
-            s.Apply(reading, at);
+            // A late frame: it fills in what it measured, but never overwrites a newer reading.
+            foreach (Reading reading in uplink.Values)
+            {
+                if (s.GetReported(reading.Property) is not { } held || at > held.At)
+                {
+                    s.Apply(reading, at);
+                }
+            }
         }
-
-        if (uplink.Radio is not null)
+        else
         {
-            s.Radio = uplink.Radio;
+            s.SeenBelow = s.HasFCnt && !s.JoinedSinceUplink ? FrameWindow.Advance(s.SeenBelow, s.FCnt, uplink.FCnt) : 0;
+            s.FCnt = uplink.FCnt;
+            s.HasFCnt = true;
+            s.JoinedSinceUplink = false;
+            foreach (Reading reading in uplink.Values)
+            {
+                s.Apply(reading, at);
+            }
+
+            if (uplink.Radio is not null)
+            {
+                s.Radio = uplink.Radio;
+            }
         }
 
         if (uplink.Source != NetworkServer.Unknown)

@@ -35,6 +35,13 @@ public abstract class TwinState
     [Id(21)] public List<IdempotencyRecord>? Idempotency;
     [Id(22)] public List<RuleHold>? Holds;
 
+    /// <summary>
+    /// Which of the 64 frame counters below <see cref="FCnt"/> were applied: bit k stands for
+    /// <c>FCnt - 1 - k</c>. Uplinks of one device can arrive out of order when several silos share
+    /// the broker's subscription; a late frame in this window is applied once, not dropped as old.
+    /// </summary>
+    [Id(23)] public ulong SeenBelow;
+
     public abstract TwinKind Kind { get; }
 
     /// <summary>Where the twin is now: the installed position, or for a moving device its last fix.</summary>

@@ -108,9 +108,21 @@ public sealed class MosquittoIngestTests(MosquittoCity fixture)
         await consumer.AbandonConnectionAsync();
         await publishing;
 
+        long receivedBefore = consumer.Received;
         foreach ((_, string id) in provisioned)
         {
-            JsonElement twin = await WaitForTwinAsync(_http, "streetlights", id, t => t.GetProperty("radio").TryGetProperty("fCnt", out JsonElement f) && f.GetInt32() == PerDevice, seconds: 60);
+            JsonElement twin;
+            try
+            {
+                twin = await WaitForTwinAsync(_http, "streetlights", id, t => t.GetProperty("radio").TryGetProperty("fCnt", out JsonElement f) && f.GetInt32() == PerDevice, seconds: 60);
+            }
+            catch (Xunit.Sdk.XunitException ex)
+            {
+                throw new Xunit.Sdk.XunitException(
+                    $"{ex.Message}\nconsumer connected: {consumer.IsConnected}, messages received: {consumer.Received} ({consumer.Received - receivedBefore} while waiting), " +
+                    $"applied: {metrics.Applied - appliedBefore}, duplicates: {metrics.Duplicates}");
+            }
+
             // Version 1 came from provisioning; every applied uplink adds exactly one.
             Assert.Equal(1 + PerDevice, twin.GetProperty("version").GetInt64());
             Assert.Equal(PerDevice * 10.0, Reported(twin, "energyWh").GetDouble());
