@@ -130,8 +130,9 @@ public abstract partial class TwinGrain<TState> : IRemindable
         await ArrangeExpiryAsync();
         await ArrangeHoldsAsync();
 
-        // The rules see this change as the next link of the chain that sent the command, however far it went.
-        _chainDepth = request.RuleId is null ? 0 : Math.Max(request.ChainDepth, 1);
+        // The rules see this change as the next link of the chain that sent the command, however far it
+        // went; a value a rule's hold puts back carries the depth of the effect it undoes.
+        _chainDepth = request.RuleId is null ? Math.Max(request.ChainDepth, 0) : Math.Max(request.ChainDepth, 1);
         try
         {
             await OnChangedAsync();
@@ -209,14 +210,23 @@ public abstract partial class TwinGrain<TState> : IRemindable
                 continue;
             }
 
-            await IssueCommandAsync(new CommandRequest(name, [new Reading(hold.Property, back)], holder, TimeSpan.FromMinutes(10), args, OnlyIfHeldBy: holder));
+            await IssueCommandAsync(new CommandRequest(name, [new Reading(hold.Property, back)], holder, TimeSpan.FromMinutes(10), args, OnlyIfHeldBy: holder, ChainDepth: hold.ChainDepth));
             restored = true;
         }
 
         Touch();
         await WriteSnapshotAsync();
         await ArrangeHoldsAsync();
-        await OnChangedAsync();
+        _chainDepth = holds.Max(h => h.ChainDepth);
+        try
+        {
+            await OnChangedAsync();
+        }
+        finally
+        {
+            _chainDepth = 0;
+        }
+
         return restored;
     }
 
@@ -384,7 +394,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
 
             DesiredValue? desired = State.Desired?.Find(d => d.Property == value.Property);
             PropertyValue? previous = desired?.Value ?? State.GetReported(value.Property)?.Value;
-            holds.Add(new RuleHold(ruleId, value.Property, previous, desired?.By, request.HoldUntil));
+            holds.Add(new RuleHold(ruleId, value.Property, previous, desired?.By, request.HoldUntil, ChainDepth: Math.Max(request.ChainDepth, 1)));
         }
     }
 

@@ -33,6 +33,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     /// <summary>The rule chain depth of the change being published (0 unless a rule's command made it).</summary>
     private int _chainDepth;
+
+    /// <summary>The deepest rule chain among the changes a pending re-check of the hooks is for.</summary>
+    private int _recheckDepth;
     private IGrainTimer? _hookTimer;
     private TwinMetrics? _metrics;
 
@@ -380,13 +383,30 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
             delay = TimeSpan.Zero;
         }
 
+        // The re-check belongs to the chain of the change that asked for it (a condition held for a
+        // while since a rule set it is still that rule's doing).
+        _recheckDepth = Math.Max(_recheckDepth, _chainDepth);
         if (_hookTimer is null)
         {
-            _hookTimer = this.RegisterGrainTimer(_ => RunHooksAsync(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            _hookTimer = this.RegisterGrainTimer(_ => RecheckAsync(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
         else
         {
             _hookTimer.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task RecheckAsync()
+    {
+        _chainDepth = _recheckDepth;
+        _recheckDepth = 0;
+        try
+        {
+            await RunHooksAsync();
+        }
+        finally
+        {
+            _chainDepth = 0;
         }
     }
 

@@ -30,7 +30,8 @@ public sealed class NightBusRuleTests(ClusterFixture fixture)
 
         ITwinGrain aside = await _kit.PlaceAsync(TwinKind.Streetlight, _kit.At(160, 150));
         await _kit.InCellsAsync([.. lamps, aside]);
-        ITwinGrain bus = await _kit.PlaceAsync(TwinKind.Bus, _kit.At(-100, 0), route);
+        // The bus lives on another silo than the first lamps, so the effect crosses the cluster.
+        ITwinGrain bus = await _kit.PlaceApartAsync(TwinKind.Bus, _kit.At(-100, 0), lamps[0], route);
 
         // The first fix shows where the bus is, the second which way it drives.
         await _kit.ReportAsync(bus, Reading.Of(TwinProperty.Lat, _kit.At(-100, 0).Lat), Reading.Of(TwinProperty.Lon, _kit.At(-100, 0).Lon));

@@ -109,4 +109,75 @@ public sealed class RuleChainTests(ClusterFixture fixture)
         await _kit.DeleteAsync(first);
         await _kit.DeleteAsync(second);
     }
+
+    [Fact]
+    public async Task A_condition_held_for_a_while_after_a_rule_set_it_fires_as_the_next_link_of_that_chain()
+    {
+        // The second rule waits for the mark to hold a second: its re-check runs on a timer, later, and
+        // must still count as the first rule's doing.
+        RuleDefinition first = await _kit.PutJsonAsync("""
+            {
+              "trigger": { "kind": "road-sensors", "any": [ { "property": "occupancyPct", "op": ">", "value": 90 } ] },
+              "scope": { "type": "cell" },
+              "effects": [ { "type": "command", "kind": "road-sensors", "command": "mark", "args": { "hazard": true } } ],
+              "cooldownSeconds": 0
+            }
+            """);
+        RuleDefinition held = await _kit.PutJsonAsync("""
+            {
+              "trigger": { "kind": "road-sensors", "any": [ { "property": "hazard", "op": "==", "value": true, "forSeconds": 1 } ] },
+              "scope": { "type": "cell" },
+              "effects": [ { "type": "alert", "agencies": ["roads"], "text": "hazard standing" } ],
+              "cooldownSeconds": 0
+            }
+            """);
+        ITwinGrain sensor = await _kit.PlaceAsync(TwinKind.RoadSensor, _kit.At(3000, 0));
+        await _kit.InCellsAsync(sensor);
+
+        await _kit.ReportAsync(sensor, Reading.Of(TwinProperty.OccupancyPct, 95.0));
+
+        await RuleKit.Eventually(async () => (await _kit.FiringsAsync(held)).Length == 1, "the held condition's firing");
+        Assert.Equal(1, Assert.Single(await _kit.FiringsAsync(first)).Depth);
+        Assert.Equal(2, Assert.Single(await _kit.FiringsAsync(held)).Depth);
+
+        await _kit.DeleteAsync(first);
+        await _kit.DeleteAsync(held);
+    }
+
+    [Fact]
+    public async Task Putting_a_value_back_when_an_effect_ends_is_a_link_of_the_chain_that_set_it()
+    {
+        // The first rule marks a hazard for two seconds; when the twin puts the mark back, the second rule
+        // sees the hazard cleared. That is the first rule's doing, so the second fires at depth 2, not 1.
+        RuleDefinition first = await _kit.PutJsonAsync("""
+            {
+              "trigger": { "kind": "road-sensors", "any": [ { "property": "occupancyPct", "op": ">", "value": 90 } ] },
+              "scope": { "type": "cell" },
+              "effects": [ { "type": "command", "kind": "road-sensors", "command": "mark", "args": { "hazard": true } } ],
+              "durationSeconds": 2,
+              "cooldownSeconds": 0
+            }
+            """);
+        RuleDefinition cleared = await _kit.PutJsonAsync("""
+            {
+              "trigger": { "kind": "road-sensors", "any": [ { "property": "hazard", "op": "==", "value": false } ] },
+              "scope": { "type": "cell" },
+              "effects": [ { "type": "alert", "agencies": ["roads"], "text": "hazard cleared" } ],
+              "cooldownSeconds": 0
+            }
+            """);
+        ITwinGrain sensor = await _kit.PlaceAsync(TwinKind.RoadSensor, _kit.At(3000, 3000));
+        await _kit.InCellsAsync(sensor);
+
+        await _kit.ReportAsync(sensor, Reading.Of(TwinProperty.OccupancyPct, 95.0));
+        await RuleKit.Eventually(async () => (await RuleKit.ReportedAsync(sensor, TwinProperty.Hazard))?.AsBool == true, "the hazard marked");
+
+        await RuleKit.Eventually(async () => (await _kit.FiringsAsync(cleared)).Length == 1, "the clearing noticed");
+        Assert.False((await RuleKit.ReportedAsync(sensor, TwinProperty.Hazard))?.AsBool);
+        Assert.Equal(1, Assert.Single(await _kit.FiringsAsync(first)).Depth);
+        Assert.Equal(2, Assert.Single(await _kit.FiringsAsync(cleared)).Depth);
+
+        await _kit.DeleteAsync(first);
+        await _kit.DeleteAsync(cleared);
+    }
 }
