@@ -27,6 +27,7 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 public sealed partial class MqttIngestConsumer : BackgroundService
 {
     private const int LaneCount = 64;
+    private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IngestPipeline _pipeline;
     private readonly DeadLetterStore _deadLetters;
@@ -317,11 +318,15 @@ public sealed partial class MqttIngestConsumer : BackgroundService
             return;
         }
 
+        // Bounded: an acknowledgement on a connection torn down meanwhile may never complete, and a
+        // lane waiting on it would hold up every device hashed to it.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(AckTimeout);
         try
         {
-            await work.Args.AcknowledgeAsync(cancellationToken);
+            await work.Args.AcknowledgeAsync(timeout.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The connection went away meanwhile; the broker will deliver the message again.
             LogAckFailed(work.Topic, ex.Message);
