@@ -33,7 +33,7 @@ internal sealed class PostgresHealthCheck(NpgsqlDataSource dataSource, PostgresH
         int backlog = history.Backlog;
         string writes = fault is null
             ? string.Empty
-            : $"; history writes fail since {fault.Since:O} ({fault.Reason}), {backlog} applied uplinks wait and stay unacknowledged with the broker";
+            : $"; history writes fail since {fault.Since:O} ({fault.Reason}) and their uplinks stay unacknowledged with the broker, {backlog} waiting here";
         if (unreachable is not null)
         {
             return HealthCheckResult.Degraded($"PostgreSQL {_server} does not answer ({unreachable}); twins answer from memory{writes}");
