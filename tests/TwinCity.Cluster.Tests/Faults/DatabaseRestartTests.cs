@@ -51,7 +51,7 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         }
 
         // The network server publishes round after round, whatever the database does, until told to finish.
-        var stream = new UplinkStream(fleet, publisher);
+        await using var stream = new UplinkStream(fleet, publisher);
         Task<int> publishing = stream.RunAsync(firstRound: 2);
         await SiloCluster.UntilAsync(() => Task.FromResult(stream.LastRound >= 6), TimeSpan.FromSeconds(60), () => Task.FromResult($"published up to round {stream.LastRound}"));
 
@@ -217,11 +217,12 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         .Sum(value => double.Parse(value, CultureInfo.InvariantCulture));
 
     /// <summary>A network server publishing one round of uplinks (one per device, QoS 1) every 200 ms until told to finish.</summary>
-    private sealed class UplinkStream(CityFleet fleet, TestPublisher publisher)
+    private sealed class UplinkStream(CityFleet fleet, TestPublisher publisher) : IAsyncDisposable
     {
         private int _published;
         private int _lastRound;
         private volatile bool _finish;
+        private Task? _running;
 
         public int Published => Volatile.Read(ref _published);
 
@@ -231,7 +232,24 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         public void Finish() => _finish = true;
 
         /// <summary>Returns the last round published.</summary>
-        public Task<int> RunAsync(int firstRound) => Task.Run(async () =>
+        public Task<int> RunAsync(int firstRound)
+        {
+            Task<int> running = PublishAsync(firstRound);
+            _running = running;
+            return running;
+        }
+
+        /// <summary>A test that failed half-way leaves no publisher running behind it.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            Finish();
+            if (_running is not null)
+            {
+                await _running.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
+        private Task<int> PublishAsync(int firstRound) => Task.Run(async () =>
         {
             for (int round = firstRound; !_finish; round++)
             {
