@@ -3,11 +3,18 @@ using Microsoft.Extensions.Options;
 
 namespace TwinCity.Gateway.Ingest.Mqtt;
 
-/// <summary>Ready only while ingest is connected to its broker (when it is meant to subscribe).</summary>
+/// <summary>
+/// Ready while ingest is connected to its broker (when it is meant to subscribe). Ingest drops and
+/// makes its connection again on purpose to have the broker deliver again what could not be recorded
+/// (a database that is away fails a history batch every few seconds), so a connection that is being
+/// made again counts as connected for a few seconds; readiness does not flap with it.
+/// </summary>
 internal sealed class MqttHealthCheck(MqttIngestConsumer consumer, IOptions<MqttOptions> options) : IHealthCheck
 {
+    private static readonly TimeSpan ReconnectGrace = TimeSpan.FromSeconds(5);
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(!options.Value.Subscribe || consumer.IsConnected
+        Task.FromResult(!options.Value.Subscribe || consumer.Disconnected < ReconnectGrace
             ? HealthCheckResult.Healthy()
             : HealthCheckResult.Unhealthy($"not connected to the MQTT broker {options.Value.Host ?? "127.0.0.1"}:{options.Value.Port}"));
 }

@@ -41,6 +41,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     private long _awaitingDurability;
     private bool _stopping;
     private long _lastReceivedTicks;
+    private long _lastConnectedTicks;
 
     public MqttIngestConsumer(IngestPipeline pipeline, DeadLetterStore deadLetters, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
     {
@@ -60,6 +61,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     public event Action? Connected;
 
     public bool IsConnected => _client?.IsConnected == true;
+
+    /// <summary>How long ingest has been without a broker connection: zero while connected, and very long before the first one.</summary>
+    public TimeSpan Disconnected => IsConnected ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastConnectedTicks));
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -89,7 +93,8 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         IMqttClient? client = null;
         while (!stoppingToken.IsCancellationRequested)
         {
-            client = CreateClient();
+            int generation = Volatile.Read(ref _generation);
+            client = CreateClient(generation);
             try
             {
                 await ConnectAsync(client, stoppingToken);
@@ -97,10 +102,13 @@ public sealed partial class MqttIngestConsumer : BackgroundService
                 Connected?.Invoke();
                 LogConnected(_options.Host ?? "127.0.0.1", _options.Port, ClientId);
 
-                // Wait until the connection drops or a passing fault asks for redelivery.
+                // Wait until the connection drops or a passing fault on it asks for redelivery. A
+                // request left over from an earlier connection is no reason to drop this one: that
+                // connection's messages come again on this one anyway.
                 while (client.IsConnected && !stoppingToken.IsCancellationRequested)
                 {
-                    if (await _reconnect.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken))
+                    Interlocked.Exchange(ref _lastConnectedTicks, Environment.TickCount64);
+                    if (await _reconnect.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken) && Volatile.Read(ref _generation) != generation)
                     {
                         break;
                     }
@@ -169,13 +177,12 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         LogStopped(Received);
     }
 
-    private IMqttClient CreateClient()
+    private IMqttClient CreateClient(int generation)
     {
         // Every message is tagged with the generation of the connection it came on, fixed when the
         // connection is made: a message the old client still hands over after it was abandoned must
         // not pass for one of the new connection, or it would be applied ahead of a redelivered
         // earlier frame of the same device, which the twin would then drop as old.
-        int generation = Volatile.Read(ref _generation);
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, generation);
         _client = client;
@@ -264,7 +271,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
             }
             else
             {
-                RequestRedelivery();
+                RequestRedelivery(work.Generation);
             }
         }
     }
@@ -272,12 +279,16 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     /// <summary>
     /// Has the broker deliver again what is not yet acknowledged. The generation moves on at once, so
     /// the lanes skip the rest of this connection's messages instead of applying a device's later
-    /// frames ahead of the one that failed (which the twin would then drop as old).
+    /// frames ahead of the one that failed (which the twin would then drop as old). One reconnection
+    /// per connection is enough however many of its messages failed (a failed history batch fails
+    /// hundreds at once), and a failure of a connection already left changes nothing.
     /// </summary>
-    private void RequestRedelivery()
+    private void RequestRedelivery(int generation)
     {
-        Interlocked.Increment(ref _generation);
-        _reconnect.Release();
+        if (Interlocked.CompareExchange(ref _generation, generation + 1, generation) == generation)
+        {
+            _reconnect.Release();
+        }
     }
 
     private ValueTask<IngestResult> ProcessAsync(Work work)
@@ -303,7 +314,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         {
             // Not durable: leave it unacknowledged and have the broker deliver it again.
             LogNotDurable(work.Topic, ex.Message);
-            RequestRedelivery();
+            RequestRedelivery(work.Generation);
         }
         finally
         {

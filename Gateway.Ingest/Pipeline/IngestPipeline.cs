@@ -93,7 +93,16 @@ public sealed partial class IngestPipeline(
 
             if (result.Outcome == IngestOutcome.Applied && envelope.DeduplicationId is { } id)
             {
-                _recent.Add(id);
+                // Only an uplink whose record is durable may be dropped as a repeat: one whose record
+                // failed comes again from the broker and must reach the journal then.
+                if (result.Durable is { } durable)
+                {
+                    _ = durable.ContinueWith(t => _recent.Add(id), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+                else
+                {
+                    _recent.Add(id);
+                }
             }
 
             return result;

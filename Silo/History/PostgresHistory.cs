@@ -25,6 +25,7 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
     private readonly ILogger<PostgresHistory> _logger;
     private readonly Channel<Pending> _queue;
     private readonly Histogram<double> _lag;
+    private HistoryWriteFault? _fault;
 
     public PostgresHistory(NpgsqlDataSource dataSource, IOptions<HistoryOptions> options, TimeProvider time, IMeterFactory meters, ILogger<PostgresHistory> logger)
     {
@@ -43,6 +44,9 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
 
     /// <summary>Applied uplinks waiting to be written (never more than <see cref="HistoryOptions.BufferSize"/>).</summary>
     public int Backlog => _queue.Reader.Count;
+
+    /// <summary>Since when writes fail and why, or null while the last write committed.</summary>
+    public HistoryWriteFault? Fault => Volatile.Read(ref _fault);
 
     public Task AppendAsync(HistoryRecord record)
     {
@@ -114,11 +118,16 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
                     }
 
                     backoff = TimeSpan.FromMilliseconds(100);
+                    if (Interlocked.Exchange(ref _fault, null) is { } resolved)
+                    {
+                        LogWritesResumed(_time.GetUtcNow().UtcDateTime - resolved.Since);
+                    }
                 }
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
                 {
                     // Not durable: the waiting messages stay unacknowledged and come again from the broker.
                     LogWriteFailed(ex, batch.Count);
+                    Volatile.Write(ref _fault, new HistoryWriteFault(_fault?.Since ?? _time.GetUtcNow().UtcDateTime, ex.Message));
                     foreach (Pending p in batch)
                     {
                         p.Done.TrySetException(ex);
@@ -298,4 +307,7 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} history records failed; their uplinks will be delivered again")]
     private partial void LogWriteFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "History writes resumed after failing for {Duration}")]
+    private partial void LogWritesResumed(TimeSpan duration);
 }

@@ -6,6 +6,7 @@ using TwinCity.Grains;
 using TwinCity.Grains.Interfaces.History;
 using TwinCity.Silo.Database;
 using TwinCity.Silo.History;
+using TwinCity.Silo.Operations;
 
 namespace TwinCity.Silo.Hosting;
 
@@ -60,6 +61,10 @@ internal static class ClusterHosting
         services.AddSingleton<IUplinkJournal>(sp => sp.GetRequiredService<PostgresHistory>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresHistory>());
         services.AddHostedService<HistoryRetention>();
+
+        // One instance, so that close polls share its probe; Degraded (still 200) while the database is away.
+        services.AddSingleton<PostgresHealthCheck>();
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
 
         // Every silo takes a share of the uplinks, under a session of its own.
         if (string.IsNullOrWhiteSpace(configuration["Mqtt:SharedGroup"]))

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace TwinCity.Web.Health;
@@ -18,6 +19,12 @@ internal sealed class ReadinessHealthCheck(Readiness readiness, IClusterClient? 
                 // One real grain call proves the silo takes requests, not just that the process runs.
                 await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
             }
+            catch (Exception ex) when (FromDatabase(ex) is { } database)
+            {
+                // The management grain ran and only its read of the cluster's membership table failed:
+                // the silo takes requests, and its twins answer from memory while the database is away.
+                return HealthCheckResult.Degraded("the silo answers, but cannot read the membership table: " + database.Message);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 return HealthCheckResult.Unhealthy("the silo does not answer: " + ex.Message);
@@ -25,5 +32,18 @@ internal sealed class ReadinessHealthCheck(Readiness readiness, IClusterClient? 
         }
 
         return HealthCheckResult.Healthy();
+    }
+
+    private static DbException? FromDatabase(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is DbException database)
+            {
+                return database;
+            }
+        }
+
+        return null;
     }
 }

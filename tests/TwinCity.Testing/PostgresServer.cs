@@ -95,6 +95,24 @@ public sealed partial class PostgresServer : IAsyncDisposable
     public Task<string> CreateUniqueDatabaseAsync(string prefix, CancellationToken cancellationToken = default) =>
         CreateDatabaseAsync(prefix.ToLowerInvariant() + "_" + Guid.NewGuid().ToString("N")[..10], cancellationToken);
 
+    /// <summary>
+    /// Stops the server as an operator's restart does (<c>pg_ctl stop -m fast</c>: open sessions are
+    /// ended, their transactions rolled back); the data stays for <see cref="StartAgainAsync"/>.
+    /// Clients see refused connections until then.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return RunAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], cancellationToken);
+    }
+
+    /// <summary>Starts a server stopped with <see cref="StopAsync"/> again, on the same data and port.</summary>
+    public Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return StartPostmasterAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -145,6 +163,11 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
         await RunAsync("initdb", ["-D", _dataDirectory, "-A", "trust", "-U", ServiceUser, "-E", "UTF8", "--locale=C", "--no-sync"], cancellationToken);
 
+        await StartPostmasterAsync(cancellationToken);
+    }
+
+    private Task StartPostmasterAsync(CancellationToken cancellationToken)
+    {
         string options = string.Join(' ',
             $"-p {Port.ToString(CultureInfo.InvariantCulture)}",
             $"-k {_socketDirectory}",
@@ -153,7 +176,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             "-c synchronous_commit=off",
             "-c full_page_writes=off",
             "-c max_connections=200");
-        await RunAsync("pg_ctl", ["-D", _dataDirectory, "-l", _logFile, "-o", options, "-w", "-t", "60", "start"], cancellationToken);
+        return RunAsync("pg_ctl", ["-D", _dataDirectory, "-l", _logFile, "-o", options, "-w", "-t", "60", "start"], cancellationToken);
     }
 
     private Task RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)

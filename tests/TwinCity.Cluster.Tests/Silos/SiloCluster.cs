@@ -28,10 +28,14 @@ internal sealed class SiloCluster : IAsyncDisposable
 
     public MosquittoBroker Broker { get; }
 
-    public static async Task<SiloCluster> CreateAsync(PostgresFixture postgres, string prefix, TimeSpan snapshotQuietPeriod)
+    public static Task<SiloCluster> CreateAsync(PostgresFixture postgres, string prefix, TimeSpan snapshotQuietPeriod) =>
+        CreateAsync(postgres.Server, prefix, snapshotQuietPeriod);
+
+    /// <summary>A cluster on a server of its own, for a test that stops and starts that server.</summary>
+    public static async Task<SiloCluster> CreateAsync(PostgresServer postgres, string prefix, TimeSpan snapshotQuietPeriod)
     {
         // No migration here: the silos bring the empty database up to date themselves, all at once.
-        string connectionString = await postgres.CreateDatabaseAsync(prefix);
+        string connectionString = await postgres.CreateUniqueDatabaseAsync(prefix);
         MosquittoBroker broker = await MosquittoBroker.StartAsync();
         return new SiloCluster(connectionString, broker, snapshotQuietPeriod);
     }
