@@ -21,8 +21,10 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// <remarks>
 /// Messages run in lanes keyed by device: one device's uplinks are applied in the order the broker
 /// sent them (a frame counter seen out of order would be dropped as old), while different devices
-/// proceed in parallel. The broker's in-flight window (MQTT 5 receive maximum) bounds how much is
-/// held in memory; when twins are slow, the broker keeps the rest.
+/// proceed in parallel. At most <see cref="MqttOptions.InFlight"/> messages are held in memory: the
+/// broker is asked for that through the MQTT 5 receive maximum, and the consumer keeps to it itself
+/// (<see cref="InFlightWindow"/>) by not reading the connection while the window is full, so when
+/// twins are slow the broker keeps the rest.
 /// </remarks>
 public sealed partial class MqttIngestConsumer : BackgroundService
 {
@@ -38,13 +40,16 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     private IMqttClient? _client;
     private int _generation;
     private long _received;
+    private readonly InFlightWindow _window;
+    private WindowConnection? _connection;
     private long _awaitingDurability;
     private bool _stopping;
     private long _lastReceivedTicks;
     private long _lastConnectedTicks;
 
-    public MqttIngestConsumer(IngestPipeline pipeline, DeadLetterStore deadLetters, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
+    public MqttIngestConsumer(IngestPipeline pipeline, DeadLetterStore deadLetters, IngestMetrics metrics, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
     {
+        ArgumentNullException.ThrowIfNull(metrics);
         _pipeline = pipeline;
         _deadLetters = deadLetters;
         _options = options.Value;
@@ -55,6 +60,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         {
             _lanes[i] = Channel.CreateBounded<Work>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         }
+
+        _window = new InFlightWindow(_options.InFlight);
+        metrics.ObservePending(() => Pending);
     }
 
     /// <summary>Raised once connected and subscribed (the readiness probe listens).</summary>
@@ -66,6 +74,16 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     public TimeSpan Disconnected => IsConnected ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastConnectedTicks));
 
     public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>
+    /// Messages read from the broker and held here, not yet acknowledged nor let go. Never more than
+    /// <see cref="MqttOptions.InFlight"/>, however far behind the twins are: while the window is full
+    /// the consumer does not read the connection, and the rest waits in the broker.
+    /// </summary>
+    public long Pending => _window.Held;
+
+    /// <summary>The most <see cref="Pending"/> has been since the consumer started.</summary>
+    public long PeakPending => _window.Peak;
 
     public string ClientId => _options.ClientId ?? $"twincity-{Environment.MachineName}";
 
@@ -81,6 +99,8 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         {
             client.Dispose();
         }
+
+        _connection?.Close();
 
         _reconnect.Release();
         await Task.Yield();
@@ -130,6 +150,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
 
             Interlocked.Increment(ref _generation);
             await CloseAsync(client);
+            _connection?.Close();
             client = null;
             await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
@@ -183,8 +204,10 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         // connection is made: a message the old client still hands over after it was abandoned must
         // not pass for one of the new connection, or it would be applied ahead of a redelivered
         // earlier frame of the same device, which the twin would then drop as old.
-        IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, generation);
+        WindowConnection connection = _window.Open();
+        IMqttClient client = new MqttClientFactory().CreateMqttClient(new WindowedAdapterFactory(connection));
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, generation, connection);
+        _connection = connection;
         _client = client;
         return client;
     }
@@ -205,7 +228,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
             builder = builder.WithCredentials(_options.Username, _options.Password);
         }
 
-        await client.ConnectAsync(builder.Build(), cancellationToken);
+        await client.ConnectAsync(builder.Build().WithLargeReceiveBuffer(), cancellationToken);
         if (!_options.Subscribe)
         {
             return;
@@ -221,12 +244,19 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         await client.SubscribeAsync(subscribe.Build(), cancellationToken);
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, int generation)
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, int generation, WindowConnection connection)
     {
         e.AutoAcknowledge = false;
+        if (!connection.HandOver())
+        {
+            // The connection closed under it: never acknowledged, the broker delivers it again.
+            return;
+        }
+
         if (Volatile.Read(ref _stopping))
         {
             // Left unacknowledged: the broker keeps it in this silo's session.
+            Released();
             return;
         }
 
@@ -235,8 +265,19 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         MqttApplicationMessage message = e.ApplicationMessage;
         byte[] payload = message.Payload.ToArray();
         var work = new Work(e, message.Topic, payload, generation);
-        await _lanes[LaneOf(message.Topic)].Writer.WriteAsync(work);
+        try
+        {
+            await _lanes[LaneOf(message.Topic)].Writer.WriteAsync(work);
+        }
+        catch (ChannelClosedException)
+        {
+            // Stopping meanwhile: left unacknowledged, the broker keeps it in this silo's session.
+            Released();
+        }
     }
+
+    /// <summary>A message was acknowledged or let go: its place in the window is free.</summary>
+    private void Released() => _window.Release();
 
     private async Task RunLaneAsync(ChannelReader<Work> reader)
     {
@@ -245,6 +286,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
             if (work.Generation != Volatile.Read(ref _generation))
             {
                 // Received on a connection that is gone: the broker delivers it again on the new one.
+                Released();
                 continue;
             }
 
@@ -268,9 +310,11 @@ public sealed partial class MqttIngestConsumer : BackgroundService
             else if (result.IsFinal)
             {
                 await AcknowledgeAsync(work, CancellationToken.None);
+                Released();
             }
             else
             {
+                Released();
                 RequestRedelivery(work.Generation);
             }
         }
@@ -318,6 +362,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         }
         finally
         {
+            Released();
             Interlocked.Decrement(ref _awaitingDurability);
         }
     }
@@ -416,6 +461,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     {
         _client?.Dispose();
         _reconnect.Dispose();
+        _window.Dispose();
         base.Dispose();
     }
 

@@ -48,5 +48,9 @@ public sealed class IngestMetrics : IDisposable
 
     public void Retry() => _retries.Add(1);
 
+    /// <summary>Exports the MQTT consumer's messages held and not yet acknowledged, read at each scrape.</summary>
+    public void ObservePending(Func<long> pending) =>
+        _meter.CreateObservableGauge("twincity.ingest.mqtt.pending", pending, "{message}", "MQTT messages taken from the broker and not yet acknowledged (bounded by Mqtt:InFlight)");
+
     public void Dispose() => _meter.Dispose();
 }

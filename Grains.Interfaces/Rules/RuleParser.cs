@@ -34,6 +34,12 @@ public static class RuleParser
             problem = new RuleProblem(ex.Field, ex.Message);
             return false;
         }
+        catch (InvalidOperationException ex)
+        {
+            // JSON can hold text that is not valid (bytes that are not UTF-8, a lone "\uD800"); reading it as a string throws.
+            problem = new RuleProblem("$", $"a value is not valid text: {ex.Message}");
+            return false;
+        }
     }
 
     private static RuleDefinition Parse(string id, JsonElement root)
@@ -147,7 +153,10 @@ public static class RuleParser
             JsonElement v = Required(c, "value", path + ".value");
             PropertyValue parsed = v.ValueKind switch
             {
-                JsonValueKind.Number => PropertyValue.Of(v.GetDouble()),
+                // A number beyond a double reads as infinity, which no comparison or JSON answer can carry.
+                JsonValueKind.Number => double.IsFinite(v.GetDouble())
+                    ? PropertyValue.Of(v.GetDouble())
+                    : throw new RuleFormatException(path + ".value", "'value' is beyond the range of a number"),
                 JsonValueKind.True or JsonValueKind.False => PropertyValue.Of(v.GetBoolean()),
                 JsonValueKind.String => PropertyValue.Of(v.GetString()!),
                 _ => throw new RuleFormatException(path + ".value", "'value' must be a number, true/false or a string"),
@@ -169,9 +178,9 @@ public static class RuleParser
         double hysteresis = 0;
         if (c.TryGetProperty("hysteresis", out JsonElement h))
         {
-            if (h.ValueKind != JsonValueKind.Number || h.GetDouble() < 0 || info.Type != PropertyType.Number)
+            if (h.ValueKind != JsonValueKind.Number || h.GetDouble() < 0 || !double.IsFinite(h.GetDouble()) || info.Type != PropertyType.Number)
             {
-                throw new RuleFormatException(path + ".hysteresis", "'hysteresis' is a number of at least 0, for conditions on numbers");
+                throw new RuleFormatException(path + ".hysteresis", "'hysteresis' is a finite number of at least 0, for conditions on numbers");
             }
 
             hysteresis = h.GetDouble();

@@ -70,13 +70,7 @@ public static class RulesApi
 
         using (body)
         {
-            JsonElement root = body.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out JsonElement given) && (given.ValueKind != JsonValueKind.String || given.GetString() != id))
-            {
-                return Invalid("id", $"the body's 'id' must be the id in the path, '{id}'");
-            }
-
-            if (!RuleParser.TryParse(id, root, out RuleDefinition? rule, out RuleProblem? problem))
+            if (!TryReadRule(id, body.RootElement, out RuleDefinition? rule, out RuleProblem? problem))
             {
                 return Invalid(problem!.Field, problem.Message);
             }
@@ -119,6 +113,32 @@ public static class RulesApi
 
             w.WriteEndArray();
         });
+    }
+
+    /// <summary>
+    /// Reads the body of <c>PUT /rules/{id}</c>: the rule, or the field at fault and why. Public so
+    /// that the fuzzer runs exactly what the endpoint runs.
+    /// </summary>
+    public static bool TryReadRule(string id, JsonElement root, out RuleDefinition? rule, out RuleProblem? problem)
+    {
+        rule = null;
+        try
+        {
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out JsonElement given)
+                && (given.ValueKind != JsonValueKind.String || !given.ValueEquals(id)))
+            {
+                problem = new RuleProblem("id", $"the body's 'id' must be the id in the path, '{id}'");
+                return false;
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Looking a property up reads every name before it; a name that is not valid text ("\uDFFF") throws.
+            problem = new RuleProblem("$", $"a property name is not valid text: {ex.Message}");
+            return false;
+        }
+
+        return RuleParser.TryParse(id, root, out rule, out problem);
     }
 
     /// <summary>400 with the field at fault both in the text and as <c>field</c> / <c>errors</c>, for people and programs.</summary>

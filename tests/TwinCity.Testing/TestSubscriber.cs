@@ -23,12 +23,16 @@ public sealed class TestSubscriber : IAsyncDisposable
             subscriber.Messages.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload), DateTime.UtcNow));
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(new MqttClientOptionsBuilder()
+        MqttClientOptions options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithClientId("test-subscriber-" + Guid.NewGuid().ToString("N")[..8])
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(true)
-            .Build());
+            .Build();
+
+        // MQTTnet's 8 KiB default takes a backlog at a few dozen messages a second.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 64 * 1024;
+        await client.ConnectAsync(options);
         await client.SubscribeAsync(new MqttClientFactory().CreateSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(topicFilter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build());

@@ -1,6 +1,7 @@
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using TwinCity.Gateway.Ingest.Mqtt;
 
 namespace TwinCity.Bench.Rig;
 
@@ -35,7 +36,7 @@ public sealed class CountingSubscriber : IAsyncDisposable
                 .WithSessionExpiryInterval(3600)
                 .WithReceiveMaximum((ushort)receiveMaximum)
                 .WithTimeout(TimeSpan.FromSeconds(30))
-                .Build(),
+                .Build().WithLargeReceiveBuffer(),
             cancellationToken);
         await client.SubscribeAsync(
             new MqttClientFactory().CreateSubscribeOptionsBuilder()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using TwinCity.Gateway.Ingest.Mqtt;
 
 namespace TwinCity.Bench.Rig;
 
@@ -45,7 +46,7 @@ public sealed class DownlinkWatcher : IAsyncDisposable
                 .WithClientId("bench-downlinks-" + Guid.NewGuid().ToString("N")[..8])
                 .WithProtocolVersion(MqttProtocolVersion.V500)
                 .WithCleanStart(true)
-                .Build(),
+                .Build().WithLargeReceiveBuffer(),
             cancellationToken);
         await client.SubscribeAsync(
             new MqttClientFactory().CreateSubscribeOptionsBuilder()

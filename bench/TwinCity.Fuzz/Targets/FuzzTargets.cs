@@ -11,5 +11,6 @@ public static class FuzzTargets
         DeviceImportTarget.Json(),
         DeviceImportTarget.Csv(),
         new QueryTarget(),
+        new RuleTarget(),
     ];
 }

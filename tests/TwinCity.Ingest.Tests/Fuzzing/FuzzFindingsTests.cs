@@ -4,6 +4,7 @@ using TwinCity.Gateway.Ingest.Codecs;
 using TwinCity.Gateway.Ingest.Envelopes;
 using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.Rules;
 using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Web.Apis;
 using TwinCity.Web.Devices;
@@ -74,5 +75,47 @@ public sealed class FuzzFindingsTests
         Assert.Contains("dimLevel", result.Problem, StringComparison.Ordinal);
         Reading power = Assert.Single(readings);
         Assert.Equal(TwinProperty.PowerW, power.Property);
+    }
+
+    [Fact]
+    public void Rule_with_text_that_is_not_valid_is_refused_with_the_reason()
+    {
+        byte[] notUtf8 = [.. """{"description":"At nigh"""u8, 0xAE, .. """t","trigger":{"kind":"buses","any":[{"property":"lat","op":"changed"}]},"effects":[{"type":"advisory","text":"x"}]}"""u8];
+        byte[] loneSurrogate = """{"trigger":{"kind":"\uD800","any":[{"property":"lat","op":"changed"}]},"effects":[{"type":"advisory","text":"x"}]}"""u8.ToArray();
+
+        foreach (byte[] body in new[] { notUtf8, loneSurrogate })
+        {
+            using JsonDocument doc = JsonDocument.Parse(body);
+
+            Assert.False(RulesApi.TryReadRule("rule-1", doc.RootElement, out RuleDefinition? rule, out RuleProblem? problem));
+
+            Assert.Null(rule);
+            Assert.Contains("not valid text", problem!.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Rule_with_a_property_name_that_is_not_valid_text_is_refused_with_the_reason()
+    {
+        using JsonDocument doc = JsonDocument.Parse("""{"description":"x","\uDFFF":{"kind":"streetlights"},"effects":[]}""");
+
+        Assert.False(RulesApi.TryReadRule("rule-1", doc.RootElement, out RuleDefinition? rule, out RuleProblem? problem));
+
+        Assert.Null(rule);
+        Assert.Contains("not valid text", problem!.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"property":"meanSpeedKmh","op":"<","value":10,"hysteresis":2.51e308}""", "trigger.any[0].hysteresis")]
+    [InlineData("""{"property":"meanSpeedKmh","op":">","value":1e400}""", "trigger.any[0].value")]
+    [InlineData("""{"property":"meanSpeedKmh","op":">","value":-1.8e308}""", "trigger.any[0].value")]
+    public void Rule_number_beyond_a_double_is_refused_naming_the_field(string condition, string field)
+    {
+        using JsonDocument doc = JsonDocument.Parse($$"""{"trigger":{"kind":"road-sensors","any":[{{condition}}]},"effects":[{"type":"advisory","text":"x"}]}""");
+
+        Assert.False(RulesApi.TryReadRule("rule-1", doc.RootElement, out RuleDefinition? rule, out RuleProblem? problem));
+
+        Assert.Null(rule);
+        Assert.Equal(field, problem!.Field);
     }
 }
