@@ -111,7 +111,7 @@ internal sealed partial class CitySimulator(
 
         int seed = o.Seed ?? Random.Shared.Next();
         SimulatedCity simulated = SimulatedCity.Load(devices, city, o.ApplicationId, seed, o.TimeScale, time.GetUtcNow().UtcDateTime,
-            (line, reason) => LogBadLine(devices, line, reason));
+            (line, reason) => LogBadLine(devices, line, reason), o.EventRate);
         if (simulated.Unsupported.Count > 0)
         {
             LogUnsupported(simulated.Unsupported.Count, string.Join(", ", simulated.Unsupported.Select(s => s.Codec).Distinct()));

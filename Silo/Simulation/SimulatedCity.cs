@@ -24,7 +24,7 @@ internal sealed class SimulatedCity
     private readonly ChirpStackMessages _messages;
     private DateTime _lastMove;
 
-    public SimulatedCity(IEnumerable<SeedDevice> seeds, CityMap map, string applicationId, int seed, double timeScale, DateTime startUtc)
+    public SimulatedCity(IEnumerable<SeedDevice> seeds, CityMap map, string applicationId, int seed, double timeScale, DateTime startUtc, double eventRate = 1.0)
     {
         _random = new Random(seed);
         _clock = new CityClock(startUtc, timeScale);
@@ -35,7 +35,7 @@ internal sealed class SimulatedCity
         var unsupported = new List<SeedDevice>();
         foreach (SeedDevice s in seeds)
         {
-            if (SimulatedDevice.Create(s, map, _random) is { } device)
+            if (SimulatedDevice.Create(s, map, _random, eventRate) is { } device)
             {
                 devices.Add(device);
             }
@@ -68,11 +68,11 @@ internal sealed class SimulatedCity
     public ChirpStackMessages Messages => _messages;
 
     /// <summary>Reads the seed files; a missing city file only leaves the buses parked.</summary>
-    public static SimulatedCity Load(string devicesPath, string? cityPath, string applicationId, int seed, double timeScale, DateTime startUtc, Action<int, string>? skipped = null)
+    public static SimulatedCity Load(string devicesPath, string? cityPath, string applicationId, int seed, double timeScale, DateTime startUtc, Action<int, string>? skipped = null, double eventRate = 1.0)
     {
         IReadOnlyList<SeedDevice> devices = SeedDevice.ReadAll(devicesPath, skipped);
         CityMap map = cityPath is not null && File.Exists(cityPath) ? CityMap.Load(cityPath) : CityMap.Empty;
-        return new SimulatedCity(devices, map, applicationId, seed, timeScale, startUtc);
+        return new SimulatedCity(devices, map, applicationId, seed, timeScale, startUtc, eventRate);
     }
 
     /// <summary>Moves the buses to where they are at <paramref name="realUtc"/>.</summary>

@@ -64,7 +64,21 @@ internal abstract class SimulatedDevice
     protected abstract (byte[] Payload, int FPort) Produce(SimulationTime at, TimeSpan sinceLastReport, Random random);
 
     /// <summary>The model for a seed device by its codec; null for codecs the simulator does not play.</summary>
-    public static SimulatedDevice? Create(SeedDevice seed, CityMap map, Random random) => seed.Codec.ToLowerInvariant() switch
+    public static SimulatedDevice? Create(SeedDevice seed, CityMap map, Random random, double eventRate = 1.0)
+    {
+        SimulatedDevice? device = Model(seed, map, random);
+        if (device is not null)
+        {
+            device.EventRate = eventRate;
+        }
+
+        return device;
+    }
+
+    /// <summary>How many times the city's own rate of faults and incidents this device has them (<see cref="SimulatorOptions.EventRate"/>).</summary>
+    protected double EventRate { get; private set; } = 1.0;
+
+    private static SimulatedDevice? Model(SeedDevice seed, CityMap map, Random random) => seed.Codec.ToLowerInvariant() switch
     {
         "dragino-lgt92" when seed.Kind == TwinKind.Bus => new BusModel(seed, seed.Route is { } r && map.Routes.TryGetValue(r, out BusRoute? route) ? route : null, random),
         "milesight-ws558" when seed.Kind == TwinKind.Streetlight => new StreetlightModel(seed, random),

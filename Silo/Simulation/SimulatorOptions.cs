@@ -28,6 +28,14 @@ public sealed class SimulatorOptions
     [Range(0.001, 100_000, ErrorMessage = "Simulator:TimeScale must be between 0.001 and 100000")]
     public double TimeScale { get; set; } = 1.0;
 
+    /// <summary>
+    /// How much more often than in a real city things go wrong: traffic incidents, leaks, burst mains
+    /// and lamp faults. 1 is the city's own rate (a few a day); a demonstration or a test of the
+    /// rules that react to them raises it.
+    /// </summary>
+    [Range(0, 10_000, ErrorMessage = "Simulator:EventRate must be between 0 and 10000")]
+    public double EventRate { get; set; } = 1.0;
+
     /// <summary>The longest the simulator waits for the city to be ready (seed devices provisioned) before it starts anyway.</summary>
     public TimeSpan ReadyTimeout { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -77,7 +77,7 @@ internal sealed class StreetlightModel : SimulatedDevice
         }
 
         On = _override ?? night;
-        if (Fault ? random.Chance(RepairChance) : random.Chance(FaultChance))
+        if (Fault ? random.Chance(RepairChance) : random.Chance(FaultChance * EventRate))
         {
             Fault = !Fault;
         }

@@ -38,7 +38,7 @@ internal sealed class TrafficCounterModel : SimulatedDevice
 
     protected override (byte[] Payload, int FPort) Produce(SimulationTime at, TimeSpan sinceLastReport, Random random)
     {
-        if (at.CityUtc >= _incidentUntil && random.Chance(IncidentChance))
+        if (at.CityUtc >= _incidentUntil && random.Chance(IncidentChance * EventRate))
         {
             StartIncident(at, TimeSpan.FromMinutes(random.Between(3, 10)));
         }

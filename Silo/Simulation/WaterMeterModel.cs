@@ -60,12 +60,12 @@ internal sealed class WaterMeterModel : SimulatedDevice
         // What flowed since the last report, at the rate the meter saw then.
         _volumeM3 += FlowM3h * sinceLastReport.TotalHours;
 
-        if (at.CityUtc >= _leakUntil && random.Chance(LeakChance))
+        if (at.CityUtc >= _leakUntil && random.Chance(LeakChance * EventRate))
         {
             StartAlarm(at, TimeSpan.FromHours(random.Between(2, 12)), burst: false, random);
         }
 
-        if (at.CityUtc >= _burstUntil && random.Chance(BurstChance))
+        if (at.CityUtc >= _burstUntil && random.Chance(BurstChance * EventRate))
         {
             StartAlarm(at, TimeSpan.FromMinutes(random.Between(15, 45)), burst: true, random);
         }
