@@ -226,10 +226,15 @@ public sealed class SoakScenario : IBenchScenario
                 break;
             }
 
-            // The last row is taken once everything published was applied (or given up on), not at a boundary.
-            if (clock.Elapsed >= nextSample && nextSample < duration)
+            // The last row is taken once everything published was applied (or given up on), not at the
+            // boundary where publishing ends; a publisher that falls behind still gets a row per interval.
+            if (clock.Elapsed >= nextSample)
             {
-                await SampleAsync(Label(nextSample), published);
+                if (nextSample < duration || (!finished && nextSample > duration))
+                {
+                    await SampleAsync(Label(nextSample), published);
+                }
+
                 nextSample += interval;
             }
         }
