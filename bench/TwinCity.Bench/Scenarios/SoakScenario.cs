@@ -403,7 +403,7 @@ public sealed class SoakScenario : IBenchScenario
         report.Add("soak.disconnected", "viewers disconnected", disconnected, string.Empty, "N0", Target.Exactly(0, "0"),
             string.Create(CultureInfo.InvariantCulture, $"of {viewers.Count:N0}"));
         report.Add("soak.panFailures", "pans refused or failed (UnwatchArea / WatchArea)", viewers.Sum(v => v.PanFailures), string.Empty, "N0", Target.Exactly(0, "0"));
-        report.Add("soak.pans", "pans done", viewers.Sum(v => v.Pans), string.Empty, "N0");
+        report.Add("soak.pans", "pans done", rows.Sum(r => r.Pans), string.Empty, "N0");
         report.Add("soak.timed", "changes timed (viewer watched the twin's area)", total.Count, string.Empty, "N0");
         report.Add("soak.outside", "changes received for a twin outside the viewer's area (not timed)", outside, string.Empty, "N0");
         report.Add("soak.p50", "publish to viewer, p50, whole run", total.At(50), "ms", "0.0");
