@@ -16,12 +16,15 @@ public static class OperationsExtensions
     /// <summary>Orleans' own meter: activations, messaging, membership, storage latencies.</summary>
     private const string OrleansMeter = "Microsoft.Orleans";
 
+    /// <summary>The runtime's own meter (.NET 9 and later): managed heap, working set, threads, GC pauses.</summary>
+    private const string RuntimeMeter = "System.Runtime";
+
     public static WebApplicationBuilder AddTwinCityOperations(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<SiloGauges>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(OrleansMeter, IngestMetrics.MeterName, TwinMetrics.MeterName, PostgresHistory.MeterName, SiloGauges.MeterName)
+            .AddMeter(OrleansMeter, RuntimeMeter, IngestMetrics.MeterName, TwinMetrics.MeterName, PostgresHistory.MeterName, SiloGauges.MeterName)
             .AddPrometheusExporter());
         return builder;
     }

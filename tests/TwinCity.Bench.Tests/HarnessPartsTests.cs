@@ -101,4 +101,42 @@ public sealed class HarnessPartsTests
         Assert.Equal(["--devcies"], BenchArgs.Parse(["ingest", "--devcies", "1"]).Given.Select(g => "--" + g));
         Assert.Throws<BenchUsageException>(() => BenchArgs.Parse(["ingest", "--devices", "many"]).Count("devices", 1));
     }
+
+    [Theory]
+    [InlineData("00:10:00", 600)]
+    [InlineData("0:00:20", 20)]
+    [InlineData("600", 600)]
+    [InlineData("90s", 90)]
+    [InlineData("10m", 600)]
+    [InlineData("2.5", 2.5)]
+    public void A_duration_reads_as_a_clock_time_or_seconds_or_minutes(string text, double seconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(seconds), BenchArgs.Parse(["soak", "--duration", text]).Duration("duration", TimeSpan.Zero));
+    }
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("00:00:00")]
+    public void A_duration_that_is_not_a_length_of_time_is_refused(string text)
+    {
+        BenchUsageException error = Assert.Throws<BenchUsageException>(() => BenchArgs.Parse(["soak", "--duration", text]).Duration("duration", TimeSpan.Zero));
+        Assert.Contains("--duration", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_table_of_rows_goes_above_the_figures_in_markdown_and_into_the_json()
+    {
+        var report = new BenchReport("soak", ["soak"]);
+        report.AddTable(new ReportTable("Per interval:", ["interval", "applied"], [["0:01:00", "60,000"], ["**whole run**", "60,000"]]));
+        report.Add("soak.lost", "uplinks lost", 0, string.Empty, "N0", Target.Exactly(0, "0"));
+
+        string markdown = report.ToMarkdown();
+        Assert.Contains("| interval | applied |\n|---|---:|\n| 0:01:00 | 60,000 |\n| **whole run** | 60,000 |\n", markdown, StringComparison.Ordinal);
+        Assert.True(markdown.IndexOf("| interval |", StringComparison.Ordinal) < markdown.IndexOf("| figure |", StringComparison.Ordinal));
+        var rows = report.ToJson()["tables"]![0]!["rows"]!.AsArray();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("0:01:00", (string?)rows[0]![0]);
+    }
 }

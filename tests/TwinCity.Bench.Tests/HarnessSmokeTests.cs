@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace TwinCity.Bench.Tests;
 
 /// <summary>
@@ -104,6 +106,38 @@ public sealed class HarnessSmokeTests
         Assert.Equal(0, run.Figure("cluster.1.lost"));
         Assert.Equal(0, run.Figure("cluster.2.lost"));
         Assert.True(run.Figure("cluster.2.rate") > 0, run.Explain);
+    }
+
+    [Fact]
+    public async Task Soak_reports_each_interval_with_nothing_lost_and_every_viewer_connected()
+    {
+        BenchRun run = await BenchRun.RunAsync(
+            "soak", "--duration", "00:00:20", "--interval", "5", "--viewers", "5", "--rate", "100", "--devices", "300", "--pan-seconds", "2", "--view-size", "0.06");
+
+        Assert.True(run.ExitCode == 0, run.Explain);
+        JsonElement rows = run.Result!.RootElement.GetProperty("details").GetProperty("rows");
+        Assert.True(rows.GetArrayLength() >= 2, run.Explain);
+        Assert.Equal(2000, rows.EnumerateArray().Sum(r => r.GetProperty("applied").GetInt64()));
+        Assert.All(rows.EnumerateArray(), r =>
+        {
+            Assert.Equal(5, r.GetProperty("connected").GetInt32());
+            Assert.True(r.GetProperty("workingSetBytes").GetInt64() > 0, run.Explain);
+            Assert.True(r.GetProperty("threads").GetInt32() > 0, run.Explain);
+            Assert.True(r.GetProperty("managedHeapBytes").GetInt64() > 0, run.Explain);
+        });
+
+        Assert.Equal(2000, run.Figure("soak.published"));
+        Assert.Equal(0, run.Figure("soak.lost"));
+        Assert.Equal(0, run.Figure("soak.disconnected"));
+        Assert.Equal(0, run.Figure("soak.panFailures"));
+        Assert.True(run.Figure("soak.pans") > 5, run.Explain);
+        Assert.True(run.Figure("soak.timed") > 0, run.Explain);
+        Assert.True(run.HasFigure("soak.heap.growth") && run.HasFigure("soak.threads.growth") && run.HasFigure("soak.p99.ratio"), run.Explain);
+
+        // One table row per interval plus the whole run's, above the figures.
+        Assert.Contains("| interval (end) |", run.Output, StringComparison.Ordinal);
+        Assert.Contains("| **whole run** | 2,000 | 2,000 | 5 |", run.Output, StringComparison.Ordinal);
+        Assert.Contains("| uplinks lost (published - applied) | 0 | 0 | met |", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -99,6 +99,38 @@ public sealed class BenchArgs
 
     public TimeSpan Seconds(string name, double fallbackSeconds) => TimeSpan.FromSeconds(Number(name, fallbackSeconds));
 
+    /// <summary>A length of time: <c>00:10:00</c>, <c>600</c> (seconds), <c>600s</c> or <c>10m</c>.</summary>
+    public TimeSpan Duration(string name, TimeSpan fallback)
+    {
+        string? text = Text(name);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        string trimmed = text.Trim();
+        double scale = 1;
+        if (trimmed.EndsWith('m'))
+        {
+            scale = 60;
+            trimmed = trimmed[..^1];
+        }
+        else if (trimmed.EndsWith('s'))
+        {
+            trimmed = trimmed[..^1];
+        }
+
+        if (trimmed.Contains(':', StringComparison.Ordinal) && scale == 1
+            && TimeSpan.TryParseExact(trimmed, ["c", @"h\:mm\:ss", @"m\:ss"], CultureInfo.InvariantCulture, out TimeSpan span) && span > TimeSpan.Zero)
+        {
+            return span;
+        }
+
+        return double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0 && double.IsFinite(value)
+            ? TimeSpan.FromSeconds(value * scale)
+            : throw new BenchUsageException($"--{name} must be a length of time such as 00:10:00, 600, 600s or 10m, not '{text}'");
+    }
+
     public bool Flag(string name)
     {
         string? text = Text(name);

@@ -35,6 +35,7 @@ public static class PublishCommand
         // duplicate to the twin): keep fewer publishes in flight than there are devices.
         int window = (int)Math.Clamp(args.Size("window", 1000), 1, Math.Max(1, devices / 2));
         string? stampsPath = args.Text("stamps");
+        bool liveStamps = args.Flag("live-stamps");
         string clientId = args.Text("client-id", "bench-publisher-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         foreach (string unknown in args.Unread())
         {
@@ -43,6 +44,13 @@ public static class PublishCommand
 
         BenchDevice[] city = CityDevices.Create(devices, mix);
         long[]? stamps = stampsPath is null ? null : new long[uplinks];
+
+        // A long run's parent times changes while the publisher still runs: each stamp goes to the
+        // file as it is taken (before its publish, so no change can arrive ahead of its stamp).
+        using Microsoft.Win32.SafeHandles.SafeFileHandle? live = liveStamps && stampsPath is not null
+            ? File.OpenHandle(stampsPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)
+            : null;
+        byte[] stampBytes = new byte[sizeof(long)];
 
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(
@@ -115,6 +123,11 @@ public static class PublishCommand
             if (stamps is not null)
             {
                 stamps[k] = DateTime.UtcNow.Ticks;
+                if (live is not null)
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(stampBytes, stamps[k]);
+                    RandomAccess.Write(live, stampBytes, k * sizeof(long));
+                }
             }
 
             pending.Add(PublishOneAsync(message));
@@ -127,7 +140,7 @@ public static class PublishCommand
         await Task.WhenAll(pending);
         double seconds = clock.Elapsed.TotalSeconds;
         await reporter.DisposeAsync();
-        if (stampsPath is not null && stamps is not null)
+        if (stampsPath is not null && stamps is not null && live is null)
         {
             await using FileStream file = File.Create(stampsPath);
             await file.WriteAsync(System.Runtime.InteropServices.MemoryMarshal.AsBytes(stamps.AsSpan()).ToArray(), cancellationToken);

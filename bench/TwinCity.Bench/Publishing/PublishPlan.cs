@@ -4,7 +4,7 @@ using TwinCity.Bench.Load;
 namespace TwinCity.Bench.Publishing;
 
 /// <summary>What the publisher process is asked to send (its command line).</summary>
-public sealed record PublishPlan(int Port, int Devices, long Uplinks, DeviceMix Mix, double Rate = 0, uint FirstFCnt = 1, int Window = 1000, string? StampsPath = null)
+public sealed record PublishPlan(int Port, int Devices, long Uplinks, DeviceMix Mix, double Rate = 0, uint FirstFCnt = 1, int Window = 1000, string? StampsPath = null, bool LiveStamps = false)
 {
     public IEnumerable<string> ToArgs()
     {
@@ -27,6 +27,11 @@ public sealed record PublishPlan(int Port, int Devices, long Uplinks, DeviceMix 
         {
             yield return "--stamps";
             yield return StampsPath;
+            if (LiveStamps)
+            {
+                yield return "--live-stamps";
+                yield return "true";
+            }
         }
     }
 }

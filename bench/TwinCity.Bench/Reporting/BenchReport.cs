@@ -15,6 +15,7 @@ public sealed class BenchReport(string scenario, IReadOnlyList<string> command)
 
     private readonly List<Figure> _figures = [];
     private readonly List<string> _notes = [];
+    private readonly List<ReportTable> _tables = [];
 
     public string Scenario { get; } = scenario;
 
@@ -27,6 +28,8 @@ public sealed class BenchReport(string scenario, IReadOnlyList<string> command)
     public IReadOnlyList<Figure> Figures => _figures;
 
     public IReadOnlyList<string> Notes => _notes;
+
+    public IReadOnlyList<ReportTable> Tables => _tables;
 
     /// <summary>Scenario-specific numbers kept in the JSON only (samples, per-process CPU, settings).</summary>
     public JsonObject Details { get; } = [];
@@ -53,6 +56,12 @@ public sealed class BenchReport(string scenario, IReadOnlyList<string> command)
 
     public void Note(string text) => _notes.Add(text);
 
+    public void AddTable(ReportTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _tables.Add(table);
+    }
+
     public string ToMarkdown()
     {
         var md = new StringBuilder();
@@ -67,6 +76,24 @@ public sealed class BenchReport(string scenario, IReadOnlyList<string> command)
         if (Error is not null)
         {
             md.Append(CultureInfo.InvariantCulture, $"**Run failed:** {Error}\n\n");
+        }
+
+        foreach (ReportTable table in _tables)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"{table.Title}\n\n");
+            md.Append("| ").AppendJoin(" | ", table.Columns).Append(" |\n|---|");
+            for (int i = 1; i < table.Columns.Count; i++)
+            {
+                md.Append("---:|");
+            }
+
+            md.Append('\n');
+            foreach (IReadOnlyList<string> row in table.Rows)
+            {
+                md.Append("| ").AppendJoin(" | ", row).Append(" |\n");
+            }
+
+            md.Append('\n');
         }
 
         if (_figures.Count > 0)
@@ -130,6 +157,12 @@ public sealed class BenchReport(string scenario, IReadOnlyList<string> command)
             ["ok"] = !Failed,
             ["notAvailable"] = NotAvailable,
             ["error"] = Error,
+            ["tables"] = new JsonArray([.. _tables.Select(t => (JsonNode?)new JsonObject
+            {
+                ["title"] = t.Title,
+                ["columns"] = new JsonArray([.. t.Columns.Select(c => (JsonNode?)JsonValue.Create(c))]),
+                ["rows"] = new JsonArray([.. t.Rows.Select(r => (JsonNode?)new JsonArray([.. r.Select(c => (JsonNode?)JsonValue.Create(c))]))]),
+            })]),
             ["figures"] = figures,
             ["notes"] = new JsonArray([.. _notes.Select(n => (JsonNode?)JsonValue.Create(n))]),
             ["details"] = Details.DeepClone(),

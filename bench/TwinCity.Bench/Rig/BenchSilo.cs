@@ -147,6 +147,36 @@ public sealed class BenchSilo : IAsyncDisposable
         return sum;
     }
 
+    /// <summary>
+    /// The managed heap as of the last collection (the runtime's <c>dotnet.gc.last_collection.heap.size</c>,
+    /// summed over its generations), read from <c>GET /metrics</c>; null when the silo does not export it.
+    /// </summary>
+    public async Task<long?> ManagedHeapBytesAsync(CancellationToken cancellationToken)
+    {
+        const string Metric = "dotnet_gc_last_collection_heap_size";
+        string text = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
+        long sum = 0;
+        bool found = false;
+        foreach (string line in text.Split('\n'))
+        {
+            // "dotnet_gc_last_collection_heap_size_bytes{gc_heap_generation="gen0",...} 123 1700000000000"
+            if (!line.StartsWith(Metric, StringComparison.Ordinal) || line.Length <= Metric.Length || line[Metric.Length] is not ('_' or '{' or ' '))
+            {
+                continue;
+            }
+
+            int labelsEnd = line.LastIndexOf('}');
+            string[] parts = line[(labelsEnd >= 0 ? labelsEnd + 1 : line.IndexOf(' ', StringComparison.Ordinal))..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 1 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+            {
+                sum += (long)value;
+                found = true;
+            }
+        }
+
+        return found ? sum : null;
+    }
+
     /// <summary>Silos of the cluster that are active.</summary>
     public async Task<int> ActiveSilosAsync(CancellationToken cancellationToken)
     {
