@@ -42,6 +42,53 @@ public sealed class EmbeddedCitySimulationTests(SimulatedCityAppFactory city) : 
         Assert.True(Reported(counter, "vehicleCount") >= 0);
     }
 
+    [Fact]
+    public async Task The_simulated_citys_incidents_bursts_lamp_faults_and_buses_fire_the_default_rules()
+    {
+        await WaitUntilReadyAsync();
+
+        // The night-bus rule as the city loads it, but in force now: whether it is night is the
+        // rule engine's own test; here it is the simulated buses that must set it off.
+        JsonElement seeded = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Seed", "baku-rules.json"))).RootElement
+            .EnumerateArray().Single(r => r.GetProperty("id").GetString() == "night-bus-lights");
+        var nightBus = new Dictionary<string, JsonElement>();
+        foreach (JsonProperty p in seeded.EnumerateObject().Where(p => p.Name is not ("id" or "activeHours")))
+        {
+            nightBus[p.Name] = p.Value;
+        }
+
+        HttpResponseMessage put = await _http.PutAsJsonAsync("/api/v1/rules/night-bus-lights", nightBus);
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+
+        var clock = Stopwatch.StartNew();
+        string[] rules = ["incident-lights", "water-main-hazard", "lamp-fault-dark", "night-bus-lights"];
+        var fired = new Dictionary<string, JsonElement>();
+        while (fired.Count < rules.Length && clock.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            foreach (string rule in rules.Where(r => !fired.ContainsKey(r)))
+            {
+                JsonElement firings = await _http.GetFromJsonAsync<JsonElement>($"/api/v1/rules/{rule}/firings?limit=5");
+                JsonElement carriedOut = firings.EnumerateArray().FirstOrDefault(f => !f.TryGetProperty("stopped", out JsonElement s) || s.ValueKind == JsonValueKind.Null);
+                if (carriedOut.ValueKind == JsonValueKind.Object)
+                {
+                    fired[rule] = carriedOut.Clone();
+                }
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.True(fired.Count == rules.Length, $"rules that did not fire within 120 s: {string.Join(", ", rules.Where(r => !fired.ContainsKey(r)))}");
+
+        // Each firing names the twin that set it off, of the kind the rule watches, and what it reached or whom it alerted.
+        Assert.StartsWith("road-sensors/", fired["incident-lights"].GetProperty("source").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("water-meters/", fired["water-main-hazard"].GetProperty("source").GetString(), StringComparison.Ordinal);
+        Assert.Contains("roads", fired["water-main-hazard"].GetProperty("alerted").EnumerateArray().Select(a => a.GetString()));
+        Assert.StartsWith("streetlights/", fired["lamp-fault-dark"].GetProperty("source").GetString(), StringComparison.Ordinal);
+        Assert.Contains("azerishig", fired["lamp-fault-dark"].GetProperty("alerted").EnumerateArray().Select(a => a.GetString()));
+        Assert.StartsWith("buses/", fired["night-bus-lights"].GetProperty("source").GetString(), StringComparison.Ordinal);
+    }
+
     private static HttpClient CreateClient(SimulatedCityAppFactory factory)
     {
         // The factory's clients carry the city's key.
