@@ -132,15 +132,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
 
         // The rules see this change as the next link of the chain that sent the command, however far it
         // went; a value a rule's hold puts back carries the depth of the effect it undoes.
-        _chainDepth = request.RuleId is null ? Math.Max(request.ChainDepth, 0) : Math.Max(request.ChainDepth, 1);
-        try
-        {
-            await OnChangedAsync();
-        }
-        finally
-        {
-            _chainDepth = 0;
-        }
+        await AtChainDepthAsync(request.RuleId is null ? Math.Max(request.ChainDepth, 0) : Math.Max(request.ChainDepth, 1), () => OnChangedAsync().AsTask());
 
         if (command.Status == CommandStatus.Pending)
         {
@@ -217,15 +209,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
         Touch();
         await WriteSnapshotAsync();
         await ArrangeHoldsAsync();
-        _chainDepth = holds.Max(h => h.ChainDepth);
-        try
-        {
-            await OnChangedAsync();
-        }
-        finally
-        {
-            _chainDepth = 0;
-        }
+        await AtChainDepthAsync(holds.Max(h => h.ChainDepth), () => OnChangedAsync().AsTask());
 
         return restored;
     }

@@ -396,13 +396,20 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         }
     }
 
-    private async Task RecheckAsync()
+    private Task RecheckAsync()
     {
-        _chainDepth = _recheckDepth;
+        int depth = _recheckDepth;
         _recheckDepth = 0;
+        return AtChainDepthAsync(depth, RunHooksAsync);
+    }
+
+    /// <summary>Runs <paramref name="publish"/> with the rules seeing its change as a link <paramref name="depth"/> deep in a rule chain.</summary>
+    private async Task AtChainDepthAsync(int depth, Func<Task> publish)
+    {
+        _chainDepth = depth;
         try
         {
-            await RunHooksAsync();
+            await publish();
         }
         finally
         {
