@@ -14,7 +14,12 @@ public sealed class TestSubscriber : IAsyncDisposable
 
     public ConcurrentQueue<(string Topic, byte[] Payload, DateTime At)> Messages { get; } = new();
 
-    public static async Task<TestSubscriber> ConnectAsync(int port, string topicFilter)
+    /// <summary>
+    /// Connects and subscribes. With a <paramref name="sessionClientId"/> the session outlives the
+    /// connection (and a broker restart, when the broker persists): what is published while the
+    /// subscriber is away waits for it, as it would for a network server.
+    /// </summary>
+    public static async Task<TestSubscriber> ConnectAsync(int port, string topicFilter, string? sessionClientId = null)
     {
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
         var subscriber = new TestSubscriber(client);
@@ -25,9 +30,10 @@ public sealed class TestSubscriber : IAsyncDisposable
         };
         MqttClientOptions options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
-            .WithClientId("test-subscriber-" + Guid.NewGuid().ToString("N")[..8])
+            .WithClientId(sessionClientId ?? "test-subscriber-" + Guid.NewGuid().ToString("N")[..8])
             .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(true)
+            .WithCleanStart(sessionClientId is null)
+            .WithSessionExpiryInterval(sessionClientId is null ? 0u : 3600u)
             .Build();
 
         // MQTTnet's 8 KiB default takes a backlog at a few dozen messages a second.

@@ -115,6 +115,10 @@ public sealed class BrokerRestartTests : IAsyncLifetime
 
         await WaitForTwinAsync(http, "streetlights", id, t => HasReported(t, "on"));
 
+        // The network server's subscription outlives the restart (its session persists), so a
+        // downlink TwinCity publishes the moment it reconnects waits for it instead of being missed.
+        string networkServerId = "network-server-down-" + Guid.NewGuid().ToString("N")[..8];
+        await (await TestSubscriber.ConnectAsync(_broker.Port, "application/+/device/+/command/down", networkServerId)).DisposeAsync();
         await _broker.StopAsync();
         HttpResponseMessage issued = await electricity.PostAsJsonAsync($"/api/v1/twins/streetlights/{id}/commands", new { name = "switch", args = new { on = false }, ttlSeconds = 120 });
         Assert.Equal(System.Net.HttpStatusCode.Accepted, issued.StatusCode);
@@ -125,7 +129,7 @@ public sealed class BrokerRestartTests : IAsyncLifetime
         Assert.Equal("pending", await StatusAsync(http, id, commandId));
 
         await _broker.StartAgainAsync();
-        await using TestSubscriber networkServer = await TestSubscriber.ConnectAsync(_broker.Port, "application/+/device/+/command/down");
+        await using TestSubscriber networkServer = await TestSubscriber.ConnectAsync(_broker.Port, "application/+/device/+/command/down", networkServerId);
         (string topic, _) = await networkServer.WaitForAsync((_, payload) => System.Text.Encoding.UTF8.GetString(payload).Contains(commandId, StringComparison.Ordinal), seconds: 60);
 
         Assert.Equal($"application/city/device/{devEui.ToLowerInvariant()}/command/down", topic);
