@@ -6,19 +6,26 @@ namespace TwinCity.Gateway.Ingest.Pipeline;
 
 /// <summary>
 /// Ingest's cache of device registrations. Registrations change rarely and uplinks arrive at tens
-/// of thousands a second, so each silo keeps what it has read for a while; a stale entry is caught
-/// by the twin itself (it refuses a device it is no longer bound to) and then read afresh.
+/// of thousands a second, so each silo keeps what it has read for a long while (an hour by default).
+/// A stale entry is caught where it matters: the twin refuses an uplink routed by a device it is no
+/// longer bound to, or by an older revision of its registration, and a payload that will not decode
+/// sends ingest back for the registration once it is a minute old; either way it is read afresh.
 /// </summary>
 public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions> options, TimeProvider time)
 {
+    /// <summary>How old an entry must be before a payload that did not decode by it makes ingest read it again.</summary>
+    public static readonly TimeSpan RecheckAfter = TimeSpan.FromMinutes(1);
+
     private readonly ConcurrentDictionary<ulong, Entry> _entries = new();
     private readonly long _knownTicks = options.Value.RegistrationCacheTime.Ticks;
     private readonly long _unknownTicks = options.Value.UnknownDeviceCacheTime.Ticks;
 
+    public int Count => _entries.Count;
+
     public ValueTask<DeviceRegistration?> FindAsync(ulong devEui)
     {
         long now = time.GetUtcNow().UtcTicks;
-        if (_entries.TryGetValue(devEui, out Entry entry) && entry.ExpiresAt > now)
+        if (_entries.TryGetValue(devEui, out Entry? entry) && entry.ExpiresAt > now)
         {
             return ValueTask.FromResult(entry.Registration);
         }
@@ -28,12 +35,17 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
 
     public void Forget(ulong devEui) => _entries.TryRemove(devEui, out _);
 
+    /// <summary>True when the cached entry was read longer ago than <paramref name="age"/>.</summary>
+    public bool IsOlderThan(ulong devEui, TimeSpan age) =>
+        _entries.TryGetValue(devEui, out Entry? entry) && time.GetUtcNow().UtcTicks - entry.ReadAt > age.Ticks;
+
     private async ValueTask<DeviceRegistration?> ReadAsync(ulong devEui, long now)
     {
         DeviceRegistration? registration = await grains.GetDevice(devEui).GetAsync();
-        _entries[devEui] = new Entry(registration, now + (registration is null ? _unknownTicks : _knownTicks));
+        _entries[devEui] = new Entry(registration, now, now + (registration is null ? _unknownTicks : _knownTicks));
         return registration;
     }
 
-    private readonly record struct Entry(DeviceRegistration? Registration, long ExpiresAt);
+    // A class rather than a struct: one reference per device, swapped whole, so a reader never sees half an entry.
+    private sealed record Entry(DeviceRegistration? Registration, long ReadAt, long ExpiresAt);
 }

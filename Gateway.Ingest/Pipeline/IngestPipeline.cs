@@ -85,6 +85,19 @@ public sealed partial class IngestPipeline(
                     ? new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered")
                     : await ApplyAsync(message, envelope, registration);
             }
+            else if (result.Outcome == IngestOutcome.DeadLettered
+                && result.Reason is DeadLetterReasons.UndecodablePayload or DeadLetterReasons.WrongKind
+                && directory.IsOlderThan(envelope.DevEui, DeviceDirectory.RecheckAfter))
+            {
+                // The device may have been registered again with another codec or kind since this
+                // entry was read: read it again (at most once a minute per device) and retry if it changed.
+                directory.Forget(envelope.DevEui);
+                DeviceRegistration? fresh = await directory.FindAsync(envelope.DevEui);
+                if (fresh is not null && fresh.Revision != registration.Revision)
+                {
+                    result = await ApplyAsync(message, envelope, fresh);
+                }
+            }
 
             if (result.Outcome == IngestOutcome.DeadLettered)
             {
@@ -192,7 +205,7 @@ public sealed partial class IngestPipeline(
             }
         }
 
-        var uplink = new Uplink(envelope.DevEui, envelope.FCnt, at, [.. readings], envelope.Radio, envelope.Server, envelope.ApplicationId, envelope.DeviceId);
+        var uplink = new Uplink(envelope.DevEui, envelope.FCnt, at, [.. readings], envelope.Radio, envelope.Server, envelope.ApplicationId, envelope.DeviceId, registration.Revision);
         readings.Clear();
         switch (await twin.UplinkAsync(uplink))
         {

@@ -7,6 +7,11 @@ namespace TwinCity.Grains.Interfaces.Devices;
 /// Optional names from the device's own payload (Cayenne LPP channels such as "temperature_3", or
 /// keys of the network server's decoded object) to twin property names.
 /// </param>
+/// <param name="Revision">
+/// Set by the device grain on every registration, always higher than the one before. Ingest caches
+/// registrations for long; the twin, provisioned with the same revision, refuses an uplink routed by
+/// an older one, which sends ingest back to read the registration afresh.
+/// </param>
 [GenerateSerializer, Immutable, Alias("twincity.device-registration")]
 public sealed record DeviceRegistration(
     [property: Id(0)] ulong DevEui,
@@ -18,4 +23,5 @@ public sealed record DeviceRegistration(
     [property: Id(6)] int ReportingIntervalSeconds,
     [property: Id(7)] string? Route = null,
     [property: Id(8)] IReadOnlyDictionary<string, string>? Mapping = null,
-    [property: Id(9)] DateTime RegisteredAt = default);
+    [property: Id(9)] DateTime RegisteredAt = default,
+    [property: Id(10)] long Revision = 0);

@@ -8,4 +8,5 @@ public sealed record TwinProvision(
     [property: Id(2)] GeoPoint Position,
     [property: Id(3)] int ReportingIntervalSeconds,
     [property: Id(4)] string? Route = null,
-    [property: Id(5)] string? Codec = null);
+    [property: Id(5)] string? Codec = null,
+    [property: Id(6)] long Revision = 0);

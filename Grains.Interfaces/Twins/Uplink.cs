@@ -11,6 +11,10 @@ namespace TwinCity.Grains.Interfaces.Twins;
 /// <param name="Source">The network server, so that downlinks go back the same way.</param>
 /// <param name="ApplicationId">The network server's application (ChirpStack application id, TTS "app@tenant").</param>
 /// <param name="DeviceId">The network server's device id (TTS <c>device_id</c>; ChirpStack uses the DevEUI).</param>
+/// <param name="Revision">
+/// The revision of the registration ingest routed and decoded this uplink by; a twin provisioned by
+/// a newer one refuses it as not bound. 0 skips the check.
+/// </param>
 [GenerateSerializer, Immutable, Alias("twincity.uplink")]
 public sealed record Uplink(
     [property: Id(0)] ulong DevEui,
@@ -20,4 +24,5 @@ public sealed record Uplink(
     [property: Id(4)] RadioInfo? Radio = null,
     [property: Id(5)] NetworkServer Source = NetworkServer.Unknown,
     [property: Id(6)] string? ApplicationId = null,
-    [property: Id(7)] string? DeviceId = null);
+    [property: Id(7)] string? DeviceId = null,
+    [property: Id(8)] long Revision = 0);

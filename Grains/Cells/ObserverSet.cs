@@ -7,18 +7,20 @@ namespace TwinCity.Grains.Cells;
 public sealed class ObserverSet<T>(TimeProvider time, TimeSpan lease)
     where T : IGrainObserver
 {
-    private readonly Dictionary<T, DateTime> _observers = [];
+    // Made on the first subscription: most twins are never watched one by one, and a million empty
+    // dictionaries would cost more than their twins' state.
+    private Dictionary<T, DateTime>? _observers;
 
-    public int Count => _observers.Count;
+    public int Count => _observers?.Count ?? 0;
 
-    public void Add(T observer) => _observers[observer] = time.GetUtcNow().UtcDateTime + lease;
+    public void Add(T observer) => (_observers ??= [])[observer] = time.GetUtcNow().UtcDateTime + lease;
 
-    public void Remove(T observer) => _observers.Remove(observer);
+    public void Remove(T observer) => _observers?.Remove(observer);
 
     /// <summary>Calls <paramref name="notify"/> on each live observer, dropping expired ones and ones that fail.</summary>
     public void Notify(Action<T> notify)
     {
-        if (_observers.Count == 0)
+        if (_observers is not { Count: > 0 })
         {
             return;
         }

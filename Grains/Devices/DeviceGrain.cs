@@ -7,6 +7,10 @@ namespace TwinCity.Grains.Devices;
 /// One device's registration, keyed by its DevEUI. It binds the device to its twin and unbinds the
 /// previous twin when the device moves to another.
 /// </summary>
+/// <remarks>
+/// A registration is read rarely (ingest caches it), so the grain does not stay in memory after a
+/// call: a city of a million devices would otherwise hold a million idle activations.
+/// </remarks>
 public sealed class DeviceGrain(
     [PersistentState("device", TwinStorage.Registry)] IPersistentState<DeviceGrainState> state)
     : Grain, IDeviceGrain
@@ -20,7 +24,9 @@ public sealed class DeviceGrain(
             throw new ArgumentException("The registration is for another DevEUI", nameof(registration));
         }
 
+        DeactivateOnIdle();
         DeviceRegistration? previous = state.State.Registration;
+        registration = registration with { Revision = Math.Max(DateTime.UtcNow.Ticks, (previous?.Revision ?? 0) + 1) };
         if (previous is not null && (previous.Kind != registration.Kind || previous.TwinId != registration.TwinId))
         {
             await GrainFactory.GetTwin(previous.Kind, previous.TwinId).UnbindAsync(devEui);
@@ -34,10 +40,15 @@ public sealed class DeviceGrain(
             registration.Position,
             registration.ReportingIntervalSeconds,
             registration.Route,
-            registration.Codec));
+            registration.Codec,
+            registration.Revision));
     }
 
-    public ValueTask<DeviceRegistration?> GetAsync() => ValueTask.FromResult(state.State.Registration);
+    public ValueTask<DeviceRegistration?> GetAsync()
+    {
+        DeactivateOnIdle();
+        return ValueTask.FromResult(state.State.Registration);
+    }
 
     public async Task<bool> DeleteAsync()
     {

@@ -419,7 +419,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
             else
             {
                 retry = true;
-                LogDownlinkDeferred(this.GetPrimaryKeyString(), c.Id, problem);
+                LogDownlinkDeferred(Id, c.Id, problem);
             }
         }
 
@@ -570,7 +570,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
 
     private void Audit(CommandInfo command, string outcome) =>
         ServiceProvider.GetService<IAuditLog>()?.Write(new AuditEntry(
-            Now, command.By, "command." + command.Name, State.Kind.ToUrlName(), this.GetPrimaryKeyString(), outcome,
+            Now, command.By, "command." + command.Name, State.Kind.ToUrlName(), Id, outcome,
             command.Reason is null ? $"command {command.Id}" : $"command {command.Id}: {command.Reason}"));
 
     private static bool IsActive(CommandStatus status) => status is CommandStatus.Pending or CommandStatus.Sent or CommandStatus.Acked;

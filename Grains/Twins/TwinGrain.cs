@@ -22,8 +22,12 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
     private readonly IPersistentState<TState> _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private IGrainTimer? _offlineTimer;
-    private IGrainTimer? _snapshotTimer;
+    private IGrainTimer? _timer;
+    private DateTime _timerDue;
+    private bool _timerKeepsAlive;
+
+    /// <summary>When the device counts as gone quiet unless it is heard again; default while not watched.</summary>
+    private DateTime _offlineAt;
     private readonly ObserverSet<ITwinObserver> _watchers;
     private DateTime _dirtySince;
     private DateTime _lastChange;
@@ -38,6 +42,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
     private int _recheckDepth;
     private IGrainTimer? _hookTimer;
     private TwinMetrics? _metrics;
+    private string? _id;
 
     protected TwinGrain(IPersistentState<TState> store, IOptions<TwinOptions> options, TimeProvider time, ILogger logger)
     {
@@ -49,6 +54,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
     }
 
     protected TwinOptions Options { get; }
+
+    /// <summary>The twin's id, read from its key once (each read of the key makes a new string).</summary>
+    protected string Id => _id ??= this.GetPrimaryKeyString();
 
     protected TState State => _store.State;
 
@@ -105,6 +113,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         s.ReportingIntervalSeconds = Math.Max(1, provision.ReportingIntervalSeconds);
         s.Provisioned = true;
         s.Codec = provision.Codec;
+        s.Revision = provision.Revision;
         OnProvisioned(provision);
         Touch();
         await WriteSnapshotAsync();
@@ -148,8 +157,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
     private UplinkOutcome ApplyUplink(Uplink uplink)
     {
         TState s = State;
-        if (s.DevEui == 0 || s.DevEui != uplink.DevEui)
+        if (s.DevEui == 0 || s.DevEui != uplink.DevEui || (uplink.Revision != 0 && uplink.Revision < s.Revision))
         {
+            // An older revision: ingest routed or decoded this by a registration that has changed since.
             return UplinkOutcome.NotBound;
         }
 
@@ -213,7 +223,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         }
 
         DateTime since = State.LastSeen == default ? DateTime.MinValue : State.LastSeen;
-        IReadOnlyList<HistoryRecord> records = await history.ReadSinceAsync(State.Kind, this.GetPrimaryKeyString(), since, cancellationToken);
+        IReadOnlyList<HistoryRecord> records = await history.ReadSinceAsync(State.Kind, Id, since, cancellationToken);
         int replayed = 0;
         foreach (HistoryRecord r in records)
         {
@@ -229,7 +239,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
             ConfirmReportedCommands();
             State.ChangedAt = Now;
             _dirtySince = Now;
-            LogReplayed(this.GetPrimaryKeyString(), replayed);
+            LogReplayed(Id, replayed);
         }
     }
 
@@ -358,7 +368,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     TwinKind ITwinChangeContext.Kind => State.Kind;
 
-    string ITwinChangeContext.Id => this.GetPrimaryKeyString();
+    string ITwinChangeContext.Id => Id;
 
     GeoPoint ITwinChangeContext.Position => State.Position;
 
@@ -429,7 +439,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // A failing rule must not stop the twin from taking uplinks.
-                LogHookFailed(ex, this.GetPrimaryKeyString());
+                LogHookFailed(ex, Id);
             }
         }
     }
@@ -445,7 +455,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
             values[i] = new Reading(reported[i].Property, reported[i].Value);
         }
 
-        return new TwinSummary(s.Kind, this.GetPrimaryKeyString(), s.Version, s.Position, CurrentStatus(), values, s.ChangedAt);
+        return new TwinSummary(s.Kind, Id, s.Version, s.Position, CurrentStatus(), values, s.ChangedAt);
     }
 
     /// <summary>Tells the twin's cell of the change; a twin that moved leaves its old cell for the new one.</summary>
@@ -475,7 +485,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         s.CollectReported(reported);
         return new TwinDocument(
             s.Kind,
-            this.GetPrimaryKeyString(),
+            Id,
             s.DevEui == 0 ? null : DevEui.Format(s.DevEui),
             s.Name,
             s.Version,
@@ -514,9 +524,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
             _dirtySince = now;
         }
 
-        _snapshotTimer ??= this.RegisterGrainTimer(
-            SnapshotTickAsync,
-            new GrainTimerCreationOptions(Options.SnapshotQuietPeriod, Options.SnapshotQuietPeriod) { KeepAlive = false });
+        ArmTimer();
     }
 
     protected async Task WriteSnapshotAsync()
@@ -530,11 +538,22 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         {
             // The snapshot stays due; the next tick or the deactivation tries again.
             _dirtySince = Now;
-            LogSnapshotFailed(ex, this.GetPrimaryKeyString());
+            LogSnapshotFailed(ex, Id);
         }
     }
 
     private TimeSpan OfflineWindow => TimeSpan.FromSeconds(Math.Max(1, State.ReportingIntervalSeconds) * Options.OfflineFactor);
+
+    /// <summary>When a dirty twin writes its snapshot: once quiet for a while, and never later than ten quiet periods.</summary>
+    private DateTime SnapshotDueAt
+    {
+        get
+        {
+            DateTime quiet = _lastChange + Options.SnapshotQuietPeriod;
+            DateTime overdue = _dirtySince + (Options.SnapshotQuietPeriod * 10);
+            return quiet < overdue ? quiet : overdue;
+        }
+    }
 
     private void Heard(DateTime at)
     {
@@ -548,83 +567,103 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
             State.Status = TwinStatus.Online;
         }
 
-        if (_offlineTimer is null)
+        if (_offlineAt == default)
         {
-            ArmOfflineTimer(OfflineWindow);
+            // Later uplinks need not move the deadline: the tick looks at the last one and waits on.
+            _offlineAt = State.LastSeen + OfflineWindow;
+            ArmTimer();
         }
     }
 
-    private void ArmOfflineTimer(TimeSpan due)
+    /// <summary>
+    /// One timer per twin does its housekeeping: it notices the device going quiet and writes the
+    /// snapshot once the twin settles. (Two timers each would cost a million twins a few hundred MB.)
+    /// It fires at the earlier of the two, or is dropped when neither is due.
+    /// </summary>
+    private void ArmTimer()
     {
-        if (due < TimeSpan.Zero)
+        DateTime due = _offlineAt;
+        if (IsDirty && (due == default || SnapshotDueAt < due))
         {
-            due = TimeSpan.Zero;
+            due = SnapshotDueAt;
         }
 
-        if (_offlineTimer is null)
+        if (due == default)
         {
-            // KeepAlive: a city twin stays active while its device is expected to report, so
-            // that going offline is noticed by the twin itself rather than by a global scan.
-            _offlineTimer = this.RegisterGrainTimer(
-                OfflineTickAsync,
-                new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            _timer?.Dispose();
+            _timer = null;
+            _timerDue = default;
+            return;
         }
-        else
-        {
-            _offlineTimer.Change(due, Timeout.InfiniteTimeSpan);
-        }
-    }
 
-    private async Task OfflineTickAsync(CancellationToken cancellationToken)
-    {
-        if (!EvaluateConnectivity())
+        // KeepAlive while the device is watched: a city twin stays active while its device is
+        // expected to report, so that going offline is noticed by the twin itself rather than by
+        // a global scan. A twin with only a snapshot to write may be collected (it writes on the way out).
+        bool keepAlive = _offlineAt != default;
+        if (_timer is not null && _timerKeepsAlive == keepAlive && _timerDue != default && _timerDue <= due)
         {
             return;
         }
 
-        Touch();
-        await OnChangedAsync();
+        TimeSpan wait = due - Now;
+        if (wait < TimeSpan.Zero)
+        {
+            wait = TimeSpan.Zero;
+        }
+
+        if (_timer is not null && _timerKeepsAlive == keepAlive)
+        {
+            _timer.Change(wait, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _timer?.Dispose();
+            _timer = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = keepAlive });
+            _timerKeepsAlive = keepAlive;
+        }
+
+        _timerDue = due;
     }
 
-    /// <summary>Re-arms the timer while the device is within its window; returns true when it just went offline.</summary>
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        _timerDue = default;
+        DateTime now = Now;
+        if (_offlineAt != default && now >= _offlineAt && EvaluateConnectivity())
+        {
+            Touch();
+            await OnChangedAsync();
+        }
+
+        if (IsDirty && now >= SnapshotDueAt)
+        {
+            await WriteSnapshotAsync();
+        }
+
+        ArmTimer();
+    }
+
+    /// <summary>Moves the offline deadline while the device is within its window; returns true when it just went offline.</summary>
     private bool EvaluateConnectivity()
     {
         TimeSpan silentFor = Now - State.LastSeen;
         if (silentFor <= OfflineWindow)
         {
             State.Status = TwinStatus.Online;
-            ArmOfflineTimer(OfflineWindow - silentFor + TimeSpan.FromMilliseconds(10));
+            _offlineAt = State.LastSeen + OfflineWindow + TimeSpan.FromMilliseconds(10);
+            ArmTimer();
             return false;
         }
 
-        _offlineTimer?.Dispose();
-        _offlineTimer = null;
+        _offlineAt = default;
         if (State.Status == TwinStatus.Offline)
         {
             return false;
         }
 
         State.Status = TwinStatus.Offline;
-        LogWentOffline(this.GetPrimaryKeyString(), State.LastSeen);
+        LogWentOffline(Id, State.LastSeen);
         return true;
-    }
-
-    private async Task SnapshotTickAsync(CancellationToken cancellationToken)
-    {
-        if (!IsDirty)
-        {
-            _snapshotTimer?.Dispose();
-            _snapshotTimer = null;
-            return;
-        }
-
-        DateTime now = Now;
-        bool quiet = now - _lastChange >= Options.SnapshotQuietPeriod;
-        bool overdue = now - _dirtySince >= Options.SnapshotQuietPeriod * 10;
-        if (quiet || overdue)
-        {
-            await WriteSnapshotAsync();
-        }
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Twin {TwinId} went offline (last seen {LastSeen:o})")]

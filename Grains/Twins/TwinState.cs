@@ -42,6 +42,9 @@ public abstract class TwinState
     /// </summary>
     [Id(23)] public ulong SeenBelow;
 
+    /// <summary>The revision of the device registration that last provisioned this twin; 0 when unknown.</summary>
+    [Id(24)] public long Revision;
+
     public abstract TwinKind Kind { get; }
 
     /// <summary>Where the twin is now: the installed position, or for a moving device its last fix.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TwinCity.Grains;
 using TwinCity.Grains.Rules;
+using TwinCity.Grains.Storage;
 using TwinCity.Grains.Twins;
 using TwinCity.Silo.Operations;
 using TwinCity.Silo.Seeding;
@@ -64,8 +65,17 @@ public static class HostExtensions
                     orleans.PrimarySiloPort is int primary ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, primary) : null,
                     serviceId: orleans.ServiceId,
                     clusterId: orleans.ClusterId);
-                silo.AddMemoryGrainStorage(TwinStorage.Name);
-                silo.AddMemoryGrainStorage(TwinStorage.Registry);
+                if (orleans.PrimarySiloPort is null)
+                {
+                    silo.UseOneSiloStorage();
+                }
+                else
+                {
+                    // Several embedded silos share Orleans' memory storage grains, so a twin that
+                    // moves to another silo finds its state there.
+                    silo.AddMemoryGrainStorage(TwinStorage.Name);
+                    silo.AddMemoryGrainStorage(TwinStorage.Registry);
+                }
                 silo.UseInMemoryReminderService();
             }
             else

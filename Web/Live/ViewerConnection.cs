@@ -12,6 +12,7 @@ internal sealed class ViewerConnection(string connectionId)
     private readonly Dictionary<TwinKey, TwinSummary> _held = [];
     private readonly Dictionary<TwinKey, long> _lastSent = [];
     private readonly Queue<string> _recentNotices = new();
+    private long _lastPruned;
 
     public string ConnectionId { get; } = connectionId;
 
@@ -22,6 +23,9 @@ internal sealed class ViewerConnection(string connectionId)
     public HashSet<TwinKey> Twins { get; } = [];
 
     public int HeldCount => _held.Count;
+
+    /// <summary>How many twins' send times the connection remembers.</summary>
+    public int RememberedCount => _lastSent.Count;
 
     /// <summary>True when the connection should hear of a change in <paramref name="cell"/>.</summary>
     public bool Wants(long cell, TwinSummary summary)
@@ -96,13 +100,40 @@ internal sealed class ViewerConnection(string connectionId)
             }
         }
 
-        // Forget send times that no longer hold anything back, so the map stays small.
-        if (_lastSent.Count > 4096)
+        // Forget send times that no longer hold anything back (an entry older than the interval
+        // means the same as none), a few times an interval, so that a viewer panning over the city
+        // for days keeps only what it saw lately.
+        if (_lastSent.Count > 64 && now - _lastPruned >= interval * 4)
         {
-            foreach (TwinKey key in _lastSent.Where(p => now - p.Value >= interval && !_held.ContainsKey(p.Key)).Select(p => p.Key).ToList())
+            _lastPruned = now;
+            List<TwinKey>? stale = null;
+            foreach ((TwinKey key, long sentAt) in _lastSent)
             {
-                _lastSent.Remove(key);
+                if (now - sentAt >= interval && !_held.ContainsKey(key))
+                {
+                    (stale ??= []).Add(key);
+                }
             }
+
+            if (stale is not null)
+            {
+                foreach (TwinKey key in stale)
+                {
+                    _lastSent.Remove(key);
+                }
+            }
+
+            Shrink(_lastSent);
+            Shrink(_held);
+        }
+    }
+
+    /// <summary>Gives back a dictionary's room after a burst: a dictionary never shrinks by itself.</summary>
+    private static void Shrink<TValue>(Dictionary<TwinKey, TValue> map)
+    {
+        if (map.EnsureCapacity(0) > 256 && map.Count < map.EnsureCapacity(0) / 4)
+        {
+            map.TrimExcess();
         }
     }
 

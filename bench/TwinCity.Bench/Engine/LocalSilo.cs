@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TwinCity.Grains;
+using TwinCity.Grains.Storage;
 using TwinCity.Grains.Twins;
 using TwinCity.Testing;
 
@@ -31,8 +32,7 @@ public sealed class LocalSilo : IAsyncDisposable
         {
             silo.AddTwinCityGrains();
             silo.UseLocalhostClustering(FreePort.Next(), FreePort.Next());
-            silo.AddMemoryGrainStorage(TwinStorage.Name);
-            silo.AddMemoryGrainStorage(TwinStorage.Registry);
+            silo.UseOneSiloStorage();
             silo.UseInMemoryReminderService();
         });
         IHost host = builder.Build();

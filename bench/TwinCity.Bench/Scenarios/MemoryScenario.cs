@@ -6,7 +6,9 @@ using TwinCity.Bench.Engine;
 using TwinCity.Bench.Load;
 using TwinCity.Bench.Measure;
 using TwinCity.Bench.Reporting;
+using TwinCity.Gateway.Ingest;
 using TwinCity.Gateway.Ingest.Codecs;
+using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
 
@@ -16,7 +18,8 @@ namespace TwinCity.Bench.Scenarios;
 /// Memory per active twin. A silo of the embedded city's configuration runs in this process (so the
 /// runtime's own view of the managed heap is at hand); each device is registered through its device
 /// grain, as the import API does, and gets one uplink decoded by the real codec, so every twin holds
-/// a realistic state (reported values, radio, network server). Managed heap and working set are read
+/// a realistic state (reported values, radio, network server). Ingest's cache of the registration
+/// (what a silo holds for every device it hears) is filled too. Managed heap and working set are read
 /// after a full, compacting GC before and after, and divided by the number of twins.
 /// </summary>
 public sealed class MemoryScenario : IBenchScenario
@@ -60,9 +63,10 @@ public sealed class MemoryScenario : IBenchScenario
     {
         Progress.Say($"memory: {twins:N0} twins");
         await using LocalSilo silo = await LocalSilo.StartAsync(cancellationToken);
+        var directory = new DeviceDirectory(silo.Grains, Microsoft.Extensions.Options.Options.Create(new IngestOptions()), TimeProvider.System);
 
         // The silo's own start-up allocations and one twin of each kind (JIT, type loading) are not per-twin cost.
-        await ActivateAsync(silo.Grains, CityDevices.Get(int.MaxValue - 1, mix), cancellationToken);
+        await ActivateAsync(silo.Grains, directory, CityDevices.Get(int.MaxValue - 1, mix), cancellationToken);
         (long heap0, long ws0) = Settle();
         var clock = Stopwatch.StartNew();
         long done = 0;
@@ -71,7 +75,7 @@ public sealed class MemoryScenario : IBenchScenario
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                await ActivateAsync(silo.Grains, CityDevices.Get(i, mix), ct);
+                await ActivateAsync(silo.Grains, directory, CityDevices.Get(i, mix), ct);
                 long d = Interlocked.Increment(ref done);
                 if (d % 10_000 == 0)
                 {
@@ -80,15 +84,18 @@ public sealed class MemoryScenario : IBenchScenario
             });
         double seconds = clock.Elapsed.TotalSeconds;
         (long heap1, long ws1) = Settle();
+        GC.KeepAlive(directory);
         Progress.Say(string.Create(CultureInfo.InvariantCulture, $"memory: {twins:N0} twins in {seconds:0.0} s, heap +{(heap1 - heap0) / 1048576.0:N0} MiB, working set +{(ws1 - ws0) / 1048576.0:N0} MiB"));
         return ((heap1 - heap0) / (double)twins, (ws1 - ws0) / (double)twins, seconds);
     }
 
-    private static async Task ActivateAsync(IGrainFactory grains, BenchDevice d, CancellationToken cancellationToken)
+    private static async Task ActivateAsync(IGrainFactory grains, DeviceDirectory directory, BenchDevice d, CancellationToken cancellationToken)
     {
         await grains.GetDevice(d.DevEui).RegisterAsync(new DeviceRegistration(
             d.DevEui, d.Kind, d.TwinId, $"bench {d.Kind.ToUrlName()} {d.Index}", d.Position, d.Codec, d.ReportingIntervalSeconds,
             Route: d.Kind == TwinKind.Bus ? "R" + (d.Index % 10) : null, RegisteredAt: DateTime.UtcNow));
+        DeviceRegistration registration = await directory.FindAsync(d.DevEui)
+            ?? throw new InvalidOperationException($"device {d.DevEui:X16} is not found after its registration");
         DateTime now = DateTime.UtcNow;
         (byte[] payload, int fPort) = UplinkFactory.Payload(d, 1, now);
         var readings = new List<Reading>(8);
@@ -99,7 +106,7 @@ public sealed class MemoryScenario : IBenchScenario
 
         cancellationToken.ThrowIfCancellationRequested();
         UplinkOutcome outcome = await grains.GetTwin(d.Kind, d.TwinId).UplinkAsync(new Uplink(
-            d.DevEui, 1, now, [.. readings], new RadioInfo(-97, 7.5, "0016C001F153A14C"), NetworkServer.ChirpStack, UplinkFactory.ApplicationId, null));
+            d.DevEui, 1, now, [.. readings], new RadioInfo(-97, 7.5, "0016C001F153A14C"), NetworkServer.ChirpStack, UplinkFactory.ApplicationId, null, registration.Revision));
         if (outcome != UplinkOutcome.Applied)
         {
             throw new InvalidOperationException($"twin {d.TwinId} answered {outcome} to its first uplink");

@@ -34,6 +34,13 @@ public static class IngestTestKit
     {
         string devEui = NewDevEui();
         string id = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+        await RegisterAsync(http, devEui, kind, id, codec, mapping);
+        return (devEui, id);
+    }
+
+    /// <summary>Registers a device (again, when it exists) through the API.</summary>
+    public static async Task RegisterAsync(HttpClient http, string devEui, string kind, string id, string codec, object? mapping = null)
+    {
         var body = new Dictionary<string, object?>
         {
             ["devEui"] = devEui, ["kind"] = kind, ["twinId"] = id, ["name"] = id,
@@ -46,7 +53,6 @@ public static class IngestTestKit
 
         HttpResponseMessage response = await http.PostAsJsonAsync("/api/v1/devices", body);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (devEui, id);
     }
 
     public static async Task<JsonElement> GetTwinAsync(HttpClient http, string kind, string id) =>

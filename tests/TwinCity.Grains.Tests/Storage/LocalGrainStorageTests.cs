@@ -1,0 +1,92 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
+using TwinCity.Grains.Storage;
+using TwinCity.Grains.Twins;
+using Xunit;
+
+namespace TwinCity.Grains.Tests.Storage;
+
+public sealed class LocalGrainStorageTests
+{
+    private static readonly GrainId Twin = GrainId.Create("streetlight", "sl-1");
+
+    private static LocalGrainStorage NewStorage()
+    {
+        ServiceProvider services = new ServiceCollection()
+            .AddSerializer(s => s.AddAssembly(typeof(StreetlightState).Assembly))
+            .BuildServiceProvider();
+        return new LocalGrainStorage(services.GetRequiredService<Serializer>());
+    }
+
+    private static GrainState<StreetlightState> Lamp(double energy, string? etag = null) =>
+        new(new StreetlightState { Name = "Nizami 1", Version = 7, EnergyWh = new Measured<double> { Value = energy, At = new DateTime(2026, 11, 28, 6, 0, 0, DateTimeKind.Utc) } }, etag);
+
+    [Fact]
+    public async Task A_written_state_is_read_back_as_a_copy_with_its_etag()
+    {
+        LocalGrainStorage storage = NewStorage();
+        GrainState<StreetlightState> written = Lamp(1200);
+        await storage.WriteStateAsync("twin", Twin, written);
+        written.State!.EnergyWh.Value = 9999;
+
+        var read = new GrainState<StreetlightState>(new StreetlightState());
+        await storage.ReadStateAsync("twin", Twin, read);
+
+        Assert.True(read.RecordExists);
+        Assert.Equal(written.ETag, read.ETag);
+        Assert.NotNull(read.State);
+        Assert.Equal(1200, read.State.EnergyWh.Value);
+        Assert.Equal("Nizami 1", read.State.Name);
+        Assert.Equal(7, read.State.Version);
+    }
+
+    [Fact]
+    public async Task A_state_never_written_is_reported_missing()
+    {
+        LocalGrainStorage storage = NewStorage();
+        var read = new GrainState<StreetlightState>(new StreetlightState());
+
+        await storage.ReadStateAsync("twin", Twin, read);
+
+        Assert.False(read.RecordExists);
+        Assert.Null(read.ETag);
+        Assert.Equal(0, storage.Count);
+    }
+
+    [Fact]
+    public async Task A_write_from_a_stale_copy_is_refused_and_the_stored_state_kept()
+    {
+        LocalGrainStorage storage = NewStorage();
+        GrainState<StreetlightState> first = Lamp(100);
+        await storage.WriteStateAsync("twin", Twin, first);
+        GrainState<StreetlightState> stale = Lamp(50, first.ETag);
+        await storage.WriteStateAsync("twin", Twin, Lamp(200, first.ETag));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("twin", Twin, stale));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("twin", GrainId.Create("streetlight", "sl-2"), Lamp(1, "3")));
+
+        var read = new GrainState<StreetlightState>(new StreetlightState());
+        await storage.ReadStateAsync("twin", Twin, read);
+        Assert.Equal(200, read.State!.EnergyWh.Value);
+    }
+
+    [Fact]
+    public async Task Cleared_state_is_gone_and_can_be_written_afresh()
+    {
+        LocalGrainStorage storage = NewStorage();
+        GrainState<StreetlightState> state = Lamp(100);
+        await storage.WriteStateAsync("twin", Twin, state);
+        await storage.WriteStateAsync("device", Twin, Lamp(5));
+
+        await storage.ClearStateAsync("twin", Twin, state);
+
+        Assert.Null(state.ETag);
+        var read = new GrainState<StreetlightState>(new StreetlightState());
+        await storage.ReadStateAsync("twin", Twin, read);
+        Assert.False(read.RecordExists);
+        Assert.Equal(1, storage.Count);
+        await storage.WriteStateAsync("twin", Twin, state);
+        Assert.Equal(2, storage.Count);
+    }
+}
