@@ -44,6 +44,24 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
 
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>How many per-twin send times the connections remember in all.</summary>
+    internal int RememberedSendTimes
+    {
+        get
+        {
+            int total = 0;
+            foreach (ViewerConnection connection in _connections.Values)
+            {
+                lock (connection.Sync)
+                {
+                    total += connection.RememberedCount;
+                }
+            }
+
+            return total;
+        }
+    }
+
     public int WatchedCellCount
     {
         get
@@ -314,6 +332,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
                 due.Clear();
                 lock (connection.Sync)
                 {
+                    connection.Forget(now, interval);
                     if (connection.HeldCount == 0)
                     {
                         continue;

@@ -99,33 +99,40 @@ internal sealed class ViewerConnection(string connectionId)
                 }
             }
         }
+    }
 
-        // Forget send times that no longer hold anything back (an entry older than the interval
-        // means the same as none), a few times an interval, so that a viewer panning over the city
-        // for days keeps only what it saw lately.
-        if (_lastSent.Count > 64 && now - _lastPruned >= interval * 4)
+    /// <summary>
+    /// Forgets send times that no longer hold anything back (an entry older than the interval means
+    /// the same as none), at most once every four intervals, so that a viewer panning over the city
+    /// for days keeps only what it saw lately. Called on every flush, whether or not anything is held.
+    /// </summary>
+    public void Forget(long now, long interval)
+    {
+        if (_lastSent.Count <= 64 || now - _lastPruned < interval * 4)
         {
-            _lastPruned = now;
-            List<TwinKey>? stale = null;
-            foreach ((TwinKey key, long sentAt) in _lastSent)
-            {
-                if (now - sentAt >= interval && !_held.ContainsKey(key))
-                {
-                    (stale ??= []).Add(key);
-                }
-            }
-
-            if (stale is not null)
-            {
-                foreach (TwinKey key in stale)
-                {
-                    _lastSent.Remove(key);
-                }
-            }
-
-            Shrink(_lastSent);
-            Shrink(_held);
+            return;
         }
+
+        _lastPruned = now;
+        List<TwinKey>? stale = null;
+        foreach ((TwinKey key, long sentAt) in _lastSent)
+        {
+            if (now - sentAt >= interval && !_held.ContainsKey(key))
+            {
+                (stale ??= []).Add(key);
+            }
+        }
+
+        if (stale is not null)
+        {
+            foreach (TwinKey key in stale)
+            {
+                _lastSent.Remove(key);
+            }
+        }
+
+        Shrink(_lastSent);
+        Shrink(_held);
     }
 
     /// <summary>Gives back a dictionary's room after a burst: a dictionary never shrinks by itself.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
+using TwinCity.Web.Live;
 
 namespace TwinCity.Web.Tests.Live;
 
@@ -40,6 +41,51 @@ public sealed class CoalescingTests(CityAppFactory city)
         Assert.InRange(received.Length, 1, 3);
         Assert.Equal(100, received[^1].GetProperty("values").GetProperty("dimLevel").GetInt32());
         Assert.Equal(101, received[^1].GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_viewer_forgets_the_send_times_of_twins_that_changed_long_enough_ago()
+    {
+        using HttpClient http = city.CreateClient();
+        IGrainFactory grains = city.Services.GetRequiredService<IGrainFactory>();
+        var lamps = new List<(ulong Eui, string Id)>();
+        for (int i = 0; i < 80; i++)
+        {
+            string devEui = Ingest.IngestTestKit.NewDevEui();
+            string id = $"CF-{Guid.NewGuid():N}"[..16];
+            Assert.Equal(System.Net.HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/v1/devices", new
+            {
+                devEui, kind = "streetlights", twinId = id, lat = 40.6715 + (i * 0.0001), lon = 49.6715, codec = "milesight-ws558", reportingIntervalSeconds = 600,
+            })).StatusCode);
+            Assert.True(DevEui.TryParse(devEui, out ulong eui));
+            lamps.Add((eui, id));
+        }
+
+        await using HubViewer viewer = await HubViewer.ConnectAsync(city);
+        await viewer.WatchAreaAsync(49.67, 40.67, 49.68, 40.68);
+        LiveViewers live = city.Services.GetRequiredService<LiveViewers>();
+        int before = live.RememberedSendTimes;
+
+        // Each lamp changes once: nothing is held back, so only the flush loop's own upkeep can forget them.
+        foreach ((ulong eui, string id) in lamps)
+        {
+            await grains.GetTwin(TwinKind.Streetlight, id).UplinkAsync(new Uplink(eui, 1, DateTime.UtcNow, [Reading.Of(TwinProperty.DimLevel, 30)]));
+        }
+
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (lamps.Any(l => !viewer.ChangesOf(l.Id).Any()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the viewer did not hear of every lamp");
+            await Task.Delay(50);
+        }
+
+        Assert.True(live.RememberedSendTimes >= before + lamps.Count, $"{live.RememberedSendTimes} send times remembered after {lamps.Count} changes");
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while (live.RememberedSendTimes > before)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"still {live.RememberedSendTimes} send times remembered (before: {before})");
+            await Task.Delay(100);
+        }
     }
 
     [Fact]
