@@ -112,9 +112,10 @@ public sealed class HarnessSmokeTests
     public async Task Soak_reports_each_interval_with_nothing_lost_and_every_viewer_connected()
     {
         BenchRun run = await BenchRun.RunAsync(
-            "soak", "--duration", "00:00:20", "--interval", "5", "--viewers", "5", "--rate", "100", "--devices", "300", "--pan-seconds", "2", "--view-size", "0.06");
+            "soak", "--duration", "00:00:20", "--interval", "5", "--viewers", "5", "--rate", "100", "--devices", "300", "--pan-seconds", "2", "--view-size", "0.06", "--fill", "600");
 
         Assert.True(run.ExitCode == 0, run.Explain);
+        Assert.Equal(600, run.Result!.RootElement.GetProperty("details").GetProperty("fill").GetInt64());
         JsonElement rows = run.Result!.RootElement.GetProperty("details").GetProperty("rows");
         Assert.True(rows.GetArrayLength() >= 2, run.Explain);
         Assert.Equal(2000, rows.EnumerateArray().Sum(r => r.GetProperty("applied").GetInt64()));
@@ -131,6 +132,7 @@ public sealed class HarnessSmokeTests
         Assert.Equal(0, run.Figure("soak.disconnected"));
         Assert.Equal(0, run.Figure("soak.panFailures"));
         Assert.True(run.Figure("soak.pans") > 5, run.Explain);
+        // Timing matches each change to its publish by frame counter, which the fill moved on by two rounds.
         Assert.True(run.Figure("soak.timed") > 0, run.Explain);
         Assert.True(run.HasFigure("soak.heap.growth") && run.HasFigure("soak.threads.growth") && run.HasFigure("soak.p99.ratio"), run.Explain);
 

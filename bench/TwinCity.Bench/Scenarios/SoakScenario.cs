@@ -27,7 +27,12 @@ public sealed class SoakScenario : IBenchScenario
     /// <summary>The last interval's p99 against the first's: latency should not creep up as the run goes on.</summary>
     public const double P99RatioTarget = 1.5;
 
-    private const uint FirstFCnt = 2;
+    /// <summary>
+    /// The embedded city's in-memory history keeps the latest 200,000 uplinks (<c>InMemoryHistory</c>):
+    /// a bounded buffer that fills in the first minutes of a run. It is filled before the clock starts,
+    /// so that growth after the first interval means what it should: memory that does not level off.
+    /// </summary>
+    public const long DefaultFill = 200_000;
 
     private static readonly string[] Columns =
     [
@@ -48,7 +53,7 @@ public sealed class SoakScenario : IBenchScenario
 
     public string Name => "soak";
 
-    public string Usage => "soak [--duration 00:10:00] [--rate 1000] [--viewers 200] [--devices 10000] [--interval 60] [--pan-seconds 5] [--view-size 0.02] [--broker embedded|mosquitto]";
+    public string Usage => "soak [--duration 00:10:00] [--rate 1000] [--viewers 200] [--devices 10000] [--interval 60] [--pan-seconds 5] [--view-size 0.02] [--fill 200000] [--broker embedded|mosquitto]";
 
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
@@ -61,6 +66,7 @@ public sealed class SoakScenario : IBenchScenario
         TimeSpan interval = args.Duration("interval", TimeSpan.FromMinutes(1));
         TimeSpan pan = args.Duration("pan-seconds", TimeSpan.FromSeconds(5));
         double size = args.Number("view-size", 0.02);
+        long fill = args.Size("fill", DefaultFill);
         BrokerKind broker = ScenarioOptions.Broker(args);
         if (rate <= 0)
         {
@@ -82,10 +88,12 @@ public sealed class SoakScenario : IBenchScenario
         report.Details["panSeconds"] = pan.TotalSeconds;
         report.Details["viewSizeDegrees"] = size;
         report.Details["broker"] = broker.ToString().ToLowerInvariant();
+        report.Details["fill"] = fill;
 
         await using IngestRig rig = await IngestRig.StartAsync(broker, subscribe: true, "soak", cancellationToken);
         report.Details["siloLog"] = rig.Silo.LogPath;
         await IngestScenario.ProvisionHeardStreetlightsAsync(rig, devices, "warm-up", cancellationToken);
+        uint firstFCnt = await FillAsync(rig, devices, fill, cancellationToken);
 
         Progress.Say($"connecting {viewerCount:N0} viewers to /hubs/city");
         var viewers = new List<PanningViewer>(viewerCount);
@@ -110,7 +118,7 @@ public sealed class SoakScenario : IBenchScenario
                 panLoops.Add(PanLoopAsync(viewers[i], offset, pan, stopPanning.Token));
             }
 
-            await RunAndSampleAsync(rig, viewers, devices, rate, uplinks, duration, interval, stamps, report, cancellationToken);
+            await RunAndSampleAsync(rig, viewers, devices, firstFCnt, rate, uplinks, duration, interval, stamps, report, cancellationToken);
         }
         finally
         {
@@ -121,10 +129,40 @@ public sealed class SoakScenario : IBenchScenario
         }
     }
 
+    /// <summary>
+    /// Publishes whole rounds of uplinks (one per device each) at full speed until at least
+    /// <paramref name="fill"/> went through; returns the frame counter the timed run starts at.
+    /// </summary>
+    private static async Task<uint> FillAsync(IngestRig rig, int devices, long fill, CancellationToken cancellationToken)
+    {
+        // The warm-up used frame counter 1.
+        const uint AfterWarmUp = 2;
+        long rounds = (fill + devices - 1) / devices;
+        if (rounds == 0)
+        {
+            return AfterWarmUp;
+        }
+
+        UplinkRunResult filled = await UplinkRun.RunAsync(
+            "fill",
+            new PublishPlan(rig.MqttPort, devices, rounds * devices, DeviceMix.Streetlights, FirstFCnt: AfterWarmUp),
+            rig.Silo.AppliedAsync,
+            rig.PlatformCpuSeconds,
+            TimeSpan.FromSeconds(1),
+            cancellationToken);
+        if (filled.Counted != filled.Published)
+        {
+            throw new InvalidOperationException($"the fill lost uplinks: {filled.Problem}");
+        }
+
+        return AfterWarmUp + (uint)rounds;
+    }
+
     private static async Task RunAndSampleAsync(
         IngestRig rig,
         List<PanningViewer> viewers,
         int devices,
+        uint firstFCnt,
         double rate,
         long uplinks,
         TimeSpan duration,
@@ -139,7 +177,7 @@ public sealed class SoakScenario : IBenchScenario
         var carried = new List<SeenChange>();
         var clock = Stopwatch.StartNew();
         await using PublisherProcess publisher = PublisherProcess.Start(
-            new PublishPlan(rig.MqttPort, devices, uplinks, DeviceMix.Streetlights, rate, FirstFCnt, StampsPath: stampsPath, LiveStamps: true).ToArgs());
+            new PublishPlan(rig.MqttPort, devices, uplinks, DeviceMix.Streetlights, rate, firstFCnt, StampsPath: stampsPath, LiveStamps: true).ToArgs());
         long lastPublished = 0;
         long lastApplied = 0;
         long lastPans = 0;
@@ -154,7 +192,7 @@ public sealed class SoakScenario : IBenchScenario
         {
             double seconds = clock.Elapsed.TotalSeconds;
             var latencies = new List<double>();
-            TimeLatencies(viewers, devices, uplinks, stampsPath, carried, latencies);
+            TimeLatencies(viewers, devices, firstFCnt, uplinks, stampsPath, carried, latencies);
             all.AddRange(latencies);
             long pans = viewers.Sum(v => v.Pans);
             long? heap = null;
@@ -288,7 +326,7 @@ public sealed class SoakScenario : IBenchScenario
     /// Matches what each viewer received since the last interval to its uplink's publish time. A change
     /// whose stamp is not in the file yet (it can only lag by a write) waits for the next interval.
     /// </summary>
-    private static void TimeLatencies(List<PanningViewer> viewers, int devices, long uplinks, string stampsPath, List<SeenChange> carried, List<double> into)
+    private static void TimeLatencies(List<PanningViewer> viewers, int devices, uint firstFCnt, long uplinks, string stampsPath, List<SeenChange> carried, List<double> into)
     {
         var pending = new List<SeenChange>(carried);
         carried.Clear();
@@ -301,10 +339,10 @@ public sealed class SoakScenario : IBenchScenario
         foreach (SeenChange s in pending)
         {
             long fCnt = (long)Math.Round((s.EnergyWh - (s.Device % 1000)) / 25.0);
-            long k = ((fCnt - FirstFCnt) * devices) + s.Device;
-            if (fCnt < FirstFCnt || k < 0 || k >= uplinks)
+            long k = ((fCnt - firstFCnt) * devices) + s.Device;
+            if (fCnt < firstFCnt || k < 0 || k >= uplinks)
             {
-                // The warm-up's change, or no uplink of this run.
+                // A change of the warm-up or the fill, or no uplink of this run.
                 continue;
             }
 
