@@ -125,6 +125,7 @@ public sealed class HarnessSmokeTests
             Assert.True(r.GetProperty("workingSetBytes").GetInt64() > 0, run.Explain);
             Assert.True(r.GetProperty("threads").GetInt32() > 0, run.Explain);
             Assert.True(r.GetProperty("managedHeapBytes").GetInt64() > 0, run.Explain);
+            Assert.True(r.GetProperty("liveHeapBytes").GetInt64() > 0, run.Explain);
         });
 
         Assert.Equal(2000, run.Figure("soak.published"));
@@ -134,7 +135,7 @@ public sealed class HarnessSmokeTests
         Assert.True(run.Figure("soak.pans") > 5, run.Explain);
         // Timing matches each change to its publish by frame counter, which the fill moved on by two rounds.
         Assert.True(run.Figure("soak.timed") > 0, run.Explain);
-        Assert.True(run.HasFigure("soak.heap.growth") && run.HasFigure("soak.threads.growth") && run.HasFigure("soak.p99.ratio"), run.Explain);
+        Assert.True(run.HasFigure("soak.heap.growth") && run.HasFigure("soak.liveheap.growth") && run.HasFigure("soak.threads.growth") && run.HasFigure("soak.p99.ratio"), run.Explain);
 
         // One table row per interval plus the whole run's, above the figures.
         Assert.Contains("| interval (end) |", run.Output, StringComparison.Ordinal);

@@ -151,16 +151,26 @@ public sealed class BenchSilo : IAsyncDisposable
     /// The managed heap as of the last collection (the runtime's <c>dotnet.gc.last_collection.heap.size</c>,
     /// summed over its generations), read from <c>GET /metrics</c>; null when the silo does not export it.
     /// </summary>
-    public async Task<long?> ManagedHeapBytesAsync(CancellationToken cancellationToken)
+    public Task<long?> ManagedHeapBytesAsync(CancellationToken cancellationToken) =>
+        MetricSumAsync("dotnet_gc_last_collection_heap_size", cancellationToken);
+
+    /// <summary>
+    /// The managed heap right after the latest full collection (the silo's
+    /// <c>twincity.gc.heap_after_full_collection</c>): what was live then. Null when not exported.
+    /// </summary>
+    public Task<long?> LiveHeapBytesAsync(CancellationToken cancellationToken) =>
+        MetricSumAsync("twincity_gc_heap_after_full_collection", cancellationToken);
+
+    /// <summary>The sum of a metric's series in <c>GET /metrics</c> (Prometheus text), by name prefix; null when absent.</summary>
+    private async Task<long?> MetricSumAsync(string metric, CancellationToken cancellationToken)
     {
-        const string Metric = "dotnet_gc_last_collection_heap_size";
         string text = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
         long sum = 0;
         bool found = false;
         foreach (string line in text.Split('\n'))
         {
             // "dotnet_gc_last_collection_heap_size_bytes{gc_heap_generation="gen0",...} 123 1700000000000"
-            if (!line.StartsWith(Metric, StringComparison.Ordinal) || line.Length <= Metric.Length || line[Metric.Length] is not ('_' or '{' or ' '))
+            if (!line.StartsWith(metric, StringComparison.Ordinal) || line.Length <= metric.Length || line[metric.Length] is not ('_' or '{' or ' '))
             {
                 continue;
             }
