@@ -156,10 +156,10 @@ public sealed class BenchSilo : IAsyncDisposable
 
     /// <summary>
     /// The managed heap right after the latest full collection (the silo's
-    /// <c>twincity.gc.heap_after_full_collection</c>): what was live then. Null when not exported.
+    /// <c>twincity.gc.live_after_full_collection</c>): what was live then. Null when not exported.
     /// </summary>
     public Task<long?> LiveHeapBytesAsync(CancellationToken cancellationToken) =>
-        MetricSumAsync("twincity_gc_heap_after_full_collection", cancellationToken);
+        MetricSumAsync("twincity_gc_live_after_full_collection", cancellationToken);
 
     /// <summary>The sum of a metric's series in <c>GET /metrics</c> (Prometheus text), by name prefix; null when absent.</summary>
     private async Task<long?> MetricSumAsync(string metric, CancellationToken cancellationToken)
