@@ -20,12 +20,10 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
     private readonly long _knownTicks = options.Value.RegistrationCacheTime.Ticks;
     private readonly long _unknownTicks = options.Value.UnknownDeviceCacheTime.Ticks;
 
-    public int Count => _entries.Count;
-
     public ValueTask<DeviceRegistration?> FindAsync(ulong devEui)
     {
         long now = time.GetUtcNow().UtcTicks;
-        if (_entries.TryGetValue(devEui, out Entry? entry) && entry.ExpiresAt > now)
+        if (_entries.TryGetValue(devEui, out Entry entry) && now - entry.ReadAt < (entry.Registration is null ? _unknownTicks : _knownTicks))
         {
             return ValueTask.FromResult(entry.Registration);
         }
@@ -33,19 +31,19 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
         return ReadAsync(devEui, now);
     }
 
-    public void Forget(ulong devEui) => _entries.TryRemove(devEui, out _);
+    /// <summary>Reads the registration from its device grain, past the cache, and caches what it finds.</summary>
+    public ValueTask<DeviceRegistration?> ReadAgainAsync(ulong devEui) => ReadAsync(devEui, time.GetUtcNow().UtcTicks);
 
     /// <summary>True when the cached entry was read longer ago than <paramref name="age"/>.</summary>
     public bool IsOlderThan(ulong devEui, TimeSpan age) =>
-        _entries.TryGetValue(devEui, out Entry? entry) && time.GetUtcNow().UtcTicks - entry.ReadAt > age.Ticks;
+        _entries.TryGetValue(devEui, out Entry entry) && time.GetUtcNow().UtcTicks - entry.ReadAt > age.Ticks;
 
     private async ValueTask<DeviceRegistration?> ReadAsync(ulong devEui, long now)
     {
         DeviceRegistration? registration = await grains.GetDevice(devEui).GetAsync();
-        _entries[devEui] = new Entry(registration, now, now + (registration is null ? _unknownTicks : _knownTicks));
+        _entries[devEui] = new Entry(registration, now);
         return registration;
     }
 
-    // A class rather than a struct: one reference per device, swapped whole, so a reader never sees half an entry.
-    private sealed record Entry(DeviceRegistration? Registration, long ReadAt, long ExpiresAt);
+    private readonly record struct Entry(DeviceRegistration? Registration, long ReadAt);
 }

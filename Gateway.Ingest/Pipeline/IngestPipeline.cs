@@ -79,8 +79,7 @@ public sealed partial class IngestPipeline(
             if (result.Outcome == IngestOutcome.DeadLettered && result.Reason == DeadLetterReasons.NotBound)
             {
                 // The cached registration may be stale: read it again once before giving up.
-                directory.Forget(envelope.DevEui);
-                registration = await directory.FindAsync(envelope.DevEui);
+                registration = await directory.ReadAgainAsync(envelope.DevEui);
                 result = registration is null
                     ? new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered")
                     : await ApplyAsync(message, envelope, registration);
@@ -91,8 +90,7 @@ public sealed partial class IngestPipeline(
             {
                 // The device may have been registered again with another codec or kind since this
                 // entry was read: read it again (at most once a minute per device) and retry if it changed.
-                directory.Forget(envelope.DevEui);
-                DeviceRegistration? fresh = await directory.FindAsync(envelope.DevEui);
+                DeviceRegistration? fresh = await directory.ReadAgainAsync(envelope.DevEui);
                 if (fresh is not null && fresh.Revision != registration.Revision)
                 {
                     result = await ApplyAsync(message, envelope, fresh);

@@ -114,18 +114,10 @@ internal sealed class ViewerConnection(string connectionId)
         }
 
         _lastPruned = now;
-        List<TwinKey>? stale = null;
         foreach ((TwinKey key, long sentAt) in _lastSent)
         {
+            // Removing the current entry while enumerating is allowed for Dictionary since .NET Core 3.0.
             if (now - sentAt >= interval && !_held.ContainsKey(key))
-            {
-                (stale ??= []).Add(key);
-            }
-        }
-
-        if (stale is not null)
-        {
-            foreach (TwinKey key in stale)
             {
                 _lastSent.Remove(key);
             }

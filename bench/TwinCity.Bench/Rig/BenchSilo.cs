@@ -148,23 +148,20 @@ public sealed class BenchSilo : IAsyncDisposable
     }
 
     /// <summary>
-    /// The managed heap as of the last collection (the runtime's <c>dotnet.gc.last_collection.heap.size</c>,
-    /// summed over its generations), read from <c>GET /metrics</c>; null when the silo does not export it.
+    /// From one <c>GET /metrics</c>: the managed heap as of the last collection (the runtime's
+    /// <c>dotnet.gc.last_collection.heap.size</c>, summed over its generations) and the bytes live
+    /// after the latest full collection (the silo's <c>twincity.gc.live_after_full_collection</c>);
+    /// each null when the silo does not export it.
     /// </summary>
-    public Task<long?> ManagedHeapBytesAsync(CancellationToken cancellationToken) =>
-        MetricSumAsync("dotnet_gc_last_collection_heap_size", cancellationToken);
-
-    /// <summary>
-    /// The managed heap right after the latest full collection (the silo's
-    /// <c>twincity.gc.live_after_full_collection</c>): what was live then. Null when not exported.
-    /// </summary>
-    public Task<long?> LiveHeapBytesAsync(CancellationToken cancellationToken) =>
-        MetricSumAsync("twincity_gc_live_after_full_collection", cancellationToken);
-
-    /// <summary>The sum of a metric's series in <c>GET /metrics</c> (Prometheus text), by name prefix; null when absent.</summary>
-    private async Task<long?> MetricSumAsync(string metric, CancellationToken cancellationToken)
+    public async Task<(long? Managed, long? Live)> HeapBytesAsync(CancellationToken cancellationToken)
     {
         string text = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
+        return (MetricSum(text, "dotnet_gc_last_collection_heap_size"), MetricSum(text, "twincity_gc_live_after_full_collection"));
+    }
+
+    /// <summary>The sum of a metric's series in Prometheus text, by name prefix; null when absent.</summary>
+    private static long? MetricSum(string text, string metric)
+    {
         long sum = 0;
         bool found = false;
         foreach (string line in text.Split('\n'))

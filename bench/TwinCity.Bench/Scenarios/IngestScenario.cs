@@ -76,16 +76,17 @@ public sealed class IngestScenario : IBenchScenario
     {
         ArgumentNullException.ThrowIfNull(rig);
         await ProvisionAsync(rig.Silo, devices, DeviceMix.Streetlights, cancellationToken);
-        UplinkRunResult heard = await UplinkRun.RunAsync(
-            label,
-            new PublishPlan(rig.MqttPort, devices, devices, DeviceMix.Streetlights),
-            rig.Silo.AppliedAsync,
-            rig.PlatformCpuSeconds,
-            TimeSpan.FromSeconds(1),
-            cancellationToken);
-        if (heard.Counted != heard.Published)
+        await PublishAllAsync(rig, label, new PublishPlan(rig.MqttPort, devices, devices, DeviceMix.Streetlights), cancellationToken);
+    }
+
+    /// <summary>Publishes a plan outside the timed part of a run; fails the run when any uplink was not applied.</summary>
+    public static async Task PublishAllAsync(IngestRig rig, string label, PublishPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rig);
+        UplinkRunResult run = await UplinkRun.RunAsync(label, plan, rig.Silo.AppliedAsync, rig.PlatformCpuSeconds, TimeSpan.FromSeconds(1), cancellationToken);
+        if (run.Counted != run.Published)
         {
-            throw new InvalidOperationException($"the {label} lost uplinks: {heard.Problem}");
+            throw new InvalidOperationException($"the {label} lost uplinks: {run.Problem}");
         }
     }
 

@@ -144,18 +144,7 @@ public sealed class SoakScenario : IBenchScenario
             return AfterWarmUp;
         }
 
-        UplinkRunResult filled = await UplinkRun.RunAsync(
-            "fill",
-            new PublishPlan(rig.MqttPort, devices, rounds * devices, DeviceMix.Streetlights, FirstFCnt: AfterWarmUp),
-            rig.Silo.AppliedAsync,
-            rig.PlatformCpuSeconds,
-            TimeSpan.FromSeconds(1),
-            cancellationToken);
-        if (filled.Counted != filled.Published)
-        {
-            throw new InvalidOperationException($"the fill lost uplinks: {filled.Problem}");
-        }
-
+        await IngestScenario.PublishAllAsync(rig, "fill", new PublishPlan(rig.MqttPort, devices, rounds * devices, DeviceMix.Streetlights, FirstFCnt: AfterWarmUp), cancellationToken);
         return AfterWarmUp + (uint)rounds;
     }
 
@@ -200,8 +189,7 @@ public sealed class SoakScenario : IBenchScenario
             long? live = null;
             try
             {
-                heap = await rig.Silo.ManagedHeapBytesAsync(cancellationToken);
-                live = await rig.Silo.LiveHeapBytesAsync(cancellationToken);
+                (heap, live) = await rig.Silo.HeapBytesAsync(cancellationToken);
             }
             catch (HttpRequestException)
             {
