@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -29,8 +30,15 @@ public static class IngestExtensions
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestPipeline>();
 
-        string? host = builder.Configuration[$"{MqttOptions.Section}:{nameof(MqttOptions.Host)}"];
-        if (string.IsNullOrWhiteSpace(host))
+        MqttOptions mqtt = builder.Configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new();
+        bool handoff = mqtt.Embedded && mqtt.Subscribe && mqtt.InProcess;
+        if (handoff)
+        {
+            services.AddSingleton<BrokerHandoff>();
+            services.AddSingleton<IMqttIntake>(sp => sp.GetRequiredService<BrokerHandoff>());
+        }
+
+        if (mqtt.Embedded)
         {
             // The broker must listen before the consumer connects: hosted services start in order.
             services.AddHostedService<EmbeddedBroker>();
@@ -40,8 +48,19 @@ public static class IngestExtensions
         services.AddSingleton<MqttDownlinkPublisher>();
         services.AddSingleton<IDownlinkPublisher>(sp => sp.GetRequiredService<MqttDownlinkPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttDownlinkPublisher>());
-        services.AddSingleton<MqttIngestConsumer>();
-        services.AddHostedService(sp => sp.GetRequiredService<MqttIngestConsumer>());
+        if (handoff)
+        {
+            // Stopped before the downlink publisher and the broker: what the lanes hold is finished
+            // while twins can still send downlinks.
+            services.AddHostedService(sp => sp.GetRequiredService<BrokerHandoff>());
+        }
+        else
+        {
+            services.AddSingleton<MqttIngestConsumer>();
+            services.AddSingleton<IMqttIntake>(sp => sp.GetRequiredService<MqttIngestConsumer>());
+            services.AddHostedService(sp => sp.GetRequiredService<MqttIngestConsumer>());
+        }
+
         services.AddHealthChecks().AddCheck<MqttHealthCheck>("mqtt", tags: ["ready"]);
         return builder;
     }

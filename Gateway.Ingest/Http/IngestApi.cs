@@ -56,8 +56,8 @@ public static class IngestApi
     public static Task<IResult> TheThingsStackAsync(HttpRequest request, IngestPipeline pipeline) =>
         ProcessAsync(request, pipeline, NetworkServer.TheThingsStack, NetworkEvent.Unknown);
 
-    public static Ok<IngestStats> Stats(IngestMetrics metrics, DeadLetterStore deadLetters, Mqtt.MqttIngestConsumer consumer) =>
-        TypedResults.Ok(new IngestStats(consumer.Received, metrics.Applied, metrics.Duplicates, deadLetters.Total));
+    public static Ok<IngestStats> Stats(IngestMetrics metrics, DeadLetterStore deadLetters, Mqtt.IMqttIntake intake) =>
+        TypedResults.Ok(new IngestStats(intake.Received, metrics.Applied, metrics.Duplicates, deadLetters.Total));
 
     public static IResult DeadLetters(DeadLetterStore store, string? reason, int? limit)
     {

@@ -10,7 +10,12 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// The embedded city's MQTT broker (MQTTnet, in process, on localhost). It exists so that one
 /// `dotnet run` gives a whole city; production points <c>Mqtt:Host</c> at the network server's broker.
 /// </summary>
-public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<EmbeddedBroker> logger) : IHostedService, IAsyncDisposable
+/// <remarks>
+/// With a <see cref="BrokerHandoff"/> (<c>Mqtt:InProcess</c>, the default) network-server events go
+/// straight from the broker to ingest; it is attached before the broker listens, so nothing published
+/// from the first moment on passes ingest by.
+/// </remarks>
+public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<EmbeddedBroker> logger, BrokerHandoff? handoff = null) : IHostedService, IAsyncDisposable
 {
     private MqttServer? _server;
 
@@ -25,6 +30,11 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
             .WithMaxPendingMessagesPerClient(1_000_000)
             .Build();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        if (handoff is not null)
+        {
+            _server.InterceptingPublishAsync += handoff.InterceptAsync;
+        }
+
         await _server.StartAsync();
         LogStarted(o.Port);
     }

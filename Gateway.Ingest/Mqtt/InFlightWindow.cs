@@ -21,18 +21,7 @@ internal sealed class InFlightWindow(int size) : IDisposable
     public async Task TakeAsync(CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
-        long held = Interlocked.Increment(ref _held);
-        long peak = Interlocked.Read(ref _peak);
-        while (held > peak)
-        {
-            long seen = Interlocked.CompareExchange(ref _peak, held, peak);
-            if (seen == peak)
-            {
-                break;
-            }
-
-            peak = seen;
-        }
+        HighWater.Raise(ref _peak, Interlocked.Increment(ref _held));
     }
 
     public void Release()

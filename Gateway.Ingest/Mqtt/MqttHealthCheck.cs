@@ -9,12 +9,12 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// (a database that is away fails a history batch every few seconds), so a connection that is being
 /// made again counts as connected for a few seconds; readiness does not flap with it.
 /// </summary>
-internal sealed class MqttHealthCheck(MqttIngestConsumer consumer, IOptions<MqttOptions> options) : IHealthCheck
+internal sealed class MqttHealthCheck(IMqttIntake intake, IOptions<MqttOptions> options) : IHealthCheck
 {
     private static readonly TimeSpan ReconnectGrace = TimeSpan.FromSeconds(5);
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(!options.Value.Subscribe || consumer.Disconnected < ReconnectGrace
+        Task.FromResult(!options.Value.Subscribe || intake.Disconnected < ReconnectGrace
             ? HealthCheckResult.Healthy()
             : HealthCheckResult.Unhealthy($"not connected to the MQTT broker {options.Value.Host ?? "127.0.0.1"}:{options.Value.Port}"));
 }

@@ -6,10 +6,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
-using TwinCity.Gateway.Ingest.DeadLetters;
-using TwinCity.Gateway.Ingest.Envelopes;
 using TwinCity.Gateway.Ingest.Pipeline;
-using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Gateway.Ingest.Mqtt;
 
@@ -26,13 +23,12 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// (<see cref="InFlightWindow"/>) by not reading the connection while the window is full, so when
 /// twins are slow the broker keeps the rest.
 /// </remarks>
-public sealed partial class MqttIngestConsumer : BackgroundService
+public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
 {
     private const int LaneCount = 64;
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IngestPipeline _pipeline;
-    private readonly DeadLetterStore _deadLetters;
     private readonly MqttOptions _options;
     private readonly ILogger<MqttIngestConsumer> _logger;
     private readonly Channel<Work>[] _lanes;
@@ -47,11 +43,10 @@ public sealed partial class MqttIngestConsumer : BackgroundService
     private long _lastReceivedTicks;
     private long _lastConnectedTicks;
 
-    public MqttIngestConsumer(IngestPipeline pipeline, DeadLetterStore deadLetters, IngestMetrics metrics, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
+    public MqttIngestConsumer(IngestPipeline pipeline, IngestMetrics metrics, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _pipeline = pipeline;
-        _deadLetters = deadLetters;
         _options = options.Value;
         _logger = logger;
         int capacity = Math.Max(16, _options.InFlight / LaneCount * 2);
@@ -267,7 +262,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         var work = new Work(e, message.Topic, payload, generation);
         try
         {
-            await _lanes[LaneOf(message.Topic)].Writer.WriteAsync(work);
+            await _lanes[IngestTopics.LaneOf(message.Topic, LaneCount)].Writer.WriteAsync(work);
         }
         catch (ChannelClosedException)
         {
@@ -335,16 +330,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         }
     }
 
-    private ValueTask<IngestResult> ProcessAsync(Work work)
-    {
-        if (!IngestTopics.TryParse(work.Topic, out NetworkServer server, out NetworkEvent networkEvent, out string? applicationId))
-        {
-            _deadLetters.Add(DeadLetterReasons.UnsupportedEvent, $"topic '{work.Topic}' is not a ChirpStack or The Things Stack event topic", "mqtt", work.Topic, null, work.Payload);
-            return ValueTask.FromResult(new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnsupportedEvent));
-        }
-
-        return _pipeline.ProcessAsync(new IngestMessage(work.Payload, server, networkEvent, "mqtt", work.Topic, applicationId));
-    }
+    private ValueTask<IngestResult> ProcessAsync(Work work) => _pipeline.ProcessMqttAsync(work.Topic, work.Payload);
 
     private async Task AcknowledgeWhenDurableAsync(Work work, Task durable, CancellationToken cancellationToken)
     {
@@ -432,29 +418,6 @@ public sealed partial class MqttIngestConsumer : BackgroundService
         }
 
         client.Dispose();
-    }
-
-    /// <summary>Lane of a topic: the device part (DevEUI or TTS device id) hashed, so one device stays in one lane.</summary>
-    private static int LaneOf(string topic)
-    {
-        ReadOnlySpan<char> t = topic;
-        int start = t.IndexOf("/device", StringComparison.Ordinal);
-        if (start >= 0)
-        {
-            t = t[(start + 1)..];
-            int slash = t.IndexOf('/');
-            t = slash >= 0 ? t[(slash + 1)..] : t;
-            int end = t.IndexOf('/');
-            t = end >= 0 ? t[..end] : t;
-        }
-
-        uint hash = 2166136261;
-        foreach (char c in t)
-        {
-            hash = (hash ^ char.ToLowerInvariant(c)) * 16777619;
-        }
-
-        return (int)(hash % LaneCount);
     }
 
     public override void Dispose()

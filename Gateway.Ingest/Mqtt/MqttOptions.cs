@@ -40,5 +40,12 @@ public sealed class MqttOptions
     /// <summary>Whether ingest subscribes at all (a silo may run without taking uplinks).</summary>
     public bool Subscribe { get; set; } = true;
 
+    /// <summary>
+    /// With the embedded broker: ingest takes network-server events inside the broker rather than over
+    /// an MQTT connection of its own (see <see cref="BrokerHandoff"/>). Off, they go through the broker
+    /// like any subscriber's, which lets other MQTT clients watch them too.
+    /// </summary>
+    public bool InProcess { get; set; } = true;
+
     public bool Embedded => string.IsNullOrWhiteSpace(Host);
 }

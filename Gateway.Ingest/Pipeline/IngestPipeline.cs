@@ -34,6 +34,29 @@ public sealed partial class IngestPipeline(
     [ThreadStatic]
     private static List<Reading>? _threadReadings;
 
+    /// <summary>
+    /// A message from MQTT, by its topic: a network-server event goes through <see cref="ProcessAsync(IngestMessage)"/>;
+    /// a downlink TwinCity itself pushed to The Things Stack (echoed by a broker that serves both
+    /// sides) is ignored; a topic of no network server is a dead letter.
+    /// </summary>
+    public ValueTask<IngestResult> ProcessMqttAsync(string topic, ReadOnlyMemory<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (IngestTopics.IsDownlinkRequest(topic))
+        {
+            return ValueTask.FromResult(IngestResult.Ignored("a downlink request, not a network-server event"));
+        }
+
+        if (!IngestTopics.TryParse(topic, out NetworkServer server, out NetworkEvent networkEvent, out string? applicationId))
+        {
+            metrics.DeadLettered(DeadLetterReasons.UnsupportedEvent);
+            deadLetters.Add(DeadLetterReasons.UnsupportedEvent, $"topic '{topic}' is not a ChirpStack or The Things Stack event topic", "mqtt", topic, null, payload.Span);
+            return ValueTask.FromResult(new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnsupportedEvent));
+        }
+
+        return ProcessAsync(new IngestMessage(payload, server, networkEvent, "mqtt", topic, applicationId));
+    }
+
     public async ValueTask<IngestResult> ProcessAsync(IngestMessage message)
     {
         Envelope envelope;

@@ -43,7 +43,73 @@ public static class IngestTopics
         return false;
     }
 
+    /// <summary>
+    /// Whether a topic carries an event from a network server that ingest takes: it matches one of
+    /// <see cref="All"/> and is not a downlink TwinCity itself asks The Things Stack to send
+    /// (<c>down/push</c>, <c>down/replace</c>, which share the <c>down/+</c> filter with the network
+    /// server's downlink events).
+    /// </summary>
+    public static bool IsNetworkServerEvent(string topic)
+    {
+        ReadOnlySpan<char> t = topic;
+        Span<Range> parts = stackalloc Range[8];
+        int count = t.Split(parts, '/');
+        if (count == 6 && t[parts[0]].SequenceEqual("application") && t[parts[2]].SequenceEqual("device") && t[parts[4]].SequenceEqual("event"))
+        {
+            return true;
+        }
+
+        if (count >= 5 && t[parts[0]].SequenceEqual("v3") && t[parts[2]].SequenceEqual("devices"))
+        {
+            ReadOnlySpan<char> what = t[parts[4]];
+            return count switch
+            {
+                5 => what.SequenceEqual("up") || what.SequenceEqual("join"),
+                6 => what.SequenceEqual("down") && !IsDownlinkRequest(t[parts[5]]),
+                _ => false,
+            };
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a topic is a downlink TwinCity publishes to The Things Stack, not an event from it.</summary>
+    public static bool IsDownlinkRequest(string topic)
+    {
+        ReadOnlySpan<char> t = topic;
+        int last = t.LastIndexOf('/');
+        return t.StartsWith("v3/") && last > 0 && t[..last].EndsWith("/down") && IsDownlinkRequest(t[(last + 1)..]);
+    }
+
+    /// <summary>
+    /// The lane of a topic among <paramref name="lanes"/>: its device part (DevEUI or The Things Stack
+    /// device id) hashed, so that one device's messages always take the same lane and stay in order.
+    /// </summary>
+    public static int LaneOf(string topic, int lanes)
+    {
+        ReadOnlySpan<char> t = topic;
+        int start = t.IndexOf("/device", StringComparison.Ordinal);
+        if (start >= 0)
+        {
+            t = t[(start + 1)..];
+            int slash = t.IndexOf('/');
+            t = slash >= 0 ? t[(slash + 1)..] : t;
+            int end = t.IndexOf('/');
+            t = end >= 0 ? t[..end] : t;
+        }
+
+        uint hash = 2166136261;
+        foreach (char c in t)
+        {
+            hash = (hash ^ char.ToLowerInvariant(c)) * 16777619;
+        }
+
+        return (int)(hash % (uint)lanes);
+    }
+
     public static string ChirpStackDownlink(string applicationId, string devEui) => $"application/{applicationId}/device/{devEui.ToLowerInvariant()}/command/down";
 
     public static string TheThingsStackDownlink(string applicationId, string deviceId) => $"v3/{applicationId}/devices/{deviceId}/down/push";
+
+    private static bool IsDownlinkRequest(ReadOnlySpan<char> last) => last.SequenceEqual("push") || last.SequenceEqual("replace");
 }
