@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -156,7 +157,8 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
         }
     }
 
-    private async Task ApplyAsync(Item item)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ApplyAsync(Item item)
     {
         TimeSpan delay = FirstRetryDelay;
         while (true)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -57,6 +58,9 @@ public sealed partial class IngestPipeline(
         return ProcessAsync(new IngestMessage(payload, server, networkEvent, "mqtt", topic, applicationId));
     }
 
+    // Every uplink goes through three awaits that complete later (the twin's answer): their state
+    // machines come from a pool rather than being allocated per uplink.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IngestResult> ProcessAsync(IngestMessage message)
     {
         Envelope envelope;
@@ -153,6 +157,7 @@ public sealed partial class IngestPipeline(
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IngestResult> ApplyAsync(IngestMessage message, Envelope envelope, DeviceRegistration registration)
     {
         ITwinGrain twin = grains.GetTwin(registration.Kind, registration.TwinId);
@@ -193,6 +198,7 @@ public sealed partial class IngestPipeline(
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IngestResult> ApplyUplinkAsync(Envelope envelope, DeviceRegistration registration, ITwinGrain twin, DateTime at)
     {
         List<Reading> readings = _threadReadings ??= new List<Reading>(16);

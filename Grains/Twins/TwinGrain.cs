@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TwinCity.Grains.Cells;
+using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.History;
@@ -471,11 +472,11 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         long cell = CellGrid.CellOf(position);
         if (_cell is long previous && previous != cell)
         {
-            GrainFactory.GetGrain<ICellGrain>(previous).LeaveAsync(summary).Ignore();
+            GrainFactory.Grain<ICellGrain>(previous).LeaveAsync(summary).Ignore();
         }
 
         _cell = cell;
-        GrainFactory.GetGrain<ICellGrain>(cell).UpdateAsync(summary).Ignore();
+        GrainFactory.Grain<ICellGrain>(cell).UpdateAsync(summary).Ignore();
     }
 
     protected TwinDocument BuildDocument()

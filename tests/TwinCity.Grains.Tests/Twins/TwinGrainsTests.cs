@@ -1,3 +1,5 @@
+using TwinCity.Grains.Interfaces;
+using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Tests.Twins;
@@ -33,6 +35,18 @@ public sealed class TwinGrainsTests(ClusterFixture fixture)
 
         // A call through the remembered types reaches the grain: an unprovisioned twin reads as null.
         Assert.Null(await again.GetAsync());
+    }
+
+    [Fact]
+    public async Task A_cell_grain_found_by_its_integer_key_is_that_cells_grain()
+    {
+        ICellGrain first = _grains.Grain<ICellGrain>(1234567L);
+        ICellGrain again = _grains.Grain<ICellGrain>(1234567L);
+
+        Assert.Equal(((GrainReference)_grains.GetGrain<ICellGrain>(1234567L)).GrainId, ((GrainReference)again).GrainId);
+        Assert.Equal(first, again);
+        Assert.NotEqual(((GrainReference)again).GrainId, ((GrainReference)_grains.Grain<ICellGrain>(1234568L)).GrainId);
+        Assert.Empty(await again.GetTwinsAsync());
     }
 
     [Fact]
