@@ -138,6 +138,54 @@ public sealed class InProcessIngestTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_silo_stopping_applies_every_uplink_its_broker_acknowledged_and_acknowledges_no_more()
+    {
+        const int Devices = 4;
+        const int PerDevice = 200;
+        using HttpClient http = _city.CreateClient();
+        var provisioned = new List<(string DevEui, string Id)>();
+        for (int i = 0; i < Devices; i++)
+        {
+            provisioned.Add(await ProvisionAsync(http, "streetlights", "milesight-ws558", "SLQ"));
+        }
+
+        var ids = provisioned.Select(d => d.Id).ToHashSet();
+        _city.Slow.Only = ids;
+        _city.Slow.Delay = TimeSpan.FromMilliseconds(10);
+        long acknowledged = 0;
+        await using TestPublisher publisher = await TestPublisher.ConnectAsync(_city.MqttPort);
+        Task publishing = Task.WhenAll(Enumerable.Range(1, PerDevice).SelectMany(fCnt => provisioned.Select(async device =>
+        {
+            string json = NetworkServerMessages.ChirpStackUp(device.DevEui, (uint)fCnt, 85, decoded: new { on = true, energyWh = fCnt * 10.0 });
+            try
+            {
+                await publisher.PublishAsync(NetworkServerMessages.ChirpStackUpTopic(device.DevEui), json);
+                Interlocked.Increment(ref acknowledged);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            {
+                // Not acknowledged: the silo went away first, so the network server still has it.
+            }
+        })));
+
+        // Stop the silo while the twins are behind and the lanes full.
+        DateTime until = DateTime.UtcNow.AddSeconds(20);
+        while (Interlocked.Read(ref acknowledged) < 60 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+
+        await _city.DisposeAsync();
+        await publishing.WaitAsync(TimeSpan.FromSeconds(30));
+
+        long acked = Interlocked.Read(ref acknowledged);
+        long applied = _city.Slow.Changes;
+        output.WriteLine($"acknowledged {acked} of {Devices * PerDevice} before the stop; applied {applied}");
+        Assert.InRange(acked, 60, (Devices * PerDevice) - 1);
+        Assert.True(applied >= acked, $"the broker acknowledged {acked} uplinks, but only {applied} reached their twins before the silo stopped");
+    }
+
+    [Fact]
     public async Task A_downlink_pushed_to_The_Things_Stack_reaches_the_network_server_and_is_not_taken_for_an_event()
     {
         var deadLetters = _city.Services.GetRequiredService<DeadLetterStore>();

@@ -9,6 +9,7 @@ namespace TwinCity.Web.Tests.Ingest;
 public sealed class SlowTwins : ITwinChangeHook
 {
     private long _delayTicks;
+    private long _changes;
 
     public TimeSpan Delay
     {
@@ -16,8 +17,21 @@ public sealed class SlowTwins : ITwinChangeHook
         set => Interlocked.Exchange(ref _delayTicks, value.Ticks);
     }
 
+    /// <summary>When set, only these twins are slowed and counted.</summary>
+    public IReadOnlySet<string>? Only { get; set; }
+
+    /// <summary>Changes of the twins in <see cref="Only"/> (of every twin when unset) seen so far.</summary>
+    public long Changes => Interlocked.Read(ref _changes);
+
     public async ValueTask OnTwinChangedAsync(ITwinChangeContext twin)
     {
+        ArgumentNullException.ThrowIfNull(twin);
+        if (Only is { } only && !only.Contains(twin.Id))
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _changes);
         TimeSpan delay = Delay;
         if (delay > TimeSpan.Zero)
         {
