@@ -26,6 +26,7 @@ public static class GrainsExtensions
         silo.Services.AddSingleton<ITwinChangeHook, RulesHook>();
         silo.Services.TryAddSingleton<TwinMetrics>();
         silo.Services.TryAddSingleton<TwinDueTimes>();
+        silo.Services.TryAddSingleton<TwinChangeHooks>();
         return silo;
     }
 }

@@ -34,7 +34,8 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     /// <summary>When the device counts as gone quiet unless it is heard again; default while not watched.</summary>
     private DateTime _offlineAt;
-    private readonly ObserverSet<ITwinObserver> _watchers;
+    /// <summary>Made on the first watch: most twins are never watched one by one.</summary>
+    private ObserverSet<ITwinObserver>? _watchers;
     private DateTime _dirtySince;
     private DateTime _lastChange;
     private long? _cell;
@@ -56,7 +57,6 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         Options = options.Value;
         _time = time;
         _logger = logger;
-        _watchers = new ObserverSet<ITwinObserver>(time, Options.WatchLease);
     }
 
     protected TwinOptions Options { get; }
@@ -351,13 +351,13 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     public Task WatchAsync(ITwinObserver observer)
     {
-        _watchers.Add(observer);
+        (_watchers ??= new ObserverSet<ITwinObserver>(_time, Options.WatchLease)).Add(observer);
         return Task.CompletedTask;
     }
 
     public Task UnwatchAsync(ITwinObserver observer)
     {
-        _watchers.Remove(observer);
+        _watchers?.Remove(observer);
         return Task.CompletedTask;
     }
 
@@ -365,7 +365,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     protected virtual async ValueTask OnChangedAsync()
     {
         PublishToCell();
-        if (_watchers.Count > 0)
+        if (_watchers is { Count: > 0 })
         {
             TwinDocument document = BuildDocument();
             _watchers.Notify(w => w.TwinChanged(document).Ignore());
@@ -437,7 +437,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     private async Task RunHooksAsync()
     {
-        _hooks ??= [.. ServiceProvider.GetServices<ITwinChangeHook>()];
+        _hooks ??= ServiceProvider.GetService<TwinChangeHooks>()?.All ?? [.. ServiceProvider.GetServices<ITwinChangeHook>()];
         foreach (ITwinChangeHook hook in _hooks)
         {
             try
