@@ -72,7 +72,7 @@ internal readonly struct CellTwin
             if (r.Value.Type == PropertyType.Text)
             {
                 // Devices repeat the same short texts (routes, stops, surface states): one copy of each.
-                strings![t] = r.Value.Text is { } text ? string.IsInterned(text) ?? text : null;
+                strings![t] = SharedStrings.Get(r.Value.Text);
                 packed[at + 2] = (byte)t++;
                 at += TextSize;
             }

@@ -120,7 +120,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         s.Installed = provision.Position;
         s.ReportingIntervalSeconds = Math.Max(1, provision.ReportingIntervalSeconds);
         s.Provisioned = true;
-        s.Codec = provision.Codec;
+        s.Codec = SharedStrings.Get(provision.Codec);
         s.Revision = provision.Revision;
         OnProvisioned(provision);
         Touch();
@@ -201,14 +201,14 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
             if (uplink.Radio is not null)
             {
-                s.Radio = uplink.Radio;
+                s.Radio = Shared(uplink.Radio);
             }
         }
 
         if (uplink.Source != NetworkServer.Unknown)
         {
             s.Source = uplink.Source;
-            s.ApplicationId = uplink.ApplicationId;
+            s.ApplicationId = SharedStrings.Get(uplink.ApplicationId);
             s.DeviceId = uplink.DeviceId;
         }
 
@@ -279,7 +279,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         if (radio is not null)
         {
-            State.Radio = radio;
+            State.Radio = Shared(radio);
         }
 
         Heard(at);
@@ -338,6 +338,10 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         await OnChangedAsync();
         return State.Version;
     }
+
+    /// <summary>The radio metadata with its gateway id taken from the shared pool: a few gateways hear a whole city.</summary>
+    private static RadioInfo Shared(RadioInfo radio) =>
+        SharedStrings.Get(radio.Gateway) is { } gateway && !ReferenceEquals(gateway, radio.Gateway) ? radio with { Gateway = gateway } : radio;
 
     /// <summary>Called after a registration binds a device; kinds keep what they need of it.</summary>
     protected virtual void OnProvisioned(TwinProvision provision)
