@@ -25,6 +25,8 @@ public static class GrainsExtensions
         silo.Services.TryAddSingleton<RuleCache>();
         silo.Services.AddSingleton<ITwinChangeHook, RulesHook>();
         silo.Services.TryAddSingleton<TwinMetrics>();
+        silo.Services.TryAddSingleton<TwinDueTimes>();
+        silo.Services.TryAddSingleton<TwinChangeHooks>();
         return silo;
     }
 }

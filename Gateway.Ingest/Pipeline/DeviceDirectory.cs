@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Gateway.Ingest.Pipeline;
 
@@ -41,6 +42,12 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
     private async ValueTask<DeviceRegistration?> ReadAsync(ulong devEui, long now)
     {
         DeviceRegistration? registration = await grains.GetDevice(devEui).GetAsync();
+        if (registration is not null && SharedStrings.Get(registration.Codec) is { } codec && !ReferenceEquals(codec, registration.Codec))
+        {
+            // Every registration read brings its own copy of the codec's name; the cached one shares the pool's.
+            registration = registration with { Codec = codec };
+        }
+
         _entries[devEui] = new Entry(registration, now);
         return registration;
     }

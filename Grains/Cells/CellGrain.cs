@@ -7,7 +7,8 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Grains.Cells;
 
 /// <summary>
-/// One cell of the city grid: the latest summary of each twin in it, and the silos watching it.
+/// One cell of the city grid: the latest summary of each twin in it (kept compact, see
+/// <see cref="CellTwin"/>), and the silos watching it.
 /// Changes are batched over a few milliseconds and sent once per watching silo, never to silos
 /// without a viewer here.
 /// </summary>
@@ -17,7 +18,7 @@ public sealed class CellGrain : Grain, ICellGrain
     /// <summary>How long a rule's command may take to reach its device.</summary>
     private static readonly TimeSpan RuleTtl = TimeSpan.FromMinutes(10);
 
-    private readonly Dictionary<TwinKey, TwinSummary> _twins = [];
+    private readonly Dictionary<TwinKey, CellTwin> _twins = [];
     private readonly Dictionary<TwinKey, TwinSummary> _pending = [];
     private readonly ObserverSet<ICellObserver> _observers;
     private readonly CellOptions _options;
@@ -34,13 +35,14 @@ public sealed class CellGrain : Grain, ICellGrain
 
     public Task UpdateAsync(TwinSummary summary)
     {
-        if (_twins.TryGetValue(summary.Key, out TwinSummary? known) && known.Version > summary.Version)
+        ArgumentNullException.ThrowIfNull(summary);
+        if (_twins.TryGetValue(summary.Key, out CellTwin known) && known.Version > summary.Version)
         {
             // One-way messages can overtake each other; an older summary must not replace a newer one.
             return Task.CompletedTask;
         }
 
-        _twins[summary.Key] = summary;
+        _twins[summary.Key] = CellTwin.From(summary);
         if (!_registered)
         {
             _registered = true;
@@ -53,7 +55,8 @@ public sealed class CellGrain : Grain, ICellGrain
 
     public Task LeaveAsync(TwinSummary summary)
     {
-        if (_twins.TryGetValue(summary.Key, out TwinSummary? known) && known.Version <= summary.Version)
+        ArgumentNullException.ThrowIfNull(summary);
+        if (_twins.TryGetValue(summary.Key, out CellTwin known) && known.Version <= summary.Version)
         {
             _twins.Remove(summary.Key);
             Queue(summary);
@@ -62,14 +65,24 @@ public sealed class CellGrain : Grain, ICellGrain
         return Task.CompletedTask;
     }
 
-    public ValueTask<TwinSummary[]> GetTwinsAsync() => ValueTask.FromResult(_twins.Values.ToArray());
+    public ValueTask<TwinSummary[]> GetTwinsAsync()
+    {
+        var twins = new TwinSummary[_twins.Count];
+        int i = 0;
+        foreach ((TwinKey key, CellTwin twin) in _twins)
+        {
+            twins[i++] = twin.ToSummary(key);
+        }
+
+        return ValueTask.FromResult(twins);
+    }
 
     public ValueTask<CellStats> GetStatsAsync()
     {
         int[] counts = new int[CellStats.Kinds * CellStats.Statuses];
-        foreach (TwinSummary twin in _twins.Values)
+        foreach ((TwinKey key, CellTwin twin) in _twins)
         {
-            counts[CellStats.Index((int)twin.Kind, (int)twin.Status)]++;
+            counts[CellStats.Index((int)key.Kind, (int)twin.Status)]++;
         }
 
         return ValueTask.FromResult(new CellStats(counts));
@@ -97,39 +110,31 @@ public sealed class CellGrain : Grain, ICellGrain
     public ValueTask<TwinKey[]> ApplyRuleEffectAsync(RuleEffectRequest request)
     {
         var targets = new List<TwinKey>();
-        foreach (TwinSummary twin in _twins.Values)
+        foreach ((TwinKey key, CellTwin twin) in _twins)
         {
-            if (twin.Kind != request.Kind || CellGrid.CellOf(twin.Position) != Cell || !request.Area.Contains(twin.Position) || !OnRoute(twin, request.Routes))
+            if (key.Kind != request.Kind || CellGrid.CellOf(twin.Position) != Cell || !request.Area.Contains(twin.Position) || !OnRoute(twin, request.Routes))
             {
                 continue;
             }
 
-            targets.Add(twin.Key);
+            targets.Add(key);
             var command = new CommandRequest(
                 request.Command, request.Sets, RuleDefinition.RequesterPrefix + request.RuleId, RuleTtl, request.ArgsJson,
                 RuleId: request.RuleId, HoldUntil: request.HoldUntil, ChainDepth: request.ChainDepth);
-            GrainFactory.GetTwin(twin.Kind, twin.Id).IssueCommandAsync(command).Ignore();
+            GrainFactory.GetTwin(key.Kind, key.Id).IssueCommandAsync(command).Ignore();
         }
 
         return ValueTask.FromResult(targets.ToArray());
     }
 
-    private static bool OnRoute(TwinSummary twin, string[]? routes)
+    private static bool OnRoute(in CellTwin twin, string[]? routes)
     {
         if (routes is null)
         {
             return true;
         }
 
-        foreach (Reading value in twin.Values)
-        {
-            if (value.Property == TwinProperty.Route)
-            {
-                return routes.Contains(value.Value.AsText, StringComparer.Ordinal);
-            }
-        }
-
-        return false;
+        return twin.Get(TwinProperty.Route) is { } route && routes.Contains(route.AsText, StringComparer.Ordinal);
     }
 
     private void Queue(TwinSummary summary)

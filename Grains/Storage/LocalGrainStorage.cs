@@ -11,18 +11,23 @@ namespace TwinCity.Grains.Storage;
 /// Grain storage for a city that runs as one silo: each state is kept in this process as an
 /// exactly sized serialized copy. Orleans' memory storage keeps its copies in storage grains (so
 /// that several silos can share them) inside buffers that grow by doubling; for a lone silo with a
-/// million twins that is a few hundred MB for nothing. Like any in-memory storage it dies with the process.
+/// million twins that is a few hundred MB for nothing. Each state name has its own table keyed by
+/// grain id alone, and a copy and its version sit in the table's entry itself rather than in an
+/// object of their own. Like any in-memory storage it dies with the process.
 /// </summary>
 public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
 {
-    private readonly ConcurrentDictionary<(string StateName, GrainId GrainId), Stored> _states = new();
+    /// <summary>The ETags of the first versions, made once: every grain's state holds one, and most states are written only a few times.</summary>
+    private static readonly string[] SmallETags = [.. Enumerable.Range(0, 64).Select(v => v.ToString(CultureInfo.InvariantCulture))];
 
-    public int Count => _states.Count;
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<GrainId, Stored>> _tables = new(StringComparer.Ordinal);
+
+    public int Count => _tables.Values.Sum(t => t.Count);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        if (_states.TryGetValue((stateName, grainId), out Stored? stored))
+        if (_tables.TryGetValue(stateName, out ConcurrentDictionary<GrainId, Stored>? table) && table.TryGetValue(grainId, out Stored stored))
         {
             grainState.State = serializer.Deserialize<T>(stored.Data);
             grainState.ETag = ETag(stored.Version);
@@ -40,15 +45,15 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        var key = (stateName, grainId);
+        ConcurrentDictionary<GrainId, Stored> table = _tables.GetOrAdd(stateName, static _ => new ConcurrentDictionary<GrainId, Stored>());
         byte[] data = serializer.SerializeToArray(grainState.State);
         while (true)
         {
-            if (_states.TryGetValue(key, out Stored? current))
+            if (table.TryGetValue(grainId, out Stored current))
             {
                 Check(grainState.ETag, current, stateName, grainId);
                 var next = new Stored(data, current.Version + 1);
-                if (_states.TryUpdate(key, next, current))
+                if (table.TryUpdate(grainId, next, current))
                 {
                     grainState.ETag = ETag(next.Version);
                     break;
@@ -57,7 +62,7 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
             else
             {
                 Check(grainState.ETag, null, stateName, grainId);
-                if (_states.TryAdd(key, new Stored(data, 1)))
+                if (table.TryAdd(grainId, new Stored(data, 1)))
                 {
                     grainState.ETag = ETag(1);
                     break;
@@ -72,13 +77,15 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        var key = (stateName, grainId);
-        while (_states.TryGetValue(key, out Stored? current))
+        if (_tables.TryGetValue(stateName, out ConcurrentDictionary<GrainId, Stored>? table))
         {
-            Check(grainState.ETag, current, stateName, grainId);
-            if (_states.TryRemove(new KeyValuePair<(string, GrainId), Stored>(key, current)))
+            while (table.TryGetValue(grainId, out Stored current))
             {
-                break;
+                Check(grainState.ETag, current, stateName, grainId);
+                if (table.TryRemove(new KeyValuePair<GrainId, Stored>(grainId, current)))
+                {
+                    break;
+                }
             }
         }
 
@@ -87,11 +94,12 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         return Task.CompletedTask;
     }
 
-    private static string ETag(long version) => version.ToString(CultureInfo.InvariantCulture);
+    private static string ETag(long version) =>
+        version >= 0 && version < SmallETags.Length ? SmallETags[version] : version.ToString(CultureInfo.InvariantCulture);
 
     private static void Check(string? etag, Stored? current, string stateName, GrainId grainId)
     {
-        string? expected = current is null ? null : ETag(current.Version);
+        string? expected = current is { } c ? ETag(c.Version) : null;
         if (!string.Equals(etag, expected, StringComparison.Ordinal))
         {
             throw new InconsistentStateException(
@@ -101,7 +109,8 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         }
     }
 
-    private sealed record Stored(byte[] Data, long Version);
+    /// <summary>A stored copy; compared by the identity of its bytes and its version, which is what the table's compare-and-swap needs.</summary>
+    private readonly record struct Stored(byte[] Data, long Version);
 }
 
 public static class LocalGrainStorageExtensions

@@ -15,21 +15,28 @@ namespace TwinCity.Grains.Twins;
 /// connectivity, desired values and lazy snapshots. Each kind is a small sealed subclass with
 /// its own typed state.
 /// </summary>
-public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChangeContext
+public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousekeepingGrain, ITwinChangeContext, IDueTwin
     where TState : TwinState, new()
 {
     private const int MaxLogEntries = 5;
 
+    /// <summary>How long past its offline deadline a watched twin is kept from idle collection, so the due call finds it.</summary>
+    private static readonly TimeSpan KeepAliveMargin = TimeSpan.FromMinutes(1);
+
     private readonly IPersistentState<TState> _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private IGrainTimer? _timer;
+    private TwinDueTimes? _dueTimes;
+    private int _dueSlot = -1;
+    private long _dueTicks;
+
+    /// <summary>When the housekeeping is queued for; default when it is not.</summary>
     private DateTime _timerDue;
-    private bool _timerKeepsAlive;
 
     /// <summary>When the device counts as gone quiet unless it is heard again; default while not watched.</summary>
     private DateTime _offlineAt;
-    private readonly ObserverSet<ITwinObserver> _watchers;
+    /// <summary>Made on the first watch: most twins are never watched one by one.</summary>
+    private ObserverSet<ITwinObserver>? _watchers;
     private DateTime _dirtySince;
     private DateTime _lastChange;
     private long? _cell;
@@ -51,7 +58,6 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         Options = options.Value;
         _time = time;
         _logger = logger;
-        _watchers = new ObserverSet<ITwinObserver>(time, Options.WatchLease);
     }
 
     protected TwinOptions Options { get; }
@@ -92,6 +98,8 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _metrics?.Deactivated(State.Kind);
+        DueTimes.Cancel(this);
+        _timerDue = default;
         if (IsDirty && (Options.SnapshotOnShutdown || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
         {
             await WriteSnapshotAsync();
@@ -113,7 +121,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         s.Installed = provision.Position;
         s.ReportingIntervalSeconds = Math.Max(1, provision.ReportingIntervalSeconds);
         s.Provisioned = true;
-        s.Codec = provision.Codec;
+        s.Codec = SharedStrings.Get(provision.Codec);
         s.Revision = provision.Revision;
         OnProvisioned(provision);
         Touch();
@@ -194,14 +202,14 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
             if (uplink.Radio is not null)
             {
-                s.Radio = uplink.Radio;
+                s.Radio = Shared(uplink.Radio);
             }
         }
 
         if (uplink.Source != NetworkServer.Unknown)
         {
             s.Source = uplink.Source;
-            s.ApplicationId = uplink.ApplicationId;
+            s.ApplicationId = SharedStrings.Get(uplink.ApplicationId);
             s.DeviceId = uplink.DeviceId;
         }
 
@@ -272,7 +280,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
         if (radio is not null)
         {
-            State.Radio = radio;
+            State.Radio = Shared(radio);
         }
 
         Heard(at);
@@ -332,6 +340,10 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         return State.Version;
     }
 
+    /// <summary>The radio metadata with its gateway id taken from the shared pool: a few gateways hear a whole city.</summary>
+    private static RadioInfo Shared(RadioInfo radio) =>
+        SharedStrings.Get(radio.Gateway) is { } gateway && !ReferenceEquals(gateway, radio.Gateway) ? radio with { Gateway = gateway } : radio;
+
     /// <summary>Called after a registration binds a device; kinds keep what they need of it.</summary>
     protected virtual void OnProvisioned(TwinProvision provision)
     {
@@ -344,13 +356,13 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     public Task WatchAsync(ITwinObserver observer)
     {
-        _watchers.Add(observer);
+        (_watchers ??= new ObserverSet<ITwinObserver>(_time, Options.WatchLease)).Add(observer);
         return Task.CompletedTask;
     }
 
     public Task UnwatchAsync(ITwinObserver observer)
     {
-        _watchers.Remove(observer);
+        _watchers?.Remove(observer);
         return Task.CompletedTask;
     }
 
@@ -358,7 +370,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
     protected virtual async ValueTask OnChangedAsync()
     {
         PublishToCell();
-        if (_watchers.Count > 0)
+        if (_watchers is { Count: > 0 })
         {
             TwinDocument document = BuildDocument();
             _watchers.Notify(w => w.TwinChanged(document).Ignore());
@@ -430,7 +442,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
     private async Task RunHooksAsync()
     {
-        _hooks ??= [.. ServiceProvider.GetServices<ITwinChangeHook>()];
+        _hooks ??= ServiceProvider.GetService<TwinChangeHooks>()?.All ?? [.. ServiceProvider.GetServices<ITwinChangeHook>()];
         foreach (ITwinChangeHook hook in _hooks)
         {
             try
@@ -572,14 +584,32 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         {
             // Later uplinks need not move the deadline: the tick looks at the last one and waits on.
             _offlineAt = State.LastSeen + OfflineWindow;
+            KeepAliveUntilOffline();
             ArmTimer();
         }
     }
 
+    private TwinDueTimes DueTimes => _dueTimes ??= ServiceProvider.GetRequiredService<TwinDueTimes>();
+
+    int IDueTwin.DueSlot
+    {
+        get => _dueSlot;
+        set => _dueSlot = value;
+    }
+
+    long IDueTwin.DueTicks
+    {
+        get => _dueTicks;
+        set => _dueTicks = value;
+    }
+
+    void IDueTwin.OnDue(IGrainFactory grains) => grains.GetGrain<ITwinHousekeepingGrain>(GrainContext.GrainId).DueAsync().Ignore();
+
     /// <summary>
-    /// One timer per twin does its housekeeping: it notices the device going quiet and writes the
-    /// snapshot once the twin settles. (Two timers each would cost a million twins a few hundred MB.)
-    /// It fires at the earlier of the two, or is dropped when neither is due.
+    /// The twin's housekeeping (noticing the device going quiet, writing the snapshot once the twin
+    /// settles) waits in the silo's <see cref="TwinDueTimes"/> for the earlier of the two, rather than
+    /// on a grain timer of its own (a timer per twin would cost a million twins some 600 MB). It is
+    /// taken out of the queue when neither is due.
     /// </summary>
     private void ArmTimer()
     {
@@ -591,42 +621,37 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
 
         if (due == default)
         {
-            _timer?.Dispose();
-            _timer = null;
-            _timerDue = default;
+            if (_timerDue != default)
+            {
+                DueTimes.Cancel(this);
+                _timerDue = default;
+            }
+
             return;
         }
 
-        // KeepAlive while the device is watched: a city twin stays active while its device is
-        // expected to report, so that going offline is noticed by the twin itself rather than by
-        // a global scan. A twin with only a snapshot to write may be collected (it writes on the way out).
-        bool keepAlive = _offlineAt != default;
-        if (_timer is not null && _timerKeepsAlive == keepAlive && _timerDue != default && _timerDue <= due)
+        if (_timerDue != default && _timerDue <= due)
         {
+            // Due sooner already: that call looks again and queues the twin for what is then due.
             return;
         }
 
-        TimeSpan wait = due - Now;
-        if (wait < TimeSpan.Zero)
-        {
-            wait = TimeSpan.Zero;
-        }
-
-        if (_timer is not null && _timerKeepsAlive == keepAlive)
-        {
-            _timer.Change(wait, Timeout.InfiniteTimeSpan);
-        }
-        else
-        {
-            _timer?.Dispose();
-            _timer = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = keepAlive });
-            _timerKeepsAlive = keepAlive;
-        }
-
+        DueTimes.Schedule(this, due);
         _timerDue = due;
     }
 
-    private async Task TickAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A city twin stays active while its device is expected to report, so that going offline is
+    /// noticed by the twin itself rather than by a global scan: idle collection waits until a little
+    /// past the offline deadline. A twin with only a snapshot to write may be collected (it writes on the way out).
+    /// </summary>
+    private void KeepAliveUntilOffline()
+    {
+        TimeSpan until = _offlineAt == default ? TimeSpan.Zero : _offlineAt - Now + KeepAliveMargin;
+        DelayDeactivation(until > TimeSpan.Zero ? until : TimeSpan.Zero);
+    }
+
+    public async Task DueAsync()
     {
         _timerDue = default;
         DateTime now = Now;
@@ -652,11 +677,13 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinChange
         {
             State.Status = TwinStatus.Online;
             _offlineAt = State.LastSeen + OfflineWindow + TimeSpan.FromMilliseconds(10);
+            KeepAliveUntilOffline();
             ArmTimer();
             return false;
         }
 
         _offlineAt = default;
+        KeepAliveUntilOffline();
         if (State.Status == TwinStatus.Offline)
         {
             return false;

@@ -121,7 +121,7 @@ public abstract class TwinState
     protected static void Set(ref Measured<string?> field, string? value, DateTime at)
     {
         // Devices repeat the same short texts (routes, stops, "dry"): keep one copy of each.
-        field.Value = value is null ? null : string.IsInterned(value) ?? value;
+        field.Value = SharedStrings.Get(value);
         field.At = at;
     }
 

@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+
+namespace TwinCity.Grains.Interfaces.Twins;
+
+/// <summary>
+/// One pool for the short texts that thousands of devices repeat (codec names, network-server
+/// application ids, gateway ids, routes): each arrives as a fresh string in every message and
+/// registration read, and a million twins holding their own copies cost tens of MB. The pool is
+/// bounded, so texts that never repeat cannot grow it without end; past the bound a text is kept as it came.
+/// </summary>
+public static class SharedStrings
+{
+    /// <summary>How many distinct texts the pool keeps.</summary>
+    public const int Capacity = 16_384;
+
+    /// <summary>Longer texts are not pooled: they are rarely shared and would hold the pool's memory.</summary>
+    public const int MaxLength = 64;
+
+    private static readonly ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
+
+    /// <summary>The pooled copy of <paramref name="text"/> (the text itself the first time it is seen).</summary>
+    public static string? Get(string? text)
+    {
+        if (text is null || text.Length > MaxLength)
+        {
+            return text;
+        }
+
+        if (string.IsInterned(text) is { } interned)
+        {
+            return interned;
+        }
+
+        if (Pool.TryGetValue(text, out string? pooled))
+        {
+            return pooled;
+        }
+
+        return Pool.Count < Capacity ? Pool.GetOrAdd(text, text) : text;
+    }
+}

@@ -1,0 +1,29 @@
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Tests.Twins;
+
+public sealed class SharedStringsTests
+{
+    [Fact]
+    public void Equal_texts_come_back_as_one_copy()
+    {
+        // Built at run time, so neither is a literal the runtime already holds once.
+        string first = string.Concat("app-", Guid.NewGuid().ToString("N").AsSpan(0, 8));
+        string second = new(first.AsSpan());
+        Assert.NotSame(first, second);
+
+        Assert.Same(first, SharedStrings.Get(first));
+        Assert.Same(first, SharedStrings.Get(second));
+    }
+
+    [Fact]
+    public void Long_texts_and_null_pass_through_unpooled()
+    {
+        string text = new('x', SharedStrings.MaxLength + 1);
+        string copy = new(text.AsSpan());
+
+        Assert.Same(copy, SharedStrings.Get(copy));
+        Assert.NotSame(text, SharedStrings.Get(copy));
+        Assert.Null(SharedStrings.Get(null));
+    }
+}
