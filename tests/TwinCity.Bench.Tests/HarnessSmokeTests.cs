@@ -50,7 +50,8 @@ public sealed class HarnessSmokeTests
     [Fact]
     public async Task Latency_matches_viewer_changes_to_their_publish()
     {
-        BenchRun run = await BenchRun.RunAsync("latency", "--devices", "300", "--rate", "300", "--seconds", "3", "--warmup", "1");
+        string samples = Path.Combine(Path.GetTempPath(), $"latency-samples-{Guid.NewGuid():N}.csv");
+        BenchRun run = await BenchRun.RunAsync("latency", "--devices", "300", "--rate", "300", "--seconds", "3", "--warmup", "1", "--samples", samples);
 
         Assert.True(run.ExitCode == 0, run.Explain);
         Assert.Equal(0, run.Figure("latency.lost"));
@@ -65,6 +66,14 @@ public sealed class HarnessSmokeTests
         // The warm-up second's uplinks are timed too, apart from the three measured seconds.
         Assert.True(run.Figure("latency.warmup.p99") > 0, run.Explain);
         Assert.True(run.Figure("latency.samples") <= 900, run.Explain);
+
+        // Every matched change is a row of the samples file, the measured ones marked apart from the warm-up.
+        string[] rows = File.ReadAllLines(samples);
+        File.Delete(samples);
+        Assert.Equal("uplink,published_utc,twin_changed_ms,viewer_ms,warmup", rows[0]);
+        Assert.All(rows.Skip(1), r => Assert.Equal(5, r.Split(',').Length));
+        Assert.Equal(run.Figure("latency.samples"), rows.Skip(1).Count(r => r.EndsWith(",0", StringComparison.Ordinal)));
+        Assert.Contains(rows.Skip(1), r => r.EndsWith(",1", StringComparison.Ordinal));
     }
 
     [Fact]

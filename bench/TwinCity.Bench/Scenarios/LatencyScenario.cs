@@ -30,7 +30,7 @@ public sealed class LatencyScenario : IBenchScenario
 
     public string Name => "latency";
 
-    public string Usage => "latency [--devices 20000] [--rate 10000] [--seconds 30] [--warmup 10] [--broker embedded|mosquitto]";
+    public string Usage => "latency [--devices 20000] [--rate 10000] [--seconds 30] [--warmup 10] [--samples FILE] [--broker embedded|mosquitto]";
 
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
@@ -40,6 +40,7 @@ public sealed class LatencyScenario : IBenchScenario
         double rate = args.Number("rate", 10_000);
         double seconds = args.Number("seconds", 30);
         double warmup = args.Number("warmup", 10);
+        string? samplesPath = args.Text("samples");
         BrokerKind broker = ScenarioOptions.Broker(args);
         if (rate <= 0)
         {
@@ -99,6 +100,8 @@ public sealed class LatencyScenario : IBenchScenario
             var apply = new List<double>();
             var view = new List<double>();
             var warmView = new List<double>();
+            using StreamWriter? samples = samplesPath is null ? null : new StreamWriter(samplesPath);
+            samples?.WriteLine("uplink,published_utc,twin_changed_ms,viewer_ms,warmup");
             foreach (Seen s in seen)
             {
                 int index = int.Parse(s.Id.AsSpan(s.Id.IndexOf('-', StringComparison.Ordinal) + 1), CultureInfo.InvariantCulture);
@@ -110,13 +113,15 @@ public sealed class LatencyScenario : IBenchScenario
                 }
 
                 double viewMs = (s.ReceivedTicks - published[k]) / (double)TimeSpan.TicksPerMillisecond;
+                double twinMs = (s.At.Ticks - published[k]) / (double)TimeSpan.TicksPerMillisecond;
+                samples?.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{k},{new DateTime(published[k], DateTimeKind.Utc):O},{twinMs:0.000},{viewMs:0.000},{(k < warmupUplinks ? 1 : 0)}"));
                 if (k < warmupUplinks)
                 {
                     warmView.Add(viewMs);
                     continue;
                 }
 
-                apply.Add((s.At.Ticks - published[k]) / (double)TimeSpan.TicksPerMillisecond);
+                apply.Add(twinMs);
                 view.Add(viewMs);
             }
 
