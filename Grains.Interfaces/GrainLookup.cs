@@ -28,6 +28,28 @@ public static class GrainLookup
             : Remember(grains.GetGrain<T>(key));
     }
 
+    /// <summary>
+    /// The grain <paramref name="grainId"/> seen through interface <typeparamref name="T"/>, for an
+    /// interface several grain classes implement (the id names the class).
+    /// </summary>
+    public static T Grain<T>(this IGrainFactory grains, GrainId grainId)
+        where T : IAddressable
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        if (InterfaceTypes<T>.Resolved is { } resolved)
+        {
+            return (T)grains.GetGrain(grainId, resolved.InterfaceType);
+        }
+
+        T grain = grains.GetGrain<T>(grainId);
+        if (grain is GrainReference reference)
+        {
+            InterfaceTypes<T>.Resolved = new ResolvedInterface(reference.InterfaceType);
+        }
+
+        return grain;
+    }
+
     private static T Remember<T>(T grain)
     {
         if (grain is GrainReference reference)
@@ -38,7 +60,15 @@ public static class GrainLookup
         return grain;
     }
 
+    private sealed record ResolvedInterface(GrainInterfaceType InterfaceType);
+
     private sealed record ResolvedTypes(GrainType GrainType, GrainInterfaceType InterfaceType);
+
+    private static class InterfaceTypes<T>
+    {
+        // Written once, read without a lock: a reader that sees null resolves the type itself.
+        public static volatile ResolvedInterface? Resolved;
+    }
 
     private static class Types<T>
     {

@@ -603,7 +603,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         set => _dueTicks = value;
     }
 
-    void IDueTwin.OnDue(IGrainFactory grains) => grains.GetGrain<ITwinHousekeepingGrain>(GrainContext.GrainId).DueAsync().Ignore();
+    void IDueTwin.OnDue(IGrainFactory grains) => grains.Grain<ITwinHousekeepingGrain>(GrainContext.GrainId).DueAsync().Ignore();
 
     /// <summary>
     /// The twin's housekeeping (noticing the device going quiet, writing the snapshot once the twin

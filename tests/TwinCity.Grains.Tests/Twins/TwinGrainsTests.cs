@@ -50,6 +50,22 @@ public sealed class TwinGrainsTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_grain_found_by_its_id_through_an_interface_of_several_kinds_is_that_grain()
+    {
+        GrainId light = ((GrainReference)_grains.GetTwin(TwinKind.Streetlight, "by-id-" + Guid.NewGuid().ToString("N")[..8])).GrainId;
+        GrainId bus = ((GrainReference)_grains.GetTwin(TwinKind.Bus, "by-id-" + Guid.NewGuid().ToString("N")[..8])).GrainId;
+
+        ITwinGrain first = _grains.Grain<ITwinGrain>(light);
+        ITwinGrain second = _grains.Grain<ITwinGrain>(bus);
+
+        Assert.Equal(_grains.GetGrain<ITwinGrain>(light), first);
+        Assert.Equal(_grains.GetGrain<ITwinGrain>(bus), second);
+        Assert.Equal(light, ((GrainReference)first).GrainId);
+        Assert.Equal(bus, ((GrainReference)second).GrainId);
+        Assert.Null(await second.GetAsync());
+    }
+
+    [Fact]
     public void A_blank_id_or_an_unknown_kind_is_refused()
     {
         Assert.ThrowsAny<ArgumentException>(() => _grains.GetTwin(TwinKind.Streetlight, " "));
