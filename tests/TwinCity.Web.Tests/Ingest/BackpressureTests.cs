@@ -50,11 +50,7 @@ public sealed class BackpressureTests(ITestOutputHelper output) : IAsyncLifetime
         const int PerDevice = 600;
         const int Total = Devices * PerDevice;
         using HttpClient http = _city.CreateClient();
-        var provisioned = new List<(string DevEui, string Id)>();
-        for (int i = 0; i < Devices; i++)
-        {
-            provisioned.Add(await ProvisionAsync(http, "streetlights", "milesight-ws558", "SLP"));
-        }
+        List<(string DevEui, string Id)> provisioned = await ProvisionManyAsync(http, Devices, "streetlights", "milesight-ws558", "SLP");
 
         var consumer = _city.Services.GetRequiredService<MqttIngestConsumer>();
         var metrics = _city.Services.GetRequiredService<IngestMetrics>();

@@ -11,6 +11,7 @@ using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains.Interfaces.History;
 using TwinCity.Grains.Twins;
 using TwinCity.Testing;
+using TwinCity.Web.Tests.Rules;
 using Xunit.Abstractions;
 using static TwinCity.Web.Tests.Ingest.IngestTestKit;
 
@@ -44,11 +45,7 @@ public sealed class InProcessIngestTests(ITestOutputHelper output) : IAsyncLifet
         const int PerDevice = 100;
         const int Total = Devices * PerDevice;
         using HttpClient http = _city.CreateClient();
-        var provisioned = new List<(string DevEui, string Id)>();
-        for (int i = 0; i < Devices; i++)
-        {
-            provisioned.Add(await ProvisionAsync(http, "streetlights", "milesight-ws558", "SLI"));
-        }
+        List<(string DevEui, string Id)> provisioned = await ProvisionManyAsync(http, Devices, "streetlights", "milesight-ws558", "SLI");
 
         var handoff = _city.Services.GetRequiredService<BrokerHandoff>();
         var metrics = _city.Services.GetRequiredService<IngestMetrics>();
@@ -99,7 +96,8 @@ public sealed class InProcessIngestTests(ITestOutputHelper output) : IAsyncLifet
         Assert.True(handoff.PeakPending <= bound, $"ingest held {handoff.PeakPending} messages at once; at most {bound} were allowed");
         Assert.True(mostAheadOfTwins <= bound + 1, $"the broker acknowledged {mostAheadOfTwins} uplinks ahead of the twins; at most {bound} were allowed");
         Assert.True(mostAheadOfTwins >= Devices, $"the twins were never behind ({mostAheadOfTwins}); the test did not slow them");
-        Assert.Equal(0, await WaitForAsync(() => handoff.Pending, 0));
+        await RuleApiKit.Eventually(() => Task.FromResult(handoff.Pending == 0), "ingest's lanes empty");
+        Assert.Equal(0, handoff.Pending);
         output.WriteLine($"held at most {handoff.PeakPending}; broker ahead of the twins by at most {mostAheadOfTwins}; applied {Total}");
     }
 
@@ -129,12 +127,14 @@ public sealed class InProcessIngestTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal(Frames * 10.0, Reported(twin, "energyWh").GetDouble());
 
         // Every frame's record became durable, the two that failed on a later try.
-        Assert.Equal(Enumerable.Range(1, Frames).Select(f => (uint)f), await WaitForAsync(() => _city.Journal.Recorded(devEui), Frames));
+        await RuleApiKit.Eventually(() => Task.FromResult(_city.Journal.Recorded(devEui).Count >= Frames), "every frame's record durable");
+        Assert.Equal(Enumerable.Range(1, Frames).Select(f => (uint)f), _city.Journal.Recorded(devEui));
         Assert.Equal(2, _city.Journal.Failures(devEui));
 
         // The twin had applied both before their records failed: the tries again were duplicates to it.
         Assert.Equal(duplicatesBefore + 2, metrics.Duplicates);
-        Assert.Equal(0, await WaitForAsync(() => handoff.Pending, 0));
+        await RuleApiKit.Eventually(() => Task.FromResult(handoff.Pending == 0), "ingest's lanes empty");
+        Assert.Equal(0, handoff.Pending);
     }
 
     [Fact]
@@ -143,11 +143,7 @@ public sealed class InProcessIngestTests(ITestOutputHelper output) : IAsyncLifet
         const int Devices = 4;
         const int PerDevice = 200;
         using HttpClient http = _city.CreateClient();
-        var provisioned = new List<(string DevEui, string Id)>();
-        for (int i = 0; i < Devices; i++)
-        {
-            provisioned.Add(await ProvisionAsync(http, "streetlights", "milesight-ws558", "SLQ"));
-        }
+        List<(string DevEui, string Id)> provisioned = await ProvisionManyAsync(http, Devices, "streetlights", "milesight-ws558", "SLQ");
 
         var ids = provisioned.Select(d => d.Id).ToHashSet();
         _city.Slow.Only = ids;
@@ -222,26 +218,6 @@ public sealed class InProcessIngestTests(ITestOutputHelper output) : IAsyncLifet
         using JsonDocument stats = JsonDocument.Parse(await http.GetStringAsync("/api/v1/ingest/stats"));
         Assert.True(stats.RootElement.GetProperty("received").GetInt64() >= receivedBefore + 1);
     }
-
-    private static async Task<T> WaitForAsync<T>(Func<T> read, object? expectedCount, int seconds = 20)
-    {
-        DateTime until = DateTime.UtcNow.AddSeconds(seconds);
-        T value = read();
-        while (DateTime.UtcNow < until && !Reached(value, expectedCount))
-        {
-            await Task.Delay(20);
-            value = read();
-        }
-
-        return value;
-    }
-
-    private static bool Reached(object? value, object? expected) => value switch
-    {
-        long n => n == Convert.ToInt64(expected, CultureInfo.InvariantCulture),
-        IReadOnlyCollection<uint> list => list.Count >= Convert.ToInt32(expected, CultureInfo.InvariantCulture),
-        _ => Equals(value, expected),
-    };
 
     private sealed class FaultyCity : CityAppFactory
     {

@@ -38,6 +38,18 @@ public static class IngestTestKit
         return (devEui, id);
     }
 
+    /// <summary>Provisions <paramref name="count"/> devices of one kind and codec, one after another.</summary>
+    public static async Task<List<(string DevEui, string Id)>> ProvisionManyAsync(HttpClient http, int count, string kind, string codec, string prefix)
+    {
+        var provisioned = new List<(string DevEui, string Id)>(count);
+        for (int i = 0; i < count; i++)
+        {
+            provisioned.Add(await ProvisionAsync(http, kind, codec, prefix));
+        }
+
+        return provisioned;
+    }
+
     /// <summary>Registers a device (again, when it exists) through the API.</summary>
     public static async Task RegisterAsync(HttpClient http, string devEui, string kind, string id, string codec, object? mapping = null)
     {
