@@ -147,10 +147,11 @@ public sealed class TwinGrainTests(ClusterFixture fixture)
         TwinDocument online = (await twin.GetAsync())!;
         Assert.Equal(TwinStatus.Online, online.Status);
 
-        // 1 s interval × the default factor 2.5: offline after 2.5 s of silence, not before.
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // 1 s interval × the default factor 2.5: offline after 2.5 s of silence, not before. The
+        // first look comes 0.5 s in, so a slow machine has 2 s of slack before it would read wrong.
+        await Task.Delay(TimeSpan.FromSeconds(0.5));
         Assert.Equal(TwinStatus.Online, (await twin.GetAsync())!.Status);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(3));
 
         TwinDocument offline = (await twin.GetAsync())!;
         Assert.Equal(TwinStatus.Offline, offline.Status);
