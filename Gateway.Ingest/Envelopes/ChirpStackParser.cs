@@ -170,11 +170,11 @@ public static class ChirpStackParser
             }
             else if (name.SequenceEqual("applicationId"u8))
             {
-                e.ApplicationId = JsonReading.ReadString(ref reader);
+                e.ApplicationId = JsonReading.ReadSharedString(ref reader);
             }
             else if (name.SequenceEqual("deviceName"u8))
             {
-                e.DeviceId = JsonReading.ReadString(ref reader);
+                e.DeviceId = JsonReading.ReadSharedString(ref reader);
             }
             else
             {
@@ -211,7 +211,7 @@ public static class ChirpStackParser
                 }
                 else if (name.SequenceEqual("gatewayId"u8))
                 {
-                    gateway = JsonReading.ReadString(ref reader)?.ToUpperInvariant();
+                    gateway = JsonReading.ReadSharedString(ref reader, upperCase: true);
                 }
                 else
                 {

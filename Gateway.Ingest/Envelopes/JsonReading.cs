@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Gateway.Ingest.Envelopes;
 
@@ -84,6 +85,38 @@ internal static class JsonReading
 
     public static string? ReadString(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+
+    /// <summary>
+    /// Reads a text that devices repeat (application, device and gateway ids) as the one pooled copy
+    /// in <see cref="SharedStrings"/>, without making a string of it each time; upper-cased when asked.
+    /// </summary>
+    public static string? ReadSharedString(ref Utf8JsonReader reader, bool upperCase = false)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+
+        if (reader.HasValueSequence || reader.ValueSpan.Length > SharedStrings.MaxLength)
+        {
+            string text = reader.GetString()!;
+            return SharedStrings.Get(upperCase ? text.ToUpperInvariant() : text);
+        }
+
+        // UTF-8 never takes fewer bytes than the UTF-16 characters it decodes to, escaped or not.
+        Span<char> chars = stackalloc char[reader.ValueSpan.Length];
+        int length = reader.CopyString(chars);
+        Span<char> value = chars[..length];
+        if (upperCase)
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                value[i] = char.ToUpperInvariant(value[i]);
+            }
+        }
+
+        return SharedStrings.Get(value);
+    }
 
     /// <summary>Reads a base64 string; false when it is not base64.</summary>
     public static bool TryReadBase64(ref Utf8JsonReader reader, out byte[]? bytes)

@@ -153,7 +153,7 @@ public static class TheThingsStackParser
             }
             else if (name.SequenceEqual("device_id"u8))
             {
-                e.DeviceId = JsonReading.ReadString(ref reader);
+                e.DeviceId = JsonReading.ReadSharedString(ref reader);
             }
             else if (name.SequenceEqual("application_ids"u8) && reader.TokenType == JsonTokenType.StartObject)
             {
@@ -163,7 +163,7 @@ public static class TheThingsStackParser
                     reader.Read();
                     if (isId && e.ApplicationId is null)
                     {
-                        e.ApplicationId = JsonReading.ReadString(ref reader);
+                        e.ApplicationId = JsonReading.ReadSharedString(ref reader);
                     }
                     else
                     {
@@ -264,11 +264,11 @@ public static class TheThingsStackParser
                         reader.Read();
                         if (g.SequenceEqual("gateway_id"u8))
                         {
-                            id = JsonReading.ReadString(ref reader);
+                            id = JsonReading.ReadSharedString(ref reader);
                         }
                         else if (g.SequenceEqual("eui"u8))
                         {
-                            eui = JsonReading.ReadString(ref reader)?.ToUpperInvariant();
+                            eui = JsonReading.ReadSharedString(ref reader, upperCase: true);
                         }
                         else
                         {

@@ -42,6 +42,13 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The messages' bytes, copied out of the broker's packet: while the twins keep up they last a few
+    /// milliseconds, but when they fall behind the lanes hold thousands, which would otherwise be copied
+    /// through the young generations. Pooled, they stay put and are reused.
+    /// </summary>
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024, maxArraysPerBucket: 4096);
+
     private readonly IngestPipeline _pipeline;
     private readonly ILogger<BrokerHandoff> _logger;
     private readonly Channel<Item>[] _lanes;
@@ -99,7 +106,10 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
             return;
         }
 
-        var item = new Item(topic, e.ApplicationMessage.Payload.ToArray());
+        ReadOnlySequence<byte> payload = e.ApplicationMessage.Payload;
+        byte[] buffer = Buffers.Rent(checked((int)payload.Length));
+        payload.CopyTo(buffer);
+        var item = new Item(topic, buffer, (int)payload.Length);
         Take();
         try
         {
@@ -109,7 +119,7 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
         catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
         {
             // The silo is stopping or the publisher went away meanwhile: unacknowledged, so sent again.
-            Release();
+            Release(item);
             e.CloseConnection = true;
         }
     }
@@ -184,14 +194,14 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
 
             if (result.IsFinal)
             {
-                Release();
+                Release(item);
                 return;
             }
 
             if (_abandon.IsCancellationRequested)
             {
                 LogLost(item.Topic, result.Detail ?? result.Reason ?? "a passing fault");
-                Release();
+                Release(item);
                 return;
             }
 
@@ -213,7 +223,7 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
         try
         {
             await durable;
-            Release();
+            Release(item);
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -231,17 +241,23 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
         catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
         {
             LogLost(item.Topic, "its history record could not be written before the silo stopped");
-            Release();
+            Release(item);
         }
     }
 
-    private ValueTask<IngestResult> ProcessAsync(Item item) => _pipeline.ProcessMqttAsync(item.Topic, item.Payload);
+    private ValueTask<IngestResult> ProcessAsync(Item item) => _pipeline.ProcessMqttAsync(item.Topic, item.Buffer.AsMemory(0, item.Length));
 
     private void Take() => HighWater.Raise(ref _peak, Interlocked.Increment(ref _held));
 
-    private void Release() => Interlocked.Decrement(ref _held);
+    /// <summary>The message is done with (applied, refused or given up): its bytes go back to the pool.</summary>
+    private void Release(Item item)
+    {
+        Buffers.Return(item.Buffer);
+        Interlocked.Decrement(ref _held);
+    }
 
-    private readonly record struct Item(string Topic, byte[] Payload);
+    /// <summary>A message in a lane: its bytes are the first <see cref="Length"/> of a pooled <see cref="Buffer"/>.</summary>
+    private readonly record struct Item(string Topic, byte[] Buffer, int Length);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest stopped taking uplinks from the embedded broker after {Received} messages")]
     private partial void LogStopped(long received);

@@ -60,6 +60,13 @@ public sealed partial class IngestPipeline(
 
     // Every uplink goes through three awaits that complete later (the twin's answer): their state
     // machines come from a pool rather than being allocated per uplink.
+    /// <summary>
+    /// Notes the uplink as seen once its record is durable. A method of its own, so that the
+    /// continuation's closure is made only for such uplinks, not on every message's way through.
+    /// </summary>
+    private void RememberWhenDurable(Task durable, string id) =>
+        _ = durable.ContinueWith(_ => _recent.Add(id), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IngestResult> ProcessAsync(IngestMessage message)
     {
@@ -135,7 +142,7 @@ public sealed partial class IngestPipeline(
                 // failed comes again from the broker and must reach the journal then.
                 if (result.Durable is { } durable)
                 {
-                    _ = durable.ContinueWith(t => _recent.Add(id), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    RememberWhenDurable(durable, id);
                 }
                 else
                 {

@@ -28,7 +28,7 @@ public static class IngestTopics
         if (count == 6 && t[parts[0]].SequenceEqual("application") && t[parts[2]].SequenceEqual("device") && t[parts[4]].SequenceEqual("event"))
         {
             server = NetworkServer.ChirpStack;
-            applicationId = topic[parts[1]];
+            applicationId = SharedStrings.Get(t[parts[1]]);
             networkEvent = NetworkEvents.FromChirpStackName(t[parts[5]]);
             return networkEvent != NetworkEvent.Unknown;
         }
@@ -36,7 +36,7 @@ public static class IngestTopics
         if (count >= 5 && t[parts[0]].SequenceEqual("v3") && t[parts[2]].SequenceEqual("devices"))
         {
             server = NetworkServer.TheThingsStack;
-            applicationId = topic[parts[1]];
+            applicationId = SharedStrings.Get(t[parts[1]]);
             return true;
         }
 

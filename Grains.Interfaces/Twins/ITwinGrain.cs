@@ -64,5 +64,5 @@ public interface ITwinGrain : IGrainWithStringKey
 
     /// <summary>Sets desired values on behalf of <paramref name="by"/>; returns the new version.</summary>
     [Alias("SetDesired")]
-    ValueTask<long> SetDesiredAsync(Reading[] values, string by);
+    ValueTask<long> SetDesiredAsync([Immutable] Reading[] values, string by);
 }

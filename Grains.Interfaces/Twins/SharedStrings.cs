@@ -18,6 +18,29 @@ public static class SharedStrings
 
     private static readonly ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
 
+    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> BySpan =
+        Pool.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// The pooled string equal to <paramref name="text"/>; a new string only the first time it is
+    /// seen (or once the pool is full), so a parser can look up what it read without allocating.
+    /// </summary>
+    public static string Get(ReadOnlySpan<char> text)
+    {
+        if (text.Length > MaxLength)
+        {
+            return new string(text);
+        }
+
+        if (BySpan.TryGetValue(text, out string? pooled))
+        {
+            return pooled;
+        }
+
+        var made = new string(text);
+        return Pool.Count < Capacity ? Pool.GetOrAdd(made, made) : made;
+    }
+
     /// <summary>The pooled copy of <paramref name="text"/> (the text itself the first time it is seen).</summary>
     public static string? Get(string? text)
     {

@@ -107,15 +107,21 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
         // Drop the memory of rules that were deleted.
         if (tracks.Count > rules.Length)
         {
-            foreach (string gone in tracks.Keys.Where(id => !rules.Any(r => r.Id == id)).ToList())
-            {
-                tracks.Remove(gone);
-            }
+            ForgetDeleted(tracks, rules);
         }
 
         if (recheck is TimeSpan delay)
         {
             twin.CallAgainAfter(delay);
+        }
+    }
+
+    // A method of its own: a lambda capturing the rules in the caller would cost every change a closure.
+    private static void ForgetDeleted(Dictionary<string, RuleTrack> tracks, RuleDefinition[] rules)
+    {
+        foreach (string gone in tracks.Keys.Where(id => !rules.Any(r => r.Id == id)).ToList())
+        {
+            tracks.Remove(gone);
         }
     }
 

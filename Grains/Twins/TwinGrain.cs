@@ -460,7 +460,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     protected TwinSummary BuildSummary()
     {
         TState s = State;
-        List<ReportedValue> reported = [];
+        List<ReportedValue> reported = TwinState.RentScratch();
         s.CollectReported(reported);
         var values = new Reading[reported.Count];
         for (int i = 0; i < values.Length; i++)
@@ -468,6 +468,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             values[i] = new Reading(reported[i].Property, reported[i].Value);
         }
 
+        TwinState.ReturnScratch(reported);
         return new TwinSummary(s.Kind, Id, s.Version, s.Position, CurrentStatus(), values, s.ChangedAt);
     }
 

@@ -89,17 +89,46 @@ public abstract class TwinState
     /// <summary>The reported value of one property, if the device reported it.</summary>
     public ReportedValue? GetReported(TwinProperty property)
     {
-        List<ReportedValue> all = [];
-        CollectReported(all);
-        foreach (ReportedValue value in all)
+        List<ReportedValue> all = RentScratch();
+        try
         {
-            if (value.Property == property)
+            CollectReported(all);
+            foreach (ReportedValue value in all)
             {
-                return value;
+                if (value.Property == property)
+                {
+                    return value;
+                }
             }
-        }
 
-        return null;
+            return null;
+        }
+        finally
+        {
+            ReturnScratch(all);
+        }
+    }
+
+    [ThreadStatic]
+    private static List<ReportedValue>? _threadScratch;
+
+    /// <summary>
+    /// An empty list to collect reported values into and read before the next await, one per thread
+    /// and reused, since every uplink collects them (for the twin's cell) and most drop them at once.
+    /// Give it back with <see cref="ReturnScratch"/>; a caller that rents while another holds it gets a new one.
+    /// </summary>
+    public static List<ReportedValue> RentScratch()
+    {
+        List<ReportedValue> list = _threadScratch ?? new List<ReportedValue>(16);
+        _threadScratch = null;
+        return list;
+    }
+
+    public static void ReturnScratch(List<ReportedValue> list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        list.Clear();
+        _threadScratch = list;
     }
 
     protected abstract bool ApplyKind(TwinProperty property, PropertyValue value, DateTime at);

@@ -26,4 +26,20 @@ public sealed class SharedStringsTests
         Assert.NotSame(text, SharedStrings.Get(copy));
         Assert.Null(SharedStrings.Get(null));
     }
+
+    [Fact]
+    public void A_span_finds_the_pooled_copy_and_adds_what_is_new()
+    {
+        string pooled = SharedStrings.Get(string.Concat("gw-", Guid.NewGuid().ToString("N").AsSpan(0, 8)))!;
+        Span<char> read = stackalloc char[pooled.Length];
+        pooled.AsSpan().CopyTo(read);
+
+        Assert.Same(pooled, SharedStrings.Get((ReadOnlySpan<char>)read));
+
+        string fresh = "dev-" + Guid.NewGuid().ToString("N")[..8];
+        string added = SharedStrings.Get(fresh.AsSpan());
+        Assert.Equal(fresh, added);
+        Assert.Same(added, SharedStrings.Get(fresh.AsSpan()));
+        Assert.Same(added, SharedStrings.Get(fresh));
+    }
 }
