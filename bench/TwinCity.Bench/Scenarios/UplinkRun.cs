@@ -35,6 +35,7 @@ public static class UplinkRun
         long counted = 0;
         long lastCounted = -1;
         TimeSpan lastMove = TimeSpan.Zero;
+        double rate = 0;
         double cpuAtEnd = double.NaN;
         double publisherCpu = 0;
         string? problem = null;
@@ -46,6 +47,13 @@ public static class UplinkRun
             series.Add(now, counted);
             if (counted != lastCounted)
             {
+                // The count is read from the silo's metrics, which may move less often than we look:
+                // the rate shown is over the time since the count last moved, not since the last look.
+                if (lastCounted >= 0)
+                {
+                    rate = (counted - lastCounted) / (clock.Elapsed - lastMove).TotalSeconds;
+                }
+
                 lastCounted = counted;
                 lastMove = clock.Elapsed;
                 cpuAtEnd = targetCpu();
@@ -67,7 +75,6 @@ public static class UplinkRun
             // it ran must not be compared as if it were the final one.
             bool finished = done.IsCompletedSuccessfully;
             long published = finished ? done.Result.Published : publisher.Published;
-            double rate = series.Samples.Count >= 2 ? (counted - series.Samples[^2].Count) / (now - series.Samples[^2].Seconds) : 0;
             Progress.Step(string.Create(CultureInfo.InvariantCulture, $"{label}: published {published:N0}/{plan.Uplinks:N0}, counted {counted:N0} ({rate:N0}/s), {now:0}s"));
             if (finished && counted >= published)
             {
