@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet.Server;
 using TwinCity.Gateway.Ingest.Pipeline;
+using TwinCity.Grains.Interfaces;
 
 namespace TwinCity.Gateway.Ingest.Mqtt;
 

@@ -1,3 +1,5 @@
+using TwinCity.Grains.Interfaces;
+
 namespace TwinCity.Gateway.Ingest.Mqtt;
 
 /// <summary>

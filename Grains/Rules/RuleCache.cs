@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Rules;
 using TwinCity.Grains.Interfaces.Twins;
 
@@ -50,7 +51,7 @@ public sealed partial class RuleCache : IRuleBookObserver
 
     Task IRuleBookObserver.RuleBookChanged(long version)
     {
-        InterlockedMax(ref _notified, version);
+        HighWater.Raise(ref _notified, version);
         Loaded? loaded = _loaded;
         if (loaded is not null && loaded.Book.Version < version)
         {
@@ -98,21 +99,6 @@ public sealed partial class RuleCache : IRuleBookObserver
         finally
         {
             _loading.Release();
-        }
-    }
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        long seen = Interlocked.Read(ref target);
-        while (value > seen)
-        {
-            long was = Interlocked.CompareExchange(ref target, value, seen);
-            if (was == seen)
-            {
-                return;
-            }
-
-            seen = was;
         }
     }
 

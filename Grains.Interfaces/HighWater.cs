@@ -1,7 +1,7 @@
-namespace TwinCity.Gateway.Ingest.Mqtt;
+namespace TwinCity.Grains.Interfaces;
 
 /// <summary>A high-water mark that many threads raise at once.</summary>
-internal static class HighWater
+public static class HighWater
 {
     /// <summary>Raises <paramref name="mark"/> to <paramref name="value"/> unless it is higher already.</summary>
     public static void Raise(ref long mark, long value)
