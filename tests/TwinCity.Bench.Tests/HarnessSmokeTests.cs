@@ -85,6 +85,8 @@ public sealed class HarnessSmokeTests
         Assert.True(run.Figure("memory.2000.heap") > 0, run.Explain);
         Assert.True(run.Figure("memory.2000.time") > 0, run.Explain);
         Assert.True(run.HasFigure("memory.2000.ws"), run.Explain);
+        Assert.True(run.Figure("memory.2000.empty") > 0, run.Explain);
+        Assert.True(run.Figure("memory.2000.own") < run.Figure("memory.2000.heap"), run.Explain);
     }
 
     [Fact]

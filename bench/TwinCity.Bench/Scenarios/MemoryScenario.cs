@@ -20,7 +20,9 @@ namespace TwinCity.Bench.Scenarios;
 /// grain, as the import API does, and gets one uplink decoded by the real codec, so every twin holds
 /// a realistic state (reported values, radio, network server). Ingest's cache of the registration
 /// (what a silo holds for every device it hears) is filled too. Managed heap and working set are read
-/// after a full, compacting GC before and after, and divided by the number of twins.
+/// after a full, compacting GC before and after, and divided by the number of twins. For comparison,
+/// the same number of empty grains (string keys like the twins', no state) are activated on a fresh
+/// silo of the same configuration and measured the same way: the difference is what a twin adds.
 /// </summary>
 public sealed class MemoryScenario : IBenchScenario
 {
@@ -43,14 +45,17 @@ public sealed class MemoryScenario : IBenchScenario
         foreach (long size in sizes)
         {
             (double heap, double workingSet, double seconds) = await MeasureAsync((int)size, mix, concurrency, cancellationToken);
+            double empty = await MeasureEmptyAsync((int)size, concurrency, cancellationToken);
             string n = size.ToString("N0", CultureInfo.InvariantCulture);
             Target? target = size == TargetTwins ? Target.AtMost(HeapTargetBytes, "<= 2.5 KB at 1,000,000") : null;
             report.Add($"memory.{size}.heap", $"managed heap per active twin, {n} twins", heap / 1024, "KB", "0.00",
                 target is null ? null : Target.AtMost(2.5, target.Text));
             report.Add($"memory.{size}.ws", $"working set per active twin, {n} twins", workingSet / 1024, "KB", "0.00");
+            report.Add($"memory.{size}.empty", $"managed heap per empty grain, {n} grains (same silo configuration)", empty / 1024, "KB", "0.00");
+            report.Add($"memory.{size}.own", $"what a twin adds to an empty grain, {n} twins", (heap - empty) / 1024, "KB", "0.00");
             report.Add($"memory.{size}.time", $"time to activate {n} twins", seconds, "s", "0.0", null,
                 string.Create(CultureInfo.InvariantCulture, $"{size / seconds:N0} /s"));
-            details.Add(new JsonObject { ["twins"] = size, ["heapBytesPerTwin"] = heap, ["workingSetBytesPerTwin"] = workingSet, ["activateSeconds"] = seconds });
+            details.Add(new JsonObject { ["twins"] = size, ["heapBytesPerTwin"] = heap, ["workingSetBytesPerTwin"] = workingSet, ["activateSeconds"] = seconds, ["heapBytesPerEmptyGrain"] = empty });
         }
 
         if (!sizes.Contains(TargetTwins))
@@ -87,6 +92,27 @@ public sealed class MemoryScenario : IBenchScenario
         GC.KeepAlive(directory);
         Progress.Say(string.Create(CultureInfo.InvariantCulture, $"memory: {twins:N0} twins in {seconds:0.0} s, heap +{(heap1 - heap0) / 1048576.0:N0} MiB, working set +{(ws1 - ws0) / 1048576.0:N0} MiB"));
         return ((heap1 - heap0) / (double)twins, (ws1 - ws0) / (double)twins, seconds);
+    }
+
+    private static async Task<double> MeasureEmptyAsync(int grains, int concurrency, CancellationToken cancellationToken)
+    {
+        Progress.Say($"memory: {grains:N0} empty grains");
+        await using LocalSilo silo = await LocalSilo.StartAsync(cancellationToken);
+        await silo.Grains.GetGrain<IBenchEmptyGrain>("warm-up").TouchAsync();
+        (long heap0, _) = Settle();
+
+        // Keys as long as the twins' ids, each a string of its own as a twin's key is.
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, grains),
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (i, _) =>
+            {
+                IBenchEmptyGrain grain = silo.Grains.GetGrain<IBenchEmptyGrain>(string.Create(CultureInfo.InvariantCulture, $"SL-{i:D7}"));
+                await grain.TouchAsync();
+            });
+        (long heap1, _) = Settle();
+        Progress.Say(string.Create(CultureInfo.InvariantCulture, $"memory: {grains:N0} empty grains, heap +{(heap1 - heap0) / 1048576.0:N0} MiB"));
+        return (heap1 - heap0) / (double)grains;
     }
 
     private static async Task ActivateAsync(IGrainFactory grains, DeviceDirectory directory, BenchDevice d, CancellationToken cancellationToken)

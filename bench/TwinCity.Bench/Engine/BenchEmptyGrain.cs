@@ -1,0 +1,6 @@
+namespace TwinCity.Bench.Engine;
+
+public sealed class BenchEmptyGrain : Grain, IBenchEmptyGrain
+{
+    public ValueTask TouchAsync() => ValueTask.CompletedTask;
+}
