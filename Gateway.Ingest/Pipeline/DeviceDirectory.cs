@@ -6,7 +6,7 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Gateway.Ingest.Pipeline;
 
 /// <summary>
-/// Ingest's cache of device registrations. Registrations change rarely and uplinks arrive at tens
+/// Ingest's cache of device registrations, as the <see cref="DeviceRoute"/> each gives. Registrations change rarely and uplinks arrive at tens
 /// of thousands a second, so each silo keeps what it has read for a long while (an hour by default).
 /// A stale entry is caught where it matters: the twin refuses an uplink routed by a device it is no
 /// longer bound to, or by an older revision of its registration, and a payload that will not decode
@@ -21,36 +21,31 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
     private readonly long _knownTicks = options.Value.RegistrationCacheTime.Ticks;
     private readonly long _unknownTicks = options.Value.UnknownDeviceCacheTime.Ticks;
 
-    public ValueTask<DeviceRegistration?> FindAsync(ulong devEui)
+    public ValueTask<DeviceRoute?> FindAsync(ulong devEui)
     {
         long now = time.GetUtcNow().UtcTicks;
-        if (_entries.TryGetValue(devEui, out Entry entry) && now - entry.ReadAt < (entry.Registration is null ? _unknownTicks : _knownTicks))
+        if (_entries.TryGetValue(devEui, out Entry entry) && now - entry.ReadAt < (entry.Route is null ? _unknownTicks : _knownTicks))
         {
-            return ValueTask.FromResult(entry.Registration);
+            return ValueTask.FromResult(entry.Route);
         }
 
         return ReadAsync(devEui, now);
     }
 
     /// <summary>Reads the registration from its device grain, past the cache, and caches what it finds.</summary>
-    public ValueTask<DeviceRegistration?> ReadAgainAsync(ulong devEui) => ReadAsync(devEui, time.GetUtcNow().UtcTicks);
+    public ValueTask<DeviceRoute?> ReadAgainAsync(ulong devEui) => ReadAsync(devEui, time.GetUtcNow().UtcTicks);
 
     /// <summary>True when the cached entry was read longer ago than <paramref name="age"/>.</summary>
     public bool IsOlderThan(ulong devEui, TimeSpan age) =>
         _entries.TryGetValue(devEui, out Entry entry) && time.GetUtcNow().UtcTicks - entry.ReadAt > age.Ticks;
 
-    private async ValueTask<DeviceRegistration?> ReadAsync(ulong devEui, long now)
+    private async ValueTask<DeviceRoute?> ReadAsync(ulong devEui, long now)
     {
         DeviceRegistration? registration = await grains.GetDevice(devEui).GetAsync();
-        if (registration is not null && SharedStrings.Get(registration.Codec) is { } codec && !ReferenceEquals(codec, registration.Codec))
-        {
-            // Every registration read brings its own copy of the codec's name; the cached one shares the pool's.
-            registration = registration with { Codec = codec };
-        }
-
-        _entries[devEui] = new Entry(registration, now);
-        return registration;
+        DeviceRoute? route = registration is null ? null : DeviceRoute.Of(registration);
+        _entries[devEui] = new Entry(route, now);
+        return route;
     }
 
-    private readonly record struct Entry(DeviceRegistration? Registration, long ReadAt);
+    private readonly record struct Entry(DeviceRoute? Route, long ReadAt);
 }

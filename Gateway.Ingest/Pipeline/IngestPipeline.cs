@@ -103,7 +103,7 @@ public sealed partial class IngestPipeline(
 
         try
         {
-            DeviceRegistration? registration = await directory.FindAsync(envelope.DevEui);
+            DeviceRoute? registration = await directory.FindAsync(envelope.DevEui);
             if (registration is null)
             {
                 return Dead(message, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered", envelope);
@@ -124,7 +124,7 @@ public sealed partial class IngestPipeline(
             {
                 // The device may have been registered again with another codec or kind since this
                 // entry was read: read it again (at most once a minute per device) and retry if it changed.
-                DeviceRegistration? fresh = await directory.ReadAgainAsync(envelope.DevEui);
+                DeviceRoute? fresh = await directory.ReadAgainAsync(envelope.DevEui);
                 if (fresh is not null && fresh.Revision != registration.Revision)
                 {
                     result = await ApplyAsync(message, envelope, fresh);
@@ -165,7 +165,7 @@ public sealed partial class IngestPipeline(
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IngestResult> ApplyAsync(IngestMessage message, Envelope envelope, DeviceRegistration registration)
+    private async ValueTask<IngestResult> ApplyAsync(IngestMessage message, Envelope envelope, DeviceRoute registration)
     {
         ITwinGrain twin = grains.GetTwin(registration.Kind, registration.TwinId);
         DateTime at = envelope.Time == default ? time.GetUtcNow().UtcDateTime : envelope.Time;
@@ -206,7 +206,7 @@ public sealed partial class IngestPipeline(
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IngestResult> ApplyUplinkAsync(Envelope envelope, DeviceRegistration registration, ITwinGrain twin, DateTime at)
+    private async ValueTask<IngestResult> ApplyUplinkAsync(Envelope envelope, DeviceRoute registration, ITwinGrain twin, DateTime at)
     {
         List<Reading> readings = _threadReadings ??= new List<Reading>(16);
         readings.Clear();

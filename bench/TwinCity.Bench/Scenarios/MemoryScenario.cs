@@ -120,7 +120,7 @@ public sealed class MemoryScenario : IBenchScenario
         await grains.GetDevice(d.DevEui).RegisterAsync(new DeviceRegistration(
             d.DevEui, d.Kind, d.TwinId, $"bench {d.Kind.ToUrlName()} {d.Index}", d.Position, d.Codec, d.ReportingIntervalSeconds,
             Route: d.Kind == TwinKind.Bus ? "R" + (d.Index % 10) : null, RegisteredAt: DateTime.UtcNow));
-        DeviceRegistration registration = await directory.FindAsync(d.DevEui)
+        DeviceRoute registration = await directory.FindAsync(d.DevEui)
             ?? throw new InvalidOperationException($"device {d.DevEui:X16} is not found after its registration");
         DateTime now = DateTime.UtcNow;
         (byte[] payload, int fPort) = UplinkFactory.Payload(d, 1, now);
