@@ -1,16 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Twins;
 
 /// <summary>The live twin of one Bus device.</summary>
 public sealed class BusGrain(
-    [PersistentState("twin", TwinStorage.Name)] IPersistentState<BusState> state,
+    [FromKeyedServices(TwinStorage.Name)] IGrainStorage storage,
     IOptions<TwinOptions> options,
     TimeProvider time,
     ILogger<BusGrain> logger)
-    : TwinGrain<BusState>(state, options, time, logger), IBusGrain
+    : TwinGrain<BusState>(storage, options, time, logger), IBusGrain
 {
     /// <summary>The route a bus is registered on is its route until the bus itself reports another.</summary>
     protected override void OnProvisioned(TwinProvision provision)

@@ -1,16 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Twins;
 
 /// <summary>The live twin of one Streetlight device.</summary>
 public sealed class StreetlightGrain(
-    [PersistentState("twin", TwinStorage.Name)] IPersistentState<StreetlightState> state,
+    [FromKeyedServices(TwinStorage.Name)] IGrainStorage storage,
     IOptions<TwinOptions> options,
     TimeProvider time,
     ILogger<StreetlightGrain> logger)
-    : TwinGrain<StreetlightState>(state, options, time, logger), IStreetlightGrain
+    : TwinGrain<StreetlightState>(storage, options, time, logger), IStreetlightGrain
 {
     /// <summary>
     /// A lamp switched on that draws less than this has failed. A healthy lamp dimmed to its lowest

@@ -1,13 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Twins;
 
 /// <summary>The live twin of one WaterMeter device.</summary>
 public sealed class WaterMeterGrain(
-    [PersistentState("twin", TwinStorage.Name)] IPersistentState<WaterMeterState> state,
+    [FromKeyedServices(TwinStorage.Name)] IGrainStorage storage,
     IOptions<TwinOptions> options,
     TimeProvider time,
     ILogger<WaterMeterGrain> logger)
-    : TwinGrain<WaterMeterState>(state, options, time, logger), IWaterMeterGrain;
+    : TwinGrain<WaterMeterState>(storage, options, time, logger), IWaterMeterGrain;
