@@ -174,7 +174,7 @@ public static class ChirpStackParser
             }
             else if (name.SequenceEqual("deviceName"u8))
             {
-                e.DeviceId = JsonReading.ReadSharedString(ref reader);
+                e.DeviceId = JsonReading.ReadString(ref reader);
             }
             else
             {

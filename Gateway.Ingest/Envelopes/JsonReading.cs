@@ -87,8 +87,9 @@ internal static class JsonReading
         reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
 
     /// <summary>
-    /// Reads a text that devices repeat (application, device and gateway ids) as the one pooled copy
+    /// Reads a text that many devices repeat (application and gateway ids) as the one pooled copy
     /// in <see cref="SharedStrings"/>, without making a string of it each time; upper-cased when asked.
+    /// Not for what each device has its own of (device names): those would fill the bounded pool.
     /// </summary>
     public static string? ReadSharedString(ref Utf8JsonReader reader, bool upperCase = false)
     {

@@ -153,7 +153,7 @@ public static class TheThingsStackParser
             }
             else if (name.SequenceEqual("device_id"u8))
             {
-                e.DeviceId = JsonReading.ReadSharedString(ref reader);
+                e.DeviceId = JsonReading.ReadString(ref reader);
             }
             else if (name.SequenceEqual("application_ids"u8) && reader.TokenType == JsonTokenType.StartObject)
             {

@@ -17,6 +17,7 @@ public static class SharedStrings
     public const int MaxLength = 64;
 
     private static readonly ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
+    private static int _count;
 
     private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> BySpan =
         Pool.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -37,8 +38,27 @@ public static class SharedStrings
             return pooled;
         }
 
-        var made = new string(text);
-        return Pool.Count < Capacity ? Pool.GetOrAdd(made, made) : made;
+        return Add(new string(text));
+    }
+
+    /// <summary>
+    /// Adds a text not yet pooled, while there is room. The count is kept apart: a concurrent
+    /// dictionary's own count takes every one of its locks, which a full pool would do on every miss.
+    /// </summary>
+    private static string Add(string text)
+    {
+        if (Volatile.Read(ref _count) >= Capacity)
+        {
+            return text;
+        }
+
+        string pooled = Pool.GetOrAdd(text, text);
+        if (ReferenceEquals(pooled, text))
+        {
+            Interlocked.Increment(ref _count);
+        }
+
+        return pooled;
     }
 
     /// <summary>The pooled copy of <paramref name="text"/> (the text itself the first time it is seen).</summary>
@@ -59,6 +79,6 @@ public static class SharedStrings
             return pooled;
         }
 
-        return Pool.Count < Capacity ? Pool.GetOrAdd(text, text) : text;
+        return Add(text);
     }
 }
