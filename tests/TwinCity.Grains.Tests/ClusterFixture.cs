@@ -27,15 +27,22 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Cluster.DisposeAsync();
     }
 
+    /// <summary>What every test silo of the grains runs: the grains' real configuration over in-memory storage.</summary>
+    public static void AddTestGrains(ISiloBuilder siloBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(siloBuilder);
+        siloBuilder.AddTwinCityGrains();
+        siloBuilder.AddMemoryGrainStorage(TwinStorage.Name);
+        siloBuilder.AddMemoryGrainStorage(TwinStorage.Registry);
+        siloBuilder.UseInMemoryReminderService();
+        siloBuilder.Services.Configure<TwinOptions>(o => o.SnapshotQuietPeriod = TimeSpan.FromSeconds(1));
+    }
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddTwinCityGrains();
-            siloBuilder.AddMemoryGrainStorage(TwinStorage.Name);
-            siloBuilder.AddMemoryGrainStorage(TwinStorage.Registry);
-            siloBuilder.UseInMemoryReminderService();
-            siloBuilder.Services.Configure<TwinOptions>(o => o.SnapshotQuietPeriod = TimeSpan.FromSeconds(1));
+            AddTestGrains(siloBuilder);
 
             // Both silos are equally idle here, so resource-optimised placement keeps choosing one of them;
             // random placement spreads twins, so that rules are exercised across silos.

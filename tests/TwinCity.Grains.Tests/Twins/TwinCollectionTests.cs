@@ -63,11 +63,7 @@ public sealed class TwinCollectionTests : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddTwinCityGrains();
-            siloBuilder.AddMemoryGrainStorage(TwinStorage.Name);
-            siloBuilder.AddMemoryGrainStorage(TwinStorage.Registry);
-            siloBuilder.UseInMemoryReminderService();
-            siloBuilder.Services.Configure<TwinOptions>(o => o.SnapshotQuietPeriod = TimeSpan.FromMilliseconds(500));
+            ClusterFixture.AddTestGrains(siloBuilder);
             siloBuilder.Configure<GrainCollectionOptions>(o =>
             {
                 o.CollectionQuantum = TimeSpan.FromSeconds(1);
