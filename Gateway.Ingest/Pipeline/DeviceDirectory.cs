@@ -6,8 +6,9 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Gateway.Ingest.Pipeline;
 
 /// <summary>
-/// Ingest's cache of device registrations, as the <see cref="DeviceRoute"/> each gives. Registrations change rarely and uplinks arrive at tens
-/// of thousands a second, so each silo keeps what it has read for a long while (an hour by default).
+/// Ingest's cache of device registrations, kept as the <see cref="DeviceRoute"/> each gives.
+/// Registrations change rarely and uplinks arrive at tens of thousands a second, so each silo keeps
+/// what it has read for a long while (an hour by default).
 /// A stale entry is caught where it matters: the twin refuses an uplink routed by a device it is no
 /// longer bound to, or by an older revision of its registration, and a payload that will not decode
 /// sends ingest back for the registration once it is a minute old; either way it is read afresh.

@@ -103,20 +103,20 @@ public sealed partial class IngestPipeline(
 
         try
         {
-            DeviceRoute? registration = await directory.FindAsync(envelope.DevEui);
-            if (registration is null)
+            DeviceRoute? route = await directory.FindAsync(envelope.DevEui);
+            if (route is null)
             {
                 return Dead(message, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered", envelope);
             }
 
-            IngestResult result = await ApplyAsync(message, envelope, registration);
+            IngestResult result = await ApplyAsync(message, envelope, route);
             if (result.Outcome == IngestOutcome.DeadLettered && result.Reason == DeadLetterReasons.NotBound)
             {
                 // The cached registration may be stale: read it again once before giving up.
-                registration = await directory.ReadAgainAsync(envelope.DevEui);
-                result = registration is null
+                route = await directory.ReadAgainAsync(envelope.DevEui);
+                result = route is null
                     ? new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered")
-                    : await ApplyAsync(message, envelope, registration);
+                    : await ApplyAsync(message, envelope, route);
             }
             else if (result.Outcome == IngestOutcome.DeadLettered
                 && result.Reason is DeadLetterReasons.UndecodablePayload or DeadLetterReasons.WrongKind
@@ -125,7 +125,7 @@ public sealed partial class IngestPipeline(
                 // The device may have been registered again with another codec or kind since this
                 // entry was read: read it again (at most once a minute per device) and retry if it changed.
                 DeviceRoute? fresh = await directory.ReadAgainAsync(envelope.DevEui);
-                if (fresh is not null && fresh.Revision != registration.Revision)
+                if (fresh is not null && fresh.Revision != route.Revision)
                 {
                     result = await ApplyAsync(message, envelope, fresh);
                 }
@@ -165,14 +165,14 @@ public sealed partial class IngestPipeline(
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IngestResult> ApplyAsync(IngestMessage message, Envelope envelope, DeviceRoute registration)
+    private async ValueTask<IngestResult> ApplyAsync(IngestMessage message, Envelope envelope, DeviceRoute route)
     {
-        ITwinGrain twin = grains.GetTwin(registration.Kind, registration.TwinId);
+        ITwinGrain twin = grains.GetTwin(route.Kind, route.TwinId);
         DateTime at = envelope.Time == default ? time.GetUtcNow().UtcDateTime : envelope.Time;
         switch (envelope.Event)
         {
             case NetworkEvent.Up:
-                return await ApplyUplinkAsync(envelope, registration, twin, at);
+                return await ApplyUplinkAsync(envelope, route, twin, at);
             case NetworkEvent.Join:
                 await twin.JoinedAsync(envelope.DevEui, at);
                 return IngestResult.Applied;
@@ -206,17 +206,17 @@ public sealed partial class IngestPipeline(
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<IngestResult> ApplyUplinkAsync(Envelope envelope, DeviceRoute registration, ITwinGrain twin, DateTime at)
+    private async ValueTask<IngestResult> ApplyUplinkAsync(Envelope envelope, DeviceRoute route, ITwinGrain twin, DateTime at)
     {
         List<Reading> readings = _threadReadings ??= new List<Reading>(16);
         readings.Clear();
         if (envelope.Decoded is { } decoded)
         {
-            DecodedObjectMapper.MapResult mapped = DecodedObjectMapper.Map(decoded, registration.Kind, registration.Mapping, readings);
+            DecodedObjectMapper.MapResult mapped = DecodedObjectMapper.Map(decoded, route.Kind, route.Mapping, readings);
             if (readings.Count == 0 && mapped.ForeignProperties > 0 && envelope.Data is null)
             {
                 return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.WrongKind,
-                    $"the decoded object holds properties of another kind, and the device is registered as {registration.Kind.ToUrlName()}");
+                    $"the decoded object holds properties of another kind, and the device is registered as {route.Kind.ToUrlName()}");
             }
 
             if (readings.Count == 0 && mapped.Problem is not null && envelope.Data is null)
@@ -227,39 +227,39 @@ public sealed partial class IngestPipeline(
 
         if (readings.Count == 0 && envelope.Data is { Length: > 0 } data)
         {
-            if (!codecs.TryGet(registration.Codec, out IPayloadCodec? codec))
+            if (!codecs.TryGet(route.Codec, out IPayloadCodec? codec))
             {
-                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UndecodablePayload, $"the device's codec '{registration.Codec}' is not known");
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UndecodablePayload, $"the device's codec '{route.Codec}' is not known");
             }
 
-            DecodeResult decodedResult = codec.Decode(data, envelope.FPort, new CodecContext(registration.Kind, registration.Mapping), readings);
+            DecodeResult decodedResult = codec.Decode(data, envelope.FPort, new CodecContext(route.Kind, route.Mapping), readings);
             if (!decodedResult.Ok)
             {
-                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UndecodablePayload, $"{registration.Codec}: {decodedResult.Error}");
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UndecodablePayload, $"{route.Codec}: {decodedResult.Error}");
             }
         }
 
-        var uplink = new Uplink(envelope.DevEui, envelope.FCnt, at, [.. readings], envelope.Radio, envelope.Server, envelope.ApplicationId, envelope.DeviceId, registration.Revision);
+        var uplink = new Uplink(envelope.DevEui, envelope.FCnt, at, [.. readings], envelope.Radio, envelope.Server, envelope.ApplicationId, envelope.DeviceId, route.Revision);
         readings.Clear();
         switch (await twin.UplinkAsync(uplink))
         {
             case UplinkOutcome.Applied:
-                metrics.UplinkApplied(registration.Kind);
-                Task durable = journal.AppendAsync(new HistoryRecord(registration.Kind, registration.TwinId, envelope.DevEui, envelope.FCnt, at, uplink.Values, uplink.Radio));
+                metrics.UplinkApplied(route.Kind);
+                Task durable = journal.AppendAsync(new HistoryRecord(route.Kind, route.TwinId, envelope.DevEui, envelope.FCnt, at, uplink.Values, uplink.Radio));
                 return new IngestResult(IngestOutcome.Applied, Durable: durable.IsCompletedSuccessfully ? null : durable);
             case UplinkOutcome.Duplicate when journal.IsDurable:
                 // The twin may have applied it on an earlier delivery whose record never became
                 // durable (the write failed, so the message came again): record it now, or a crash
                 // before the next snapshot would lose it. The history's key makes a second copy a no-op.
                 metrics.Duplicate();
-                Task recorded = journal.AppendAsync(new HistoryRecord(registration.Kind, registration.TwinId, envelope.DevEui, envelope.FCnt, at, uplink.Values, uplink.Radio));
+                Task recorded = journal.AppendAsync(new HistoryRecord(route.Kind, route.TwinId, envelope.DevEui, envelope.FCnt, at, uplink.Values, uplink.Radio));
                 return new IngestResult(IngestOutcome.Duplicate, Durable: recorded.IsCompletedSuccessfully ? null : recorded);
             case UplinkOutcome.Duplicate:
                 metrics.Duplicate();
                 return IngestResult.Duplicate;
             default:
                 return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.NotBound,
-                    $"twin {registration.Kind.ToUrlName()}/{registration.TwinId} is not bound to device {DevEui.Format(envelope.DevEui)}");
+                    $"twin {route.Kind.ToUrlName()}/{route.TwinId} is not bound to device {DevEui.Format(envelope.DevEui)}");
         }
     }
 

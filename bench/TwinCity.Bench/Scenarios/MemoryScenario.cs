@@ -120,7 +120,7 @@ public sealed class MemoryScenario : IBenchScenario
         await grains.GetDevice(d.DevEui).RegisterAsync(new DeviceRegistration(
             d.DevEui, d.Kind, d.TwinId, $"bench {d.Kind.ToUrlName()} {d.Index}", d.Position, d.Codec, d.ReportingIntervalSeconds,
             Route: d.Kind == TwinKind.Bus ? "R" + (d.Index % 10) : null, RegisteredAt: DateTime.UtcNow));
-        DeviceRoute registration = await directory.FindAsync(d.DevEui)
+        DeviceRoute route = await directory.FindAsync(d.DevEui)
             ?? throw new InvalidOperationException($"device {d.DevEui:X16} is not found after its registration");
         DateTime now = DateTime.UtcNow;
         (byte[] payload, int fPort) = UplinkFactory.Payload(d, 1, now);
@@ -132,7 +132,7 @@ public sealed class MemoryScenario : IBenchScenario
 
         cancellationToken.ThrowIfCancellationRequested();
         UplinkOutcome outcome = await grains.GetTwin(d.Kind, d.TwinId).UplinkAsync(new Uplink(
-            d.DevEui, 1, now, [.. readings], new RadioInfo(-97, 7.5, "0016C001F153A14C"), NetworkServer.ChirpStack, UplinkFactory.ApplicationId, null, registration.Revision));
+            d.DevEui, 1, now, [.. readings], new RadioInfo(-97, 7.5, "0016C001F153A14C"), NetworkServer.ChirpStack, UplinkFactory.ApplicationId, null, route.Revision));
         if (outcome != UplinkOutcome.Applied)
         {
             throw new InvalidOperationException($"twin {d.TwinId} answered {outcome} to its first uplink");
