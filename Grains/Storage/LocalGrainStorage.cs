@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using TwinCity.Grains.Twins;
 
 namespace TwinCity.Grains.Storage;
 
@@ -116,15 +117,18 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
 public static class LocalGrainStorageExtensions
 {
     /// <summary>
-    /// The configuration of a city that runs as one silo: both storages in this process, and a
-    /// small grain directory cache (every grain is local, so the cache would only hold a stale
-    /// entry for each twin and device ever seen, about 250 bytes apiece).
+    /// The configuration of a city that runs as one silo: both storages in this process; twins that
+    /// write their snapshots only when they leave memory (a copy beside an active twin in the same
+    /// process would survive nothing the twin does not); and a small grain directory cache (every
+    /// grain is local, so the cache would only hold a stale entry for each twin and device ever seen,
+    /// about 250 bytes apiece).
     /// </summary>
     public static ISiloBuilder UseOneSiloStorage(this ISiloBuilder silo)
     {
         ArgumentNullException.ThrowIfNull(silo);
         silo.AddLocalGrainStorage(TwinStorage.Name);
         silo.AddLocalGrainStorage(TwinStorage.Registry);
+        silo.Services.PostConfigure<TwinOptions>(o => o.SnapshotWhileActive = false);
         silo.Configure<Orleans.Configuration.GrainDirectoryOptions>(o => o.CacheSize = 10_000);
         return silo;
     }

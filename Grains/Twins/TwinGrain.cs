@@ -81,6 +81,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     private bool IsDirty => _dirtySince != default;
 
+    /// <summary>A snapshot is to be written while the twin stays active (otherwise a dirty twin writes on deactivation).</summary>
+    private bool SnapshotPending => IsDirty && Options.SnapshotWhileActive;
+
     /// <summary>The twins' meters, when the silo registered them.</summary>
     protected TwinMetrics? Metrics => _metrics;
 
@@ -114,7 +117,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         _timerDue = default;
         if (IsDirty && (Options.SnapshotOnShutdown || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
         {
-            await WriteSnapshotAsync();
+            await WriteSnapshotNowAsync();
         }
     }
 
@@ -553,7 +556,26 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         ArmTimer();
     }
 
-    protected async Task WriteSnapshotAsync()
+    /// <summary>
+    /// Writes the snapshot now, or, where snapshots are not written while active
+    /// (<see cref="TwinOptions.SnapshotWhileActive"/>), leaves it for the deactivation.
+    /// </summary>
+    protected Task WriteSnapshotAsync()
+    {
+        if (Options.SnapshotWhileActive)
+        {
+            return WriteSnapshotNowAsync();
+        }
+
+        if (!IsDirty)
+        {
+            _dirtySince = Now;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task WriteSnapshotNowAsync()
     {
         _dirtySince = default;
         try
@@ -627,7 +649,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     private void ArmTimer()
     {
         DateTime due = _offlineAt;
-        if (IsDirty && (due == default || SnapshotDueAt < due))
+        if (SnapshotPending && (due == default || SnapshotDueAt < due))
         {
             due = SnapshotDueAt;
         }
@@ -674,9 +696,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             await OnChangedAsync();
         }
 
-        if (IsDirty && now >= SnapshotDueAt)
+        if (SnapshotPending && now >= SnapshotDueAt)
         {
-            await WriteSnapshotAsync();
+            await WriteSnapshotNowAsync();
         }
 
         ArmTimer();

@@ -17,6 +17,14 @@ public sealed class TwinOptions
     /// <summary>Write a changed twin's snapshot when the silo shuts down (off where storage dies with the process).</summary>
     public bool SnapshotOnShutdown { get; set; } = true;
 
+    /// <summary>
+    /// Write snapshots while the twin is active (after changes settle, and at once after provisioning
+    /// or a command). Off where the storage is in the same process as the twins (a lone silo's
+    /// <c>LocalGrainStorage</c>): a copy written there survives nothing the twin does not, so a
+    /// changed twin writes only when it leaves memory, and an active twin costs no second copy.
+    /// </summary>
+    public bool SnapshotWhileActive { get; set; } = true;
+
     /// <summary>How many finished commands a twin keeps for readers.</summary>
     public int CommandHistory { get; set; } = 20;
 }
