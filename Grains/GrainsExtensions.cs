@@ -27,6 +27,7 @@ public static class GrainsExtensions
         silo.Services.TryAddSingleton<TwinMetrics>();
         silo.Services.TryAddSingleton<TwinDueTimes>();
         silo.Services.TryAddSingleton<TwinChangeHooks>();
+        silo.Services.TryAddSingleton<TwinServices>();
         return silo;
     }
 }

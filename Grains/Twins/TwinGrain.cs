@@ -16,7 +16,7 @@ namespace TwinCity.Grains.Twins;
 /// connectivity, desired values and lazy snapshots. Each kind is a small sealed subclass with
 /// its own typed state.
 /// </summary>
-public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousekeepingGrain, ITwinChangeContext, IDueTwin
+public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousekeepingGrain, ITwinChangeContext, IDueTwin, IGrainState<TState>
     where TState : TwinState, new()
 {
     private const int MaxLogEntries = 5;
@@ -27,17 +27,23 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     /// <summary>The name the snapshot is stored under in <see cref="TwinStorage.Name"/>.</summary>
     public const string StateName = "twin";
 
-    /// <summary>
-    /// The snapshot is read and written through the storage provider directly rather than an injected
-    /// <c>IPersistentState</c>: that bridge joins each activation's lifecycle and migration (some 300
-    /// bytes of objects per twin) for what is here one read on activation and a write now and then.
-    /// </summary>
-    private readonly IGrainStorage _storage;
-    private readonly GrainState<TState> _store = new(new TState());
-    private readonly TimeProvider _time;
+    // A million twins are a million of these objects: each field here costs about 8 MB, so what all
+    // twins share is behind _services and what few twins need is behind _occasional.
+    private readonly TwinServices _services;
     private readonly ILogger _logger;
-    private TwinDueTimes? _dueTimes;
+
+    /// <summary>
+    /// The snapshot is read and written through the storage provider directly, the twin itself
+    /// standing as the <see cref="IGrainState{T}"/> (an injected <c>IPersistentState</c> joins each
+    /// activation's lifecycle and migration, some 300 bytes per twin; a separate state holder adds 40).
+    /// </summary>
+    private TState _state = new();
+    private string? _etag;
+    private bool _recordExists;
     private int _dueSlot = -1;
+
+    /// <summary>The rule chain depth of the change being published (0 unless a rule's command made it).</summary>
+    private int _chainDepth;
     private long _dueTicks;
 
     /// <summary>When the housekeeping is queued for; default when it is not.</summary>
@@ -45,39 +51,30 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     /// <summary>When the device counts as gone quiet unless it is heard again; default while not watched.</summary>
     private DateTime _offlineAt;
-    /// <summary>Made on the first watch: most twins are never watched one by one.</summary>
-    private ObserverSet<ITwinObserver>? _watchers;
     private DateTime _dirtySince;
     private DateTime _lastChange;
-    private long? _cell;
-    private ITwinChangeHook[]? _hooks;
-    private Dictionary<string, object>? _hookState;
 
-    /// <summary>The rule chain depth of the change being published (0 unless a rule's command made it).</summary>
-    private int _chainDepth;
-
-    /// <summary>The deepest rule chain among the changes a pending re-check of the hooks is for.</summary>
-    private int _recheckDepth;
-    private IGrainTimer? _hookTimer;
-    private TwinMetrics? _metrics;
+    /// <summary>The cell the twin last told of itself; <see cref="NoCell"/> before it did.</summary>
+    private long _cell = NoCell;
+    private Occasional? _occasional;
     private string? _id;
 
-    protected TwinGrain(IGrainStorage storage, IOptions<TwinOptions> options, TimeProvider time, ILogger logger)
+    private const long NoCell = long.MinValue;
+
+    protected TwinGrain(TwinServices services, ILogger logger)
     {
-        _storage = storage;
-        Options = options.Value;
-        _time = time;
+        _services = services;
         _logger = logger;
     }
 
-    protected TwinOptions Options { get; }
+    protected TwinOptions Options => _services.Options;
 
     /// <summary>The twin's id, read from its key once (each read of the key makes a new string).</summary>
     protected string Id => _id ??= this.GetPrimaryKeyString();
 
-    protected TState State => _store.State!;
+    protected TState State => _state;
 
-    protected DateTime Now => _time.GetUtcNow().UtcDateTime;
+    protected DateTime Now => _services.Time.GetUtcNow().UtcDateTime;
 
     private bool IsDirty => _dirtySince != default;
 
@@ -85,14 +82,12 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     private bool SnapshotPending => IsDirty && Options.SnapshotWhileActive;
 
     /// <summary>The twins' meters, when the silo registered them.</summary>
-    protected TwinMetrics? Metrics => _metrics;
+    protected TwinMetrics? Metrics => _services.Metrics;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await _storage.ReadStateAsync(StateName, GrainContext.GrainId, _store);
-        _store.State ??= new TState();
-        _metrics = ServiceProvider.GetService<TwinMetrics>();
-        _metrics?.Activated(State.Kind);
+        await _services.Storage.ReadStateAsync(StateName, GrainContext.GrainId, this);
+        Metrics?.Activated(State.Kind);
         await ReplayHistoryAsync(cancellationToken);
         if (State.Provisioned && State.LastSeen != default)
         {
@@ -112,7 +107,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _metrics?.Deactivated(State.Kind);
+        Metrics?.Deactivated(State.Kind);
         DueTimes.Cancel(this);
         _timerDue = default;
         if (IsDirty && (Options.SnapshotOnShutdown || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
@@ -371,13 +366,13 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     public Task WatchAsync(ITwinObserver observer)
     {
-        (_watchers ??= new ObserverSet<ITwinObserver>(_time, Options.WatchLease)).Add(observer);
+        (More.Watchers ??= new ObserverSet<ITwinObserver>(_services.Time, Options.WatchLease)).Add(observer);
         return Task.CompletedTask;
     }
 
     public Task UnwatchAsync(ITwinObserver observer)
     {
-        _watchers?.Remove(observer);
+        _occasional?.Watchers?.Remove(observer);
         return Task.CompletedTask;
     }
 
@@ -385,10 +380,10 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     protected virtual async ValueTask OnChangedAsync()
     {
         PublishToCell();
-        if (_watchers is { Count: > 0 })
+        if (_occasional?.Watchers is { Count: > 0 } watchers)
         {
             TwinDocument document = BuildDocument();
-            _watchers.Notify(w => w.TwinChanged(document).Ignore());
+            watchers.Notify(w => w.TwinChanged(document).Ignore());
         }
 
         await RunHooksAsync();
@@ -410,7 +405,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     int ITwinChangeContext.ChainDepth => _chainDepth;
 
-    IDictionary<string, object> ITwinChangeContext.HookState => _hookState ??= new Dictionary<string, object>(StringComparer.Ordinal);
+    IDictionary<string, object> ITwinChangeContext.HookState => More.HookState ??= new Dictionary<string, object>(StringComparer.Ordinal);
 
     ReportedValue? ITwinChangeContext.Get(TwinProperty property) => State.GetReported(property);
 
@@ -423,21 +418,23 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         // The re-check belongs to the chain of the change that asked for it (a condition held for a
         // while since a rule set it is still that rule's doing).
-        _recheckDepth = Math.Max(_recheckDepth, _chainDepth);
-        if (_hookTimer is null)
+        Occasional more = More;
+        more.RecheckDepth = Math.Max(more.RecheckDepth, _chainDepth);
+        if (more.HookTimer is null)
         {
-            _hookTimer = this.RegisterGrainTimer(_ => RecheckAsync(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            more.HookTimer = this.RegisterGrainTimer(_ => RecheckAsync(), new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
         else
         {
-            _hookTimer.Change(delay, Timeout.InfiniteTimeSpan);
+            more.HookTimer.Change(delay, Timeout.InfiniteTimeSpan);
         }
     }
 
     private Task RecheckAsync()
     {
-        int depth = _recheckDepth;
-        _recheckDepth = 0;
+        Occasional more = More;
+        int depth = more.RecheckDepth;
+        more.RecheckDepth = 0;
         return AtChainDepthAsync(depth, RunHooksAsync);
     }
 
@@ -457,8 +454,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     private async Task RunHooksAsync()
     {
-        _hooks ??= ServiceProvider.GetService<TwinChangeHooks>()?.All ?? [.. ServiceProvider.GetServices<ITwinChangeHook>()];
-        foreach (ITwinChangeHook hook in _hooks)
+        foreach (ITwinChangeHook hook in _services.Hooks)
         {
             try
             {
@@ -498,9 +494,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         TwinSummary summary = BuildSummary();
         long cell = CellGrid.CellOf(position);
-        if (_cell is long previous && previous != cell)
+        if (_cell != NoCell && _cell != cell)
         {
-            GrainFactory.Grain<ICellGrain>(previous).LeaveAsync(summary).Ignore();
+            GrainFactory.Grain<ICellGrain>(_cell).LeaveAsync(summary).Ignore();
         }
 
         _cell = cell;
@@ -580,7 +576,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         _dirtySince = default;
         try
         {
-            await _storage.WriteStateAsync(StateName, GrainContext.GrainId, _store);
+            await _services.Storage.WriteStateAsync(StateName, GrainContext.GrainId, this);
         }
         catch (Exception ex)
         {
@@ -624,7 +620,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         }
     }
 
-    private TwinDueTimes DueTimes => _dueTimes ??= ServiceProvider.GetRequiredService<TwinDueTimes>();
+    private TwinDueTimes DueTimes => _services.DueTimes;
 
     int IDueTwin.DueSlot
     {
@@ -727,6 +723,39 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         State.Status = TwinStatus.Offline;
         LogWentOffline(Id, State.LastSeen);
         return true;
+    }
+
+    private Occasional More => _occasional ??= new Occasional();
+
+    /// <summary>A provider that finds no record, or clears it, may set no state: the twin then starts afresh.</summary>
+    [System.Diagnostics.CodeAnalysis.AllowNull]
+    TState IGrainState<TState>.State
+    {
+        get => _state;
+        set => _state = value ?? new TState();
+    }
+
+    string? IGrainState<TState>.ETag
+    {
+        get => _etag;
+        set => _etag = value;
+    }
+
+    bool IGrainState<TState>.RecordExists
+    {
+        get => _recordExists;
+        set => _recordExists = value;
+    }
+
+    /// <summary>What only some twins need: watchers of their document, the rules' state, a pending re-check of the rules.</summary>
+    private sealed class Occasional
+    {
+        public ObserverSet<ITwinObserver>? Watchers;
+        public Dictionary<string, object>? HookState;
+        public IGrainTimer? HookTimer;
+
+        /// <summary>The deepest rule chain among the changes a pending re-check of the hooks is for.</summary>
+        public int RecheckDepth;
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Twin {TwinId} went offline (last seen {LastSeen:o})")]

@@ -7,9 +7,5 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Grains.Twins;
 
 /// <summary>The live twin of one WaterMeter device.</summary>
-public sealed class WaterMeterGrain(
-    [FromKeyedServices(TwinStorage.Name)] IGrainStorage storage,
-    IOptions<TwinOptions> options,
-    TimeProvider time,
-    ILogger<WaterMeterGrain> logger)
-    : TwinGrain<WaterMeterState>(storage, options, time, logger), IWaterMeterGrain;
+public sealed class WaterMeterGrain(TwinServices services, ILogger<WaterMeterGrain> logger)
+    : TwinGrain<WaterMeterState>(services, logger), IWaterMeterGrain;
