@@ -42,7 +42,7 @@ public sealed class CellGrain : Grain, ICellGrain
             return Task.CompletedTask;
         }
 
-        _twins[summary.Key] = CellTwin.From(summary);
+        _twins[summary.Key] = CellTwin.From(summary, known);
         if (!_registered)
         {
             _registered = true;

@@ -37,7 +37,15 @@ internal readonly struct CellTwin
     /// <summary>The text values, in the order they were reported; null when there are none.</summary>
     private string?[]? Texts { get; }
 
-    public static CellTwin From(TwinSummary summary)
+    public static CellTwin From(TwinSummary summary) => From(summary, default);
+
+    /// <summary>
+    /// The entry for <paramref name="summary"/>, written into the arrays of <paramref name="previous"/>
+    /// (the twin's entry until now) when they have the sizes it needs, as they do when a twin reports
+    /// the same properties again: a twin's values then cost no new array per change, which would
+    /// otherwise live until its next change and be copied through the collector's young generations.
+    /// </summary>
+    public static CellTwin From(TwinSummary summary, in CellTwin previous)
     {
         ArgumentNullException.ThrowIfNull(summary);
         Reading[] values = summary.Values;
@@ -61,8 +69,8 @@ internal readonly struct CellTwin
             throw new ArgumentException("a summary holds at most 255 text values", nameof(summary));
         }
 
-        byte[] packed = size == 0 ? [] : new byte[size];
-        string?[]? strings = texts == 0 ? null : new string?[texts];
+        byte[] packed = previous._values is { } reuse && reuse.Length == size ? reuse : size == 0 ? [] : new byte[size];
+        string?[]? strings = texts == 0 ? null : previous.Texts is { } reuseTexts && reuseTexts.Length == texts ? reuseTexts : new string?[texts];
         int at = 0;
         int t = 0;
         foreach (Reading r in values)
