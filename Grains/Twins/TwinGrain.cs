@@ -212,7 +212,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
             if (uplink.Radio is not null)
             {
-                s.Radio = Shared(uplink.Radio);
+                s.Radio = RadioSeen.From(uplink.Radio);
             }
         }
 
@@ -220,7 +220,11 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         {
             s.Source = uplink.Source;
             s.ApplicationId = SharedStrings.Get(uplink.ApplicationId);
-            s.DeviceId = uplink.DeviceId;
+            if (!string.Equals(s.DeviceId, uplink.DeviceId, StringComparison.Ordinal))
+            {
+                // Each uplink brings its own copy of the same id: the one held stays, the new one dies young.
+                s.DeviceId = uplink.DeviceId;
+            }
         }
 
         Heard(at);
@@ -290,7 +294,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         if (radio is not null)
         {
-            State.Radio = Shared(radio);
+            State.Radio = RadioSeen.From(radio);
         }
 
         Heard(at);
@@ -349,10 +353,6 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         await OnChangedAsync();
         return State.Version;
     }
-
-    /// <summary>The radio metadata with its gateway id taken from the shared pool: a few gateways hear a whole city.</summary>
-    private static RadioInfo Shared(RadioInfo radio) =>
-        SharedStrings.Get(radio.Gateway) is { } gateway && !ReferenceEquals(gateway, radio.Gateway) ? radio with { Gateway = gateway } : radio;
 
     /// <summary>Called after a registration binds a device; kinds keep what they need of it.</summary>
     protected virtual void OnProvisioned(TwinProvision provision)
@@ -519,7 +519,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             s.Position,
             reported,
             s.Desired is null ? [] : [.. s.Desired],
-            s.Radio,
+            s.Radio.ToInfo(),
             s.HasFCnt ? s.FCnt : null,
             s.Commands is null ? [] : [.. s.Commands],
             s.ChangedAt,

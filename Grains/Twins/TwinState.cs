@@ -20,7 +20,7 @@ public abstract class TwinState
     [Id(6)] public uint FCnt;
     [Id(7)] public bool HasFCnt;
     [Id(8)] public bool JoinedSinceUplink;
-    [Id(9)] public RadioInfo? Radio;
+    // Id 9 held the radio metadata as an object (see Radio below).
     [Id(10)] public Measured<double> BatteryPct;
     [Id(11)] public List<DesiredValue>? Desired;
     [Id(12)] public List<CommandInfo>? Commands;
@@ -44,6 +44,9 @@ public abstract class TwinState
 
     /// <summary>The revision of the device registration that last provisioned this twin; 0 when unknown.</summary>
     [Id(24)] public long Revision;
+
+    /// <summary>The radio metadata of the last uplink that brought some.</summary>
+    [Id(25)] public RadioSeen Radio;
 
     public abstract TwinKind Kind { get; }
 
@@ -70,16 +73,16 @@ public abstract class TwinState
     public void CollectReported(List<ReportedValue> into)
     {
         Add(into, TwinProperty.BatteryPct, BatteryPct);
-        if (Radio is not null && LastSeen != default)
+        if (Radio.Heard && LastSeen != default)
         {
-            if (Radio.Rssi is int rssi)
+            if (Radio.HasRssi)
             {
-                into.Add(new ReportedValue(TwinProperty.Rssi, PropertyValue.Of(rssi), LastSeen));
+                into.Add(new ReportedValue(TwinProperty.Rssi, PropertyValue.Of(Radio.Rssi), LastSeen));
             }
 
-            if (Radio.Snr is double snr)
+            if (Radio.HasSnr)
             {
-                into.Add(new ReportedValue(TwinProperty.Snr, PropertyValue.Of(snr), LastSeen));
+                into.Add(new ReportedValue(TwinProperty.Snr, PropertyValue.Of(Radio.Snr), LastSeen));
             }
         }
 

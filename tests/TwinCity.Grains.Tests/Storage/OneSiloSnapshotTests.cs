@@ -46,7 +46,7 @@ public sealed class OneSiloSnapshotTests : IAsyncLifetime
         (ITwinGrain quiet, ulong quietEui, _) = await TwinScenario.ProvisionAsync(grains, TwinKind.Streetlight, reportingIntervalSeconds: 1);
         DateTime heard = DateTime.UtcNow;
         await expected.UplinkAsync(new Uplink(expectedEui, 1, heard, [Reading.Of(TwinProperty.DimLevel, 40)]));
-        await quiet.UplinkAsync(new Uplink(quietEui, 1, heard, [Reading.Of(TwinProperty.DimLevel, 70)]));
+        await quiet.UplinkAsync(new Uplink(quietEui, 1, heard, [Reading.Of(TwinProperty.DimLevel, 70)], new RadioInfo(-104, -2.5, "GW-QUIET")));
         long version = (await quiet.GetAsync())!.Version;
 
         // Provisioned, changed, and then quiet for twice the snapshot quiet period (1 s here): where
@@ -74,6 +74,7 @@ public sealed class OneSiloSnapshotTests : IAsyncLifetime
         Assert.Equal(TwinStatus.Offline, woken.Status);
         Assert.Equal(70, woken.Reported.Single(r => r.Property == TwinProperty.DimLevel).Value.Number);
         Assert.True(woken.Version > version, "going offline was kept");
+        Assert.Equal(new RadioInfo(-104, -2.5, "GW-QUIET"), woken.Radio);
     }
 
     private sealed class OneSilo : ISiloConfigurator

@@ -1,0 +1,38 @@
+using TwinCity.Grains.Interfaces.Twins;
+
+namespace TwinCity.Grains.Twins;
+
+/// <summary>
+/// The radio metadata of a twin's last uplink, kept inline in its state. A <see cref="RadioInfo"/>
+/// object kept instead would be a new object with every uplink that lives until the device's next
+/// one: long enough to be copied through the collector's young generations, a million times over.
+/// </summary>
+[GenerateSerializer, Alias("twincity.radio-seen")]
+public struct RadioSeen
+{
+    [Id(0)] public int Rssi;
+    [Id(1)] public double Snr;
+    [Id(2)] public string? Gateway;
+    [Id(3)] public bool Heard;
+    [Id(4)] public bool HasRssi;
+    [Id(5)] public bool HasSnr;
+
+    /// <summary>The metadata of <paramref name="radio"/>, its gateway id taken from the shared pool (a few gateways hear a whole city).</summary>
+    public static RadioSeen From(RadioInfo radio)
+    {
+        ArgumentNullException.ThrowIfNull(radio);
+        return new RadioSeen
+        {
+            Heard = true,
+            HasRssi = radio.Rssi.HasValue,
+            Rssi = radio.Rssi.GetValueOrDefault(),
+            HasSnr = radio.Snr.HasValue,
+            Snr = radio.Snr.GetValueOrDefault(),
+            Gateway = SharedStrings.Get(radio.Gateway),
+        };
+    }
+
+    /// <summary>The metadata as the API shows it; null before any uplink brought some.</summary>
+    public readonly RadioInfo? ToInfo() =>
+        Heard ? new RadioInfo(HasRssi ? Rssi : null, HasSnr ? Snr : null, Gateway) : null;
+}
