@@ -20,7 +20,17 @@ public sealed class AdoNetClusterTests(PostgresFixture postgres, AdoNetClusterFi
     {
         TestCluster cluster = await fixture.GetClusterAsync(postgres);
 
-        Dictionary<SiloAddress, SiloStatus> hosts = await cluster.Client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        // The rows are written before the silos' start completes, but a silo hears of the other's
+        // joining by gossip or its next read of the table: read its view until it shows both.
+        IManagementGrain management = cluster.Client.GetGrain<IManagementGrain>(0);
+        Dictionary<SiloAddress, SiloStatus> hosts = await management.GetHosts(onlyActive: true);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (hosts.Count < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            hosts = await management.GetHosts(onlyActive: true);
+        }
+
         List<string> rows = await TestDatabase.StringsAsync(fixture.ConnectionString,
             "SELECT Address || ':' || Port || '@' || Generation FROM OrleansMembershipTable WHERE DeploymentId = $1 AND Status = 3",
             cluster.Options.ClusterId);

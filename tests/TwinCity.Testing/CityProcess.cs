@@ -148,6 +148,29 @@ public sealed class CityProcess : IAsyncDisposable
         throw new TimeoutException($"{BaseUrl}{path.TrimStart('/')} did not answer 200 within {timeout} (last: {last}; log: {LogPath}):\n{LogTail()}");
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the process to exit by itself, and then for the
+    /// last of what it wrote to reach <see cref="LogTail"/>: its output is read on other threads, so
+    /// a process that has just exited may not have had its last lines read yet. False when it still
+    /// runs at the deadline (it is left running).
+    /// </summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        // Once exited, the wait without a timeout returns when both output streams are read to their end.
+        _process.WaitForExit();
+        return true;
+    }
+
     /// <summary>Kills the process and its children (SIGKILL): a crash, no shutdown code runs.</summary>
     public async Task KillAsync()
     {

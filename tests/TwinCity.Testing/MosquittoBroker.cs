@@ -132,7 +132,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     private async Task WaitListeningAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        // mosquitto listens within milliseconds on its own, but a busy machine may start it slowly.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -153,7 +154,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
 
         await DisposeAsync();
-        throw new TimeoutException("mosquitto did not listen within 10 s: " + Log);
+        throw new TimeoutException("mosquitto did not listen within 30 s: " + Log);
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]

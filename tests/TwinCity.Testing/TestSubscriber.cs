@@ -45,7 +45,11 @@ public sealed class TestSubscriber : IAsyncDisposable
         return subscriber;
     }
 
-    public async Task<(string Topic, byte[] Payload)> WaitForAsync(Func<string, byte[], bool> match, int seconds = 10)
+    /// <summary>
+    /// Waits for a message that <paramref name="match"/> accepts. The default deadline is generous:
+    /// waiting costs nothing when the message comes at once, and a busy machine may take seconds.
+    /// </summary>
+    public async Task<(string Topic, byte[] Payload)> WaitForAsync(Func<string, byte[], bool> match, int seconds = 30)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (DateTime.UtcNow < deadline)

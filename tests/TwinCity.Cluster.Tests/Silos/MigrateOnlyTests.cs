@@ -28,14 +28,9 @@ public sealed class MigrateOnlyTests(PostgresFixture postgres)
         var env = new Dictionary<string, string> { ["ConnectionStrings__TwinCity"] = connectionString, ["DOTNET_gcServer"] = "0" };
         await using CityProcess run = await CityProcess.StartAsync(
             CityProcess.SiloDll, env, ["--migrate-only", "--urls", $"http://127.0.0.1:{FreePort.Next()}"], "migrate-only");
-        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!run.HasExited)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "--migrate-only did not exit:\n" + run.LogTail());
-            await Task.Delay(100);
-        }
-
-        await Task.Delay(200);
+        // Waiting for the exit also waits for the process's last lines to be read: a fixed pause
+        // after the exit may be too short on a busy machine.
+        Assert.True(await run.WaitForExitAsync(TimeSpan.FromSeconds(60)), "--migrate-only did not exit:\n" + run.LogTail());
         string log = run.LogTail(200);
         Assert.True(run.ExitCode == 0, $"--migrate-only exited with {run.ExitCode}:\n{log}");
         return log;

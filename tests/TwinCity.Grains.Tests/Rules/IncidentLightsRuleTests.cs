@@ -13,7 +13,8 @@ public sealed class IncidentLightsRuleTests(ClusterFixture fixture)
     [Fact]
     public async Task Incident_brightens_lights_within_300_m_not_beyond_and_puts_them_back_after_the_duration()
     {
-        RuleDefinition rule = await _kit.PutDefaultAsync("incident-lights", r => r with { DurationSeconds = 2 });
+        // The lights' checks below must all land within the duration; 8 s leaves a slow machine room.
+        RuleDefinition rule = await _kit.PutDefaultAsync("incident-lights", r => r with { DurationSeconds = 8 });
         ITwinGrain sensor = await _kit.PlaceAsync(TwinKind.RoadSensor, _kit.At(0, 0));
         ITwinGrain near = await _kit.PlaceApartAsync(TwinKind.Streetlight, _kit.At(150, 0), sensor);
         ITwinGrain edge = await _kit.PlaceAsync(TwinKind.Streetlight, _kit.At(0, -280));
@@ -49,7 +50,7 @@ public sealed class IncidentLightsRuleTests(ClusterFixture fixture)
         // After the duration the twins themselves put the lights back to what they were.
         foreach (ITwinGrain light in new[] { near, edge })
         {
-            await RuleKit.Eventually(async () => (await RuleKit.DesiredAsync(light, TwinProperty.DimLevel))?.Value.Number == 40, "the light dimmed back to 40");
+            await RuleKit.Eventually(async () => (await RuleKit.DesiredAsync(light, TwinProperty.DimLevel))?.Value.Number == 40, "the light dimmed back to 40", seconds: 30);
         }
 
         await _kit.DeleteAsync(rule);
@@ -60,7 +61,8 @@ public sealed class IncidentLightsRuleTests(ClusterFixture fixture)
     {
         RuleDefinition rule = await _kit.PutDefaultAsync("incident-lights", r => r with
         {
-            Trigger = r.Trigger with { Conditions = [.. r.Trigger.Conditions.Select(c => c.ForSeconds > 0 ? c with { ForSeconds = 1.5 } : c)] },
+            // Long enough that the look right after the uplink comes before the jam has lasted, on a slow machine too.
+            Trigger = r.Trigger with { Conditions = [.. r.Trigger.Conditions.Select(c => c.ForSeconds > 0 ? c with { ForSeconds = 5 } : c)] },
         });
         ITwinGrain sensor = await _kit.PlaceAsync(TwinKind.RoadSensor, _kit.At(2000, 2000));
         ITwinGrain light = await _kit.PlaceAsync(TwinKind.Streetlight, _kit.At(2100, 2000));
@@ -78,7 +80,8 @@ public sealed class IncidentLightsRuleTests(ClusterFixture fixture)
     [Fact]
     public async Task An_agency_command_during_the_hold_wins_and_ends_the_rules_hold_on_that_light()
     {
-        RuleDefinition rule = await _kit.PutDefaultAsync("incident-lights", r => r with { DurationSeconds = 3, CooldownSeconds = 0 });
+        // The agency's command must come while the rule still holds the light; 8 s leaves a slow machine room.
+        RuleDefinition rule = await _kit.PutDefaultAsync("incident-lights", r => r with { DurationSeconds = 8, CooldownSeconds = 0 });
         ITwinGrain sensor = await _kit.PlaceAsync(TwinKind.RoadSensor, _kit.At(-2000, 2000));
         ITwinGrain other = await _kit.PlaceAsync(TwinKind.RoadSensor, _kit.At(-2000, 2050));
         ITwinGrain taken = await _kit.PlaceAsync(TwinKind.Streetlight, _kit.At(-2050, 2000));
@@ -100,7 +103,7 @@ public sealed class IncidentLightsRuleTests(ClusterFixture fixture)
         Assert.Equal("azerishig", mine.By);
 
         // The light still held by the rule goes back when the effect ends; the one the agency took stays as the agency set it.
-        await RuleKit.Eventually(async () => (await RuleKit.DesiredAsync(left, TwinProperty.DimLevel))?.Value.Number == 40, "the held light dimmed back");
+        await RuleKit.Eventually(async () => (await RuleKit.DesiredAsync(left, TwinProperty.DimLevel))?.Value.Number == 40, "the held light dimmed back", seconds: 30);
         mine = (await RuleKit.DesiredAsync(taken, TwinProperty.DimLevel))!;
         Assert.Equal(60, mine.Value.Number);
         Assert.Equal("azerishig", mine.By);

@@ -48,9 +48,18 @@ public sealed class RuleChainTests(ClusterFixture fixture)
             new CommandRequest("mark", [Reading.Of(TwinProperty.Hazard, true)], "transport", TimeSpan.FromMinutes(5), """{"hazard":true}"""));
         Assert.Equal(CommandOutcome.Accepted, marked.Outcome);
 
-        await RuleKit.Eventually(async () => (await _kit.FiringsAsync(b)).Any(f => f.Stopped is not null), "the chain's stop recorded");
-        RuleFiring[] firingsA = await _kit.FiringsAsync(a);
-        RuleFiring[] firingsB = await _kit.FiringsAsync(b);
+        // Each firing is recorded one-way, each rule's in a grain of its own: the stop may be listed
+        // before the last carried-out firing of the other rule is, so wait for those too.
+        RuleFiring[] firingsA = [];
+        RuleFiring[] firingsB = [];
+        await RuleKit.Eventually(
+            async () =>
+            {
+                firingsA = await _kit.FiringsAsync(a);
+                firingsB = await _kit.FiringsAsync(b);
+                return firingsB.Any(f => f.Stopped is not null) && firingsA.Concat(firingsB).Count(f => f.Stopped is null) >= MaxChainDepth;
+            },
+            "the chain's stop and the firings before it recorded");
         RuleFiring[] carriedOut = [.. firingsA.Concat(firingsB).Where(f => f.Stopped is null).OrderBy(f => f.Depth)];
         Assert.Equal(MaxChainDepth, carriedOut.Length);
         Assert.Equal([1, 2, 3], carriedOut.Select(f => f.Depth));
@@ -137,6 +146,8 @@ public sealed class RuleChainTests(ClusterFixture fixture)
         await _kit.ReportAsync(sensor, Reading.Of(TwinProperty.OccupancyPct, 95.0));
 
         await RuleKit.Eventually(async () => (await _kit.FiringsAsync(held)).Length == 1, "the held condition's firing");
+        // The first rule's firing is recorded one-way, as the second's is: wait for it rather than assume it landed first.
+        await RuleKit.Eventually(async () => (await _kit.FiringsAsync(first)).Length >= 1, "the first rule's firing");
         Assert.Equal(1, Assert.Single(await _kit.FiringsAsync(first)).Depth);
         Assert.Equal(2, Assert.Single(await _kit.FiringsAsync(held)).Depth);
 
@@ -147,14 +158,15 @@ public sealed class RuleChainTests(ClusterFixture fixture)
     [Fact]
     public async Task Putting_a_value_back_when_an_effect_ends_is_a_link_of_the_chain_that_set_it()
     {
-        // The first rule marks a hazard for two seconds; when the twin puts the mark back, the second rule
+        // The first rule marks a hazard for five seconds; when the twin puts the mark back, the second rule
         // sees the hazard cleared. That is the first rule's doing, so the second fires at depth 2, not 1.
+        // (The mark must be seen while it stands: seconds of it, so that a slow machine still sees it.)
         RuleDefinition first = await _kit.PutJsonAsync("""
             {
               "trigger": { "kind": "road-sensors", "any": [ { "property": "occupancyPct", "op": ">", "value": 90 } ] },
               "scope": { "type": "cell" },
               "effects": [ { "type": "command", "kind": "road-sensors", "command": "mark", "args": { "hazard": true } } ],
-              "durationSeconds": 2,
+              "durationSeconds": 5,
               "cooldownSeconds": 0
             }
             """);
@@ -172,7 +184,7 @@ public sealed class RuleChainTests(ClusterFixture fixture)
         await _kit.ReportAsync(sensor, Reading.Of(TwinProperty.OccupancyPct, 95.0));
         await RuleKit.Eventually(async () => (await RuleKit.ReportedAsync(sensor, TwinProperty.Hazard))?.AsBool == true, "the hazard marked");
 
-        await RuleKit.Eventually(async () => (await _kit.FiringsAsync(cleared)).Length == 1, "the clearing noticed");
+        await RuleKit.Eventually(async () => (await _kit.FiringsAsync(cleared)).Length == 1, "the clearing noticed", seconds: 30);
         Assert.False((await RuleKit.ReportedAsync(sensor, TwinProperty.Hazard))?.AsBool);
         Assert.Equal(1, Assert.Single(await _kit.FiringsAsync(first)).Depth);
         Assert.Equal(2, Assert.Single(await _kit.FiringsAsync(cleared)).Depth);

@@ -30,6 +30,12 @@ public sealed class TwinListTests(CityAppFactory city)
             lat = 40.701, lon = 49.731, codec = "axioma-qalcosonic-w1", reportingIntervalSeconds = 600,
         });
 
+        // The listing is answered by the spatial cells, which each twin tells of itself one-way once it
+        // is provisioned: wait until they know all of them before paging through.
+        await Rules.RuleApiKit.Eventually(
+            async () => (await _http.GetFromJsonAsync<JsonElement>("/api/v1/twins?bbox=49.70,40.70,49.72,40.73&limit=1000"))
+                .GetProperty("items").GetArrayLength() >= expected.Count,
+            "the provisioned twins in their cells");
         var seen = new List<string>();
         string? cursor = null;
         int pages = 0;
@@ -75,7 +81,12 @@ public sealed class TwinListTests(CityAppFactory city)
             lat = 40.81, lon = 49.81, codec = "dragino-lgt92", reportingIntervalSeconds = 30,
         });
 
-        JsonElement stats = await _http.GetFromJsonAsync<JsonElement>("/api/v1/twins/stats");
+        // The counts are the cells' own, and the new bus tells its cell of itself one-way (the cell, in
+        // turn, the city): read them until the bus is counted rather than once right after provisioning.
+        JsonElement stats = default;
+        await Rules.RuleApiKit.Eventually(
+            async () => (stats = await _http.GetFromJsonAsync<JsonElement>("/api/v1/twins/stats")).GetProperty("kinds").GetProperty("buses").GetProperty("unknown").GetInt32() >= 1,
+            "the new bus counted");
 
         Assert.True(stats.GetProperty("kinds").GetProperty("buses").GetProperty("unknown").GetInt32() >= 1);
         int sum = stats.GetProperty("online").GetInt32() + stats.GetProperty("offline").GetInt32() + stats.GetProperty("unknown").GetInt32();

@@ -93,12 +93,14 @@ public sealed class CommandLifecycleTests(MosquittoCity fixture)
         (_, string id) = await HeardStreetlightAsync();
         using HttpClient electricity = AgencyClient("dev-azerishig");
 
-        JsonElement command = await IssueAsync(electricity, id, new { name = "dim", args = new { level = 70 }, ttlSeconds = 2 });
+        // A time to live of several seconds, looked at one second in: a slow machine has five seconds
+        // of slack before a look that comes late would find it expired already.
+        JsonElement command = await IssueAsync(electricity, id, new { name = "dim", args = new { level = 70 }, ttlSeconds = 6 });
         string commandId = command.GetProperty("id").GetString()!;
 
         await Task.Delay(1000);
         Assert.NotEqual("expired", (await GetCommandAsync(id, commandId)).GetProperty("status").GetString());
-        JsonElement expired = await WaitForStatusAsync(id, commandId, "expired", seconds: 5);
+        JsonElement expired = await WaitForStatusAsync(id, commandId, "expired", seconds: 30);
         Assert.Contains("time to live", expired.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
@@ -213,7 +215,8 @@ public sealed class CommandLifecycleTests(MosquittoCity fixture)
     private async Task<JsonElement> GetCommandAsync(string id, string commandId) =>
         await _city.GetFromJsonAsync<JsonElement>($"/api/v1/twins/streetlights/{id}/commands/{commandId}");
 
-    private async Task<JsonElement> WaitForStatusAsync(string id, string commandId, string status, int seconds = 10)
+    /// <summary>Polls the command until it has <paramref name="status"/>; the default leaves a slow machine time for the broker's round trips.</summary>
+    private async Task<JsonElement> WaitForStatusAsync(string id, string commandId, string status, int seconds = 30)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
         JsonElement command;

@@ -7,6 +7,7 @@ using TwinCity.Gateway.Ingest.Mqtt;
 using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains.Twins;
 using TwinCity.Testing;
+using TwinCity.Web.Tests.Rules;
 using Xunit.Abstractions;
 using static TwinCity.Web.Tests.Ingest.IngestTestKit;
 
@@ -60,8 +61,11 @@ public sealed class BackpressureTests(ITestOutputHelper output) : IAsyncLifetime
         long receivedBefore = consumer.Received;
         long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
 
-        // Each applied uplink now costs its twin 20 ms: ten devices can take at most about 500 a second.
-        slow.Delay = TimeSpan.FromMilliseconds(20);
+        // Each applied uplink now costs its twin 50 ms: ten devices can take at most about 200 a second.
+        // The checks below need the twins far behind when the network server is done, so this rate
+        // must stay well under the publishing's: at 200 a second the publishing may take up to some
+        // 15 s, on a busy machine too, before the twins could have caught up half of it.
+        slow.Delay = TimeSpan.FromMilliseconds(50);
         long sampledPeak = 0;
         using var sampling = new CancellationTokenSource();
         Task sampler = Task.Run(async () =>
@@ -117,6 +121,9 @@ public sealed class BackpressureTests(ITestOutputHelper output) : IAsyncLifetime
 
         await sampling.CancelAsync();
         await sampler;
+        // Ingest counts an uplink as applied once the twin's call has returned, a moment after the twin
+        // shows it: wait for the count to come up to the total before holding it to exactly that.
+        await RuleApiKit.Eventually(() => Task.FromResult(metrics.Applied - appliedBefore >= Total), "every uplink counted as applied");
         Assert.Equal(Total, metrics.Applied - appliedBefore);
         Assert.Equal(duplicatesBefore, metrics.Duplicates);
         Assert.True(sampledPeak > 0, "the consumer was never seen holding a message");

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Testing;
 
@@ -25,6 +26,16 @@ public sealed class CrossSiloPushTests(TwoSiloCity cluster)
         }
 
         (string otherEui, string otherId) = await ProvisionAsync(first, 40.605, 49.705);
+
+        // The cells answer WatchArea, and each twin tells its cell of itself one-way (across the
+        // cluster, here): wait until they know every twin before looking at what a watch is given.
+        IGrainFactory grains = cluster.First.Services.GetRequiredService<IGrainFactory>();
+        var watchedBox = new GeoBox(watched.minLon, watched.minLat, watched.maxLon, watched.maxLat);
+        var elsewhereBox = new GeoBox(elsewhere.minLon, elsewhere.minLat, elsewhere.maxLon, elsewhere.maxLat);
+        await Rules.RuleApiKit.Eventually(
+            async () => (await grains.InAreaAsync(watchedBox, CellGrid.CellsOf(watchedBox)!)).Count >= ids.Count
+                && (await grains.InAreaAsync(elsewhereBox, CellGrid.CellsOf(elsewhereBox)!)).Count >= 1,
+            "every twin in its cell");
         await using HubViewer viewer = await HubViewer.ConnectAsync(cluster.First);
         await using HubViewer elsewhereViewer = await HubViewer.ConnectAsync(cluster.Second);
         JsonElement[] initial = await viewer.WatchAreaAsync(watched.minLon, watched.minLat, watched.maxLon, watched.maxLat);
@@ -39,7 +50,6 @@ public sealed class CrossSiloPushTests(TwoSiloCity cluster)
         }
 
         await Until(() => ids.All(t => viewer.ChangesOf(t.Id).Any(c => Dim(c) == 40)), "the viewer hears of every twin's change");
-        IGrainFactory grains = cluster.First.Services.GetRequiredService<IGrainFactory>();
         var management = grains.GetGrain<IManagementGrain>(0);
         var hosts = new HashSet<string>();
         foreach ((_, string id) in ids)

@@ -84,7 +84,9 @@ public sealed class MapPageTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task ShowUplinkOnTheMapAsync()
     {
         CityProcess city = _city!;
-        Assertions.SetDefaultExpectTimeout(10_000);
+        // A headless browser drawing the whole city on a busy machine can take seconds for what takes
+        // milliseconds on a quick one: every wait below is generous, and costs nothing when it is quick.
+        Assertions.SetDefaultExpectTimeout(30_000);
         IPage page = await _browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
         page.Console += (_, message) => Log($"{message.Type}: {message.Text}");
         page.PageError += (_, error) => Log($"page error: {error}");
@@ -104,7 +106,7 @@ public sealed class MapPageTests(ITestOutputHelper output) : IAsyncLifetime
         await page.WaitForFunctionAsync(
             "key => window.twinCity.markers.get(key)?.values?.dimLevel === 37",
             Lamp,
-            new PageWaitForFunctionOptions { Timeout = 10_000 });
+            new PageWaitForFunctionOptions { Timeout = 30_000 });
 
         // Buses may stand near the lamp: hide them (the kind filter), then zoom onto the lamp and click it.
         await page.Locator("#filters input[data-kind=\"buses\"]").UncheckAsync();
@@ -137,7 +139,7 @@ public sealed class MapPageTests(ITestOutputHelper output) : IAsyncLifetime
         await page.WaitForFunctionAsync(
             "key => window.twinCity.markers.get(key)?.values?.dimLevel === 55",
             Lamp,
-            new PageWaitForFunctionOptions { Timeout = 10_000 });
+            new PageWaitForFunctionOptions { Timeout = 30_000 });
 
         // Back to the whole city, buses shown again, for the picture.
         await page.Locator("#filters input[data-kind=\"buses\"]").CheckAsync();

@@ -12,7 +12,13 @@ namespace TwinCity.Web.Tests.Simulation;
 public sealed class EmbeddedCitySimulationTests(SimulatedCityAppFactory city) : IClassFixture<SimulatedCityAppFactory>
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan ChangeTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// For all the changes the first test waits for, from the city being ready: the simulator plays a
+    /// device's turn every few seconds at most, but a busy machine may take a while to work off the
+    /// first seconds' thousands of uplinks (and of activations), so the deadline is generous.
+    /// </summary>
+    private static readonly TimeSpan ChangeTimeout = TimeSpan.FromSeconds(60);
 
     private readonly HttpClient _http = CreateClient(city);
 
