@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
@@ -13,22 +15,24 @@ namespace TwinCity.Grains.Storage;
 /// exactly sized serialized copy. Orleans' memory storage keeps its copies in storage grains (so
 /// that several silos can share them) inside buffers that grow by doubling; for a lone silo with a
 /// million twins that is a few hundred MB for nothing. Each state name has its own table keyed by
-/// grain id alone, and a copy and its version sit in the table's entry itself rather than in an
-/// object of their own. Like any in-memory storage it dies with the process.
+/// grain id alone, a plain dictionary behind a lock whose entries hold the copy and its version
+/// inline (a concurrent dictionary's node per row costs some 30 bytes more, and an object more for
+/// every full collection to mark); copies are serialized and read outside the lock. Like any
+/// in-memory storage it dies with the process.
 /// </summary>
 public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
 {
     /// <summary>The ETags of the first versions, made once: every grain's state holds one, and most states are written only a few times.</summary>
     private static readonly string[] SmallETags = [.. Enumerable.Range(0, 64).Select(v => v.ToString(CultureInfo.InvariantCulture))];
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<GrainId, Stored>> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Table> _tables = new(StringComparer.Ordinal);
 
     public int Count => _tables.Values.Sum(t => t.Count);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        if (_tables.TryGetValue(stateName, out ConcurrentDictionary<GrainId, Stored>? table) && table.TryGetValue(grainId, out Stored stored))
+        if (_tables.TryGetValue(stateName, out Table? table) && table.TryGet(grainId, out Stored stored))
         {
             grainState.State = serializer.Deserialize<T>(stored.Data);
             grainState.ETag = ETag(stored.Version);
@@ -46,31 +50,27 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        ConcurrentDictionary<GrainId, Stored> table = _tables.GetOrAdd(stateName, static _ => new ConcurrentDictionary<GrainId, Stored>());
+        Table table = _tables.GetOrAdd(stateName, static _ => new Table());
         byte[] data = serializer.SerializeToArray(grainState.State);
-        while (true)
+        long version;
+        lock (table.Gate)
         {
-            if (table.TryGetValue(grainId, out Stored current))
+            ref Stored row = ref CollectionsMarshal.GetValueRefOrNullRef(table.Rows, grainId);
+            if (Unsafe.IsNullRef(ref row))
             {
-                Check(grainState.ETag, current, stateName, grainId);
-                var next = new Stored(data, current.Version + 1);
-                if (table.TryUpdate(grainId, next, current))
-                {
-                    grainState.ETag = ETag(next.Version);
-                    break;
-                }
+                Check(grainState.ETag, null, stateName, grainId);
+                table.Rows.Add(grainId, new Stored(data, 1));
+                version = 1;
             }
             else
             {
-                Check(grainState.ETag, null, stateName, grainId);
-                if (table.TryAdd(grainId, new Stored(data, 1)))
-                {
-                    grainState.ETag = ETag(1);
-                    break;
-                }
+                Check(grainState.ETag, row.Version, stateName, grainId);
+                row = new Stored(data, row.Version + 1);
+                version = row.Version;
             }
         }
 
+        grainState.ETag = ETag(version);
         grainState.RecordExists = true;
         return Task.CompletedTask;
     }
@@ -78,14 +78,14 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        if (_tables.TryGetValue(stateName, out ConcurrentDictionary<GrainId, Stored>? table))
+        if (_tables.TryGetValue(stateName, out Table? table))
         {
-            while (table.TryGetValue(grainId, out Stored current))
+            lock (table.Gate)
             {
-                Check(grainState.ETag, current, stateName, grainId);
-                if (table.TryRemove(new KeyValuePair<GrainId, Stored>(grainId, current)))
+                if (table.Rows.TryGetValue(grainId, out Stored current))
                 {
-                    break;
+                    Check(grainState.ETag, current.Version, stateName, grainId);
+                    table.Rows.Remove(grainId);
                 }
             }
         }
@@ -98,9 +98,9 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
     private static string ETag(long version) =>
         version >= 0 && version < SmallETags.Length ? SmallETags[version] : version.ToString(CultureInfo.InvariantCulture);
 
-    private static void Check(string? etag, Stored? current, string stateName, GrainId grainId)
+    private static void Check(string? etag, long? stored, string stateName, GrainId grainId)
     {
-        string? expected = current is { } c ? ETag(c.Version) : null;
+        string? expected = stored is long version ? ETag(version) : null;
         if (!string.Equals(etag, expected, StringComparison.Ordinal))
         {
             throw new InconsistentStateException(
@@ -110,7 +110,33 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         }
     }
 
-    /// <summary>A stored copy; compared by the identity of its bytes and its version, which is what the table's compare-and-swap needs.</summary>
+    /// <summary>One state name's copies.</summary>
+    private sealed class Table
+    {
+        public readonly Lock Gate = new();
+        public readonly Dictionary<GrainId, Stored> Rows = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (Gate)
+                {
+                    return Rows.Count;
+                }
+            }
+        }
+
+        public bool TryGet(GrainId grainId, out Stored stored)
+        {
+            lock (Gate)
+            {
+                return Rows.TryGetValue(grainId, out stored);
+            }
+        }
+    }
+
+    /// <summary>A stored copy and its version.</summary>
     private readonly record struct Stored(byte[] Data, long Version);
 }
 

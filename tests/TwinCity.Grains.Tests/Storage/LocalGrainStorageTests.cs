@@ -89,4 +89,54 @@ public sealed class LocalGrainStorageTests
         await storage.WriteStateAsync("twin", Twin, state);
         Assert.Equal(2, storage.Count);
     }
+
+    [Fact]
+    public async Task Writers_on_many_threads_keep_every_copy_and_of_two_writes_from_one_version_only_one_lands()
+    {
+        LocalGrainStorage storage = NewStorage();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            for (int i = 0; i < 250; i++)
+            {
+                await storage.WriteStateAsync("twin", GrainId.Create("streetlight", $"sl-{t}-{i}"), Lamp((t * 1000) + i));
+            }
+        })));
+
+        Assert.Equal(2000, storage.Count);
+        var read = new GrainState<StreetlightState>(new StreetlightState());
+        for (int t = 0; t < 8; t++)
+        {
+            for (int i = 0; i < 250; i++)
+            {
+                await storage.ReadStateAsync("twin", GrainId.Create("streetlight", $"sl-{t}-{i}"), read);
+                Assert.True(read.RecordExists);
+                Assert.Equal((t * 1000) + i, read.State!.EnergyWh.Value);
+            }
+        }
+
+        // Many pairs of writers that both read version 1: in each pair one write lands, the other is refused.
+        int landed = 0;
+        int refused = 0;
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            GrainId lamp = GrainId.Create("streetlight", $"pair-{i}");
+            GrainState<StreetlightState> first = Lamp(1);
+            await storage.WriteStateAsync("twin", lamp, first);
+            await Task.WhenAll(Enumerable.Range(0, 2).Select(w => Task.Run(async () =>
+            {
+                try
+                {
+                    await storage.WriteStateAsync("twin", lamp, Lamp(10 + w, first.ETag));
+                    Interlocked.Increment(ref landed);
+                }
+                catch (InconsistentStateException)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            })));
+        })));
+
+        Assert.Equal(200, landed);
+        Assert.Equal(200, refused);
+    }
 }
