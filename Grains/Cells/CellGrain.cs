@@ -9,8 +9,9 @@ namespace TwinCity.Grains.Cells;
 /// <summary>
 /// One cell of the city grid: the latest summary of each twin in it (kept compact, see
 /// <see cref="CellTwin"/>), and the silos watching it.
-/// Changes are batched over a few milliseconds and sent once per watching silo, never to silos
-/// without a viewer here.
+/// Changes go once per watching silo, never to silos without a viewer here: a change that comes
+/// after a quiet spell goes at once, and changes that follow it within the batch window wait for
+/// the window's end and go as one batch.
 /// </summary>
 [KeepAlive]
 public sealed class CellGrain : Grain, ICellGrain
@@ -22,12 +23,17 @@ public sealed class CellGrain : Grain, ICellGrain
     private readonly Dictionary<TwinKey, TwinSummary> _pending = [];
     private readonly ObserverSet<ICellObserver> _observers;
     private readonly CellOptions _options;
+    private readonly TimeProvider _time;
+
+    /// <summary>When the last batch went (a <see cref="TimeProvider.GetTimestamp"/>); 0 before the first.</summary>
+    private long _lastFlush;
     private IGrainTimer? _flush;
     private bool _registered;
 
     public CellGrain(IOptions<CellOptions> options, TimeProvider time)
     {
         _options = options.Value;
+        _time = time;
         _observers = new ObserverSet<ICellObserver>(time, _options.ObserverLease);
     }
 
@@ -145,22 +151,42 @@ public sealed class CellGrain : Grain, ICellGrain
         }
 
         _pending[summary.Key] = summary;
-        _flush ??= this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(_options.BatchWindow, Timeout.InfiniteTimeSpan));
+        if (_flush is not null)
+        {
+            // A batch is due at the end of the window: this change goes with it.
+            return;
+        }
+
+        TimeSpan sinceLast = _lastFlush == 0 ? TimeSpan.MaxValue : _time.GetElapsedTime(_lastFlush);
+        if (sinceLast >= _options.BatchWindow)
+        {
+            // Nothing went within the window: no batch to wait for, so the viewers see this change now.
+            Flush();
+            return;
+        }
+
+        _flush = this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(_options.BatchWindow - sinceLast, Timeout.InfiniteTimeSpan));
     }
 
     private Task FlushAsync(CancellationToken cancellationToken)
     {
         _flush?.Dispose();
         _flush = null;
+        Flush();
+        return Task.CompletedTask;
+    }
+
+    private void Flush()
+    {
         if (_pending.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         TwinSummary[] batch = [.. _pending.Values];
         _pending.Clear();
+        _lastFlush = _time.GetTimestamp();
         long cell = Cell;
         _observers.Notify(o => o.CellChanged(cell, batch).Ignore());
-        return Task.CompletedTask;
     }
 }

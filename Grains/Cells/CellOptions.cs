@@ -5,7 +5,10 @@ public sealed class CellOptions
 {
     public const string Section = "Cells";
 
-    /// <summary>Changes arriving within this window go to the watching silos as one batch.</summary>
+    /// <summary>
+    /// After a batch goes to the watching silos, changes within this window wait for its end and go
+    /// as the next batch; a change after a quieter spell goes at once.
+    /// </summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>A silo's subscription lapses unless refreshed within this time (so a dead silo's observer is dropped).</summary>
