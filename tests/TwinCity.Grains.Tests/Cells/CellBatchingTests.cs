@@ -14,32 +14,17 @@ namespace TwinCity.Grains.Tests.Cells;
 /// 5 s: a change after a quiet spell goes at once rather than waiting out a window, and the changes
 /// that follow it within the window go together as the next batch.
 /// </summary>
-public sealed class CellBatchingTests : IAsyncLifetime
+public sealed class CellBatchingTests : OwnSiloTests<CellBatchingTests.LongWindow>
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(5);
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<LongWindow>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_change_after_a_quiet_spell_goes_at_once_and_those_right_after_it_go_as_one_batch()
     {
         var position = new GeoPoint(40.3951, 49.8451);
-        ICellGrain cell = _cluster.GrainFactory.GetGrain<ICellGrain>(CellGrid.CellOf(position));
+        ICellGrain cell = Cluster.GrainFactory.GetGrain<ICellGrain>(CellGrid.CellOf(position));
         var watcher = new Watcher();
-        ICellObserver reference = _cluster.Client.CreateObjectReference<ICellObserver>(watcher);
+        ICellObserver reference = Cluster.Client.CreateObjectReference<ICellObserver>(watcher);
         await cell.SubscribeAsync(reference);
 
         var clock = Stopwatch.StartNew();
@@ -66,7 +51,7 @@ public sealed class CellBatchingTests : IAsyncLifetime
         Assert.True(thirdAt - sent < Window, $"a change after a quiet spell waited {(thirdAt - sent).TotalSeconds:0.0} s");
 
         GC.KeepAlive(watcher);
-        _cluster.Client.DeleteObjectReference<ICellObserver>(reference);
+        Cluster.Client.DeleteObjectReference<ICellObserver>(reference);
 
         TwinSummary Lamp(string id, long version, GeoPoint at) =>
             new(TwinKind.Streetlight, id, version, at, TwinStatus.Online, [Reading.Of(TwinProperty.DimLevel, 40 + version)], DateTime.UtcNow);
@@ -104,7 +89,7 @@ public sealed class CellBatchingTests : IAsyncLifetime
         }
     }
 
-    private sealed class LongWindow : ISiloConfigurator
+    public sealed class LongWindow : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {

@@ -15,31 +15,16 @@ namespace TwinCity.Grains.Tests.Storage;
 /// its snapshot quiet period, and a twin that leaves memory writes its state on the way out, so it
 /// wakes with what it had.
 /// </summary>
-public sealed class OneSiloSnapshotTests : IAsyncLifetime
+public sealed class OneSiloSnapshotTests : OwnSiloTests<OneSiloSnapshotTests.OneSilo>
 {
     private static readonly TimeSpan IdleAge = TimeSpan.FromSeconds(3);
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<OneSilo>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
 
     [Fact]
     public async Task An_active_twin_writes_no_snapshot_and_one_that_leaves_memory_writes_it_on_the_way_out()
     {
-        IGrainFactory grains = _cluster.GrainFactory;
+        IGrainFactory grains = Cluster.GrainFactory;
         IManagementGrain management = grains.GetGrain<IManagementGrain>(0);
-        IGrainStorage storage = ((InProcessSiloHandle)_cluster.Primary!).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(TwinStorage.Name);
+        IGrainStorage storage = ((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(TwinStorage.Name);
         Assert.IsType<LocalGrainStorage>(storage);
 
         (ITwinGrain expected, ulong expectedEui, _) = await TwinScenario.ProvisionAsync(grains, TwinKind.Streetlight, reportingIntervalSeconds: 60);
@@ -77,7 +62,7 @@ public sealed class OneSiloSnapshotTests : IAsyncLifetime
         Assert.Equal(new RadioInfo(-104, -2.5, "GW-QUIET"), woken.Radio);
     }
 
-    private sealed class OneSilo : ISiloConfigurator
+    public sealed class OneSilo : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {

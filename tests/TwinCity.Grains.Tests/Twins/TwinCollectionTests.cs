@@ -10,29 +10,14 @@ namespace TwinCity.Grains.Tests.Twins;
 /// Idle collection as the silo runs it, on a silo of its own whose streetlights are collected after
 /// 3 s idle: a twin whose device is expected stays, one whose device went quiet gives its memory back.
 /// </summary>
-public sealed class TwinCollectionTests : IAsyncLifetime
+public sealed class TwinCollectionTests : OwnSiloTests<TwinCollectionTests.QuickCollection>
 {
     private static readonly TimeSpan IdleAge = TimeSpan.FromSeconds(3);
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<QuickCollection>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.StopAllSilosAsync();
-        await _cluster.DisposeAsync();
-    }
 
     [Fact]
     public async Task An_offline_twin_is_collected_once_idle_and_wakes_with_its_state()
     {
-        IGrainFactory grains = _cluster.GrainFactory;
+        IGrainFactory grains = Cluster.GrainFactory;
         IManagementGrain management = grains.GetGrain<IManagementGrain>(0);
         (ITwinGrain expected, ulong expectedEui, _) = await TwinScenario.ProvisionAsync(grains, TwinKind.Streetlight, reportingIntervalSeconds: 60);
         (ITwinGrain quiet, ulong quietEui, _) = await TwinScenario.ProvisionAsync(grains, TwinKind.Streetlight, reportingIntervalSeconds: 1);
@@ -59,7 +44,7 @@ public sealed class TwinCollectionTests : IAsyncLifetime
         Assert.True(woken.Version > version, "going offline was kept");
     }
 
-    private sealed class QuickCollection : ISiloConfigurator
+    public sealed class QuickCollection : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
