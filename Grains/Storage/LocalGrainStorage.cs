@@ -16,8 +16,8 @@ namespace TwinCity.Grains.Storage;
 /// that several silos can share them) inside buffers that grow by doubling; for a lone silo with a
 /// million twins that is a few hundred MB for nothing. Each state name has its own table keyed by
 /// grain id alone, a plain dictionary behind a lock whose entries hold the copy and its version
-/// inline (a concurrent dictionary's node per row costs some 30 bytes more, and an object more for
-/// every full collection to mark); copies are serialized and read outside the lock. Like any
+/// inline (a concurrent dictionary makes a node object per row: a million more objects for every
+/// full collection to mark); copies are serialized and read outside the lock. Like any
 /// in-memory storage it dies with the process.
 /// </summary>
 public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
