@@ -26,7 +26,6 @@ public static class GrainsExtensions
         silo.Services.AddSingleton<ITwinChangeHook, RulesHook>();
         silo.Services.TryAddSingleton<TwinMetrics>();
         silo.Services.TryAddSingleton<TwinDueTimes>();
-        silo.Services.TryAddSingleton<TwinChangeHooks>();
         silo.Services.TryAddSingleton<TwinServices>();
         return silo;
     }

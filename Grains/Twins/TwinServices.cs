@@ -14,7 +14,7 @@ public sealed class TwinServices(
     IOptions<TwinOptions> options,
     TimeProvider time,
     TwinDueTimes dueTimes,
-    TwinChangeHooks hooks,
+    IEnumerable<ITwinChangeHook> hooks,
     IServiceProvider services)
 {
     public IGrainStorage Storage { get; } = storage;
@@ -25,8 +25,8 @@ public sealed class TwinServices(
 
     public TwinDueTimes DueTimes { get; } = dueTimes;
 
-    /// <summary>The change hooks every twin runs after each change, gathered once.</summary>
-    public ITwinChangeHook[] Hooks { get; } = hooks.All;
+    /// <summary>The change hooks every twin runs after each change, gathered once: every twin runs the same ones, so one array serves them all.</summary>
+    public ITwinChangeHook[] Hooks { get; } = [.. hooks];
 
     /// <summary>The twins' meters, when the silo registered them.</summary>
     public TwinMetrics? Metrics { get; } = services.GetService<TwinMetrics>();
