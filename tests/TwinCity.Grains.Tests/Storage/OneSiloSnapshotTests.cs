@@ -43,12 +43,7 @@ public sealed class OneSiloSnapshotTests : OwnSiloTests<OneSiloSnapshotTests.One
         Assert.False(stored.RecordExists, "an active twin wrote a copy of itself to the storage in its own process");
 
         // The quiet device's twin goes offline 2.5 s in and is collected 3 s idle after that.
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await management.GetActivationAddress(quiet) is not null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "an offline twin stayed active long past its idle age");
-            await Task.Delay(250);
-        }
+        await TwinScenario.WaitUntilCollectedAsync(management, quiet);
 
         await storage.ReadStateAsync(TwinGrain<StreetlightState>.StateName, quiet.GetGrainId(), stored);
         Assert.True(stored.RecordExists, "a collected twin left no snapshot");

@@ -27,12 +27,7 @@ public sealed class TwinCollectionTests : OwnSiloTests<TwinCollectionTests.Quick
         long version = (await quiet.GetAsync())!.Version;
 
         // The quiet device's twin goes offline 2.5 s in; idle for 3 s after that, the collector takes it.
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await management.GetActivationAddress(quiet) is not null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "an offline twin stayed active long past its idle age");
-            await Task.Delay(250);
-        }
+        await TwinScenario.WaitUntilCollectedAsync(management, quiet);
 
         Assert.True(DateTime.UtcNow - heard > IdleAge, "collected before it had been idle for its age");
         Assert.NotNull(await management.GetActivationAddress(expected));

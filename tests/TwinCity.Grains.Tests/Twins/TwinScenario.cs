@@ -39,4 +39,16 @@ public sealed record TwinScenario(TwinKind Kind, Reading[] Uplink, Reading Desir
             devEui, kind, id, "test " + id, new GeoPoint(40.40, 49.86), "cayenne-lpp", reportingIntervalSeconds));
         return (grains.GetTwin(kind, id), devEui, id);
     }
+
+    /// <summary>Waits, up to 30 s, for idle collection to take an offline twin out of memory.</summary>
+    public static async Task WaitUntilCollectedAsync(IManagementGrain management, ITwinGrain twin)
+    {
+        ArgumentNullException.ThrowIfNull(management);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await management.GetActivationAddress(twin) is not null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "an offline twin stayed active long past its idle age");
+            await Task.Delay(250);
+        }
+    }
 }
