@@ -7,7 +7,6 @@ using TwinCity.Gateway.Ingest.Mqtt;
 using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains.Twins;
 using TwinCity.Testing;
-using TwinCity.Web.Tests.Rules;
 using Xunit.Abstractions;
 using static TwinCity.Web.Tests.Ingest.IngestTestKit;
 
@@ -123,7 +122,7 @@ public sealed class BackpressureTests(ITestOutputHelper output) : IAsyncLifetime
         await sampler;
         // Ingest counts an uplink as applied once the twin's call has returned, a moment after the twin
         // shows it: wait for the count to come up to the total before holding it to exactly that.
-        await RuleApiKit.Eventually(() => Task.FromResult(metrics.Applied - appliedBefore >= Total), "every uplink counted as applied");
+        await WaitUntilAsync(() => metrics.Applied - appliedBefore >= Total);
         Assert.Equal(Total, metrics.Applied - appliedBefore);
         Assert.Equal(duplicatesBefore, metrics.Duplicates);
         Assert.True(sampledPeak > 0, "the consumer was never seen holding a message");

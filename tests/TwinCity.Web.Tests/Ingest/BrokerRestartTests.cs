@@ -163,16 +163,6 @@ public sealed class BrokerRestartTests : IAsyncLifetime
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, int seconds = 60)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {seconds} s");
-            await Task.Delay(20);
-        }
-    }
-
     private sealed class PersistentBrokerCity(int port) : CityAppFactory
     {
         protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>

@@ -97,4 +97,16 @@ public static class IngestTestKit
 
     public static bool HasReported(JsonElement twin, string property) =>
         twin.GetProperty("reported").TryGetProperty(property, out _);
+
+    /// <summary>Waits, up to <paramref name="seconds"/>, for what ingest counts (applied uplinks, held messages) to satisfy <paramref name="condition"/>.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, int seconds = 60)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {seconds} s");
+            await Task.Delay(20);
+        }
+    }
 }

@@ -180,18 +180,4 @@ public sealed class MosquittoIngestTests(MosquittoCity fixture)
         Assert.Equal(devEui, letter.GetProperty("devEui").GetString());
         Assert.Contains("twincity-traffic-v1", letter.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, int seconds = 60)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"condition not met within {seconds} s");
-            }
-
-            await Task.Delay(20);
-        }
-    }
 }
