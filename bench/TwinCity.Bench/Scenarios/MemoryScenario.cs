@@ -72,26 +72,10 @@ public sealed class MemoryScenario : IBenchScenario
 
         // The silo's own start-up allocations and one twin of each kind (JIT, type loading) are not per-twin cost.
         await ActivateAsync(silo.Grains, directory, CityDevices.Get(int.MaxValue - 1, mix), cancellationToken);
-        (long heap0, long ws0) = Settle();
-        var clock = Stopwatch.StartNew();
-        long done = 0;
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, twins),
-            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                await ActivateAsync(silo.Grains, directory, CityDevices.Get(i, mix), ct);
-                long d = Interlocked.Increment(ref done);
-                if (d % 10_000 == 0)
-                {
-                    Progress.Step(string.Create(CultureInfo.InvariantCulture, $"memory: activated {d:N0}/{twins:N0} ({d / clock.Elapsed.TotalSeconds:N0}/s)"));
-                }
-            });
-        double seconds = clock.Elapsed.TotalSeconds;
-        (long heap1, long ws1) = Settle();
+        (double heap, double workingSet, double seconds) = await PerActivationAsync(
+            "twins", twins, concurrency, (i, ct) => ActivateAsync(silo.Grains, directory, CityDevices.Get(i, mix), ct), cancellationToken);
         GC.KeepAlive(directory);
-        Progress.Say(string.Create(CultureInfo.InvariantCulture, $"memory: {twins:N0} twins in {seconds:0.0} s, heap +{(heap1 - heap0) / 1048576.0:N0} MiB, working set +{(ws1 - ws0) / 1048576.0:N0} MiB"));
-        return ((heap1 - heap0) / (double)twins, (ws1 - ws0) / (double)twins, seconds);
+        return (heap, workingSet, seconds);
     }
 
     private static async Task<double> MeasureEmptyAsync(int grains, int concurrency, CancellationToken cancellationToken)
@@ -99,20 +83,41 @@ public sealed class MemoryScenario : IBenchScenario
         Progress.Say($"memory: {grains:N0} empty grains");
         await using LocalSilo silo = await LocalSilo.StartAsync(cancellationToken);
         await silo.Grains.GetGrain<IBenchEmptyGrain>("warm-up").TouchAsync();
-        (long heap0, _) = Settle();
 
         // Keys as long as the twins' ids, each a string of its own as a twin's key is.
+        (double heap, _, _) = await PerActivationAsync(
+            "empty grains", grains, concurrency,
+            async (i, _) => await silo.Grains.GetGrain<IBenchEmptyGrain>(string.Create(CultureInfo.InvariantCulture, $"SL-{i:D7}")).TouchAsync(),
+            cancellationToken);
+        return heap;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="activate"/> for 0 to <paramref name="count"/> - 1, <paramref name="concurrency"/>
+    /// at a time, between two full collections: managed heap and working set added per activation, and the seconds it took.
+    /// </summary>
+    private static async Task<(double Heap, double WorkingSet, double Seconds)> PerActivationAsync(
+        string what, int count, int concurrency, Func<int, CancellationToken, Task> activate, CancellationToken cancellationToken)
+    {
+        (long heap0, long ws0) = Settle();
+        var clock = Stopwatch.StartNew();
+        long done = 0;
         await Parallel.ForEachAsync(
-            Enumerable.Range(0, grains),
+            Enumerable.Range(0, count),
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-            async (i, _) =>
+            async (i, ct) =>
             {
-                IBenchEmptyGrain grain = silo.Grains.GetGrain<IBenchEmptyGrain>(string.Create(CultureInfo.InvariantCulture, $"SL-{i:D7}"));
-                await grain.TouchAsync();
+                await activate(i, ct);
+                long d = Interlocked.Increment(ref done);
+                if (d % 10_000 == 0)
+                {
+                    Progress.Step(string.Create(CultureInfo.InvariantCulture, $"memory: activated {d:N0}/{count:N0} {what} ({d / clock.Elapsed.TotalSeconds:N0}/s)"));
+                }
             });
-        (long heap1, _) = Settle();
-        Progress.Say(string.Create(CultureInfo.InvariantCulture, $"memory: {grains:N0} empty grains, heap +{(heap1 - heap0) / 1048576.0:N0} MiB"));
-        return (heap1 - heap0) / (double)grains;
+        double seconds = clock.Elapsed.TotalSeconds;
+        (long heap1, long ws1) = Settle();
+        Progress.Say(string.Create(CultureInfo.InvariantCulture, $"memory: {count:N0} {what} in {seconds:0.0} s, heap +{(heap1 - heap0) / 1048576.0:N0} MiB, working set +{(ws1 - ws0) / 1048576.0:N0} MiB"));
+        return ((heap1 - heap0) / (double)count, (ws1 - ws0) / (double)count, seconds);
     }
 
     private static async Task ActivateAsync(IGrainFactory grains, DeviceDirectory directory, BenchDevice d, CancellationToken cancellationToken)
