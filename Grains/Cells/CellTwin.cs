@@ -37,15 +37,13 @@ internal readonly struct CellTwin
     /// <summary>The text values, in the order they were reported; null when there are none.</summary>
     private string?[]? Texts { get; }
 
-    public static CellTwin From(TwinSummary summary) => From(summary, default);
-
     /// <summary>
     /// The entry for <paramref name="summary"/>, written into the arrays of <paramref name="previous"/>
-    /// (the twin's entry until now) when they have the sizes it needs, as they do when a twin reports
+    /// (the twin's entry until now, if any) when they have the sizes it needs, as they do when a twin reports
     /// the same properties again: a twin's values then cost no new array per change, which would
     /// otherwise live until its next change and be copied through the collector's young generations.
     /// </summary>
-    public static CellTwin From(TwinSummary summary, in CellTwin previous)
+    public static CellTwin From(TwinSummary summary, in CellTwin previous = default)
     {
         ArgumentNullException.ThrowIfNull(summary);
         Reading[] values = summary.Values;
