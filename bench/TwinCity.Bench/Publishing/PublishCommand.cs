@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 using TwinCity.Bench.Cli;
 using TwinCity.Bench.Load;
 
@@ -11,8 +8,8 @@ namespace TwinCity.Bench.Publishing;
 /// <summary>
 /// The hidden <c>publish</c> sub-command: the load generator, run as its own process so that its CPU
 /// is not the platform's. It publishes uplinks round-robin over the bench city (uplink k goes to device
-/// k mod N with frame counter first + k div N), QoS 1, keeping a window of publishes in flight, either
-/// as fast as the broker acknowledges or paced to a fixed rate. It counts only what the broker
+/// k mod N with frame counter first + k div N), QoS 1 over MQTT 5 (<see cref="LeanMqttConnection"/>), keeping a
+/// window of publishes in flight, either as fast as the broker acknowledges or paced to a fixed rate. It counts only what the broker
 /// acknowledged (PUBACK) and tells the parent on standard output:
 /// <c>published {n}</c> every half second and <c>done {n} {seconds} {failed}</c> at the end.
 /// </summary>
@@ -50,96 +47,79 @@ public static class PublishCommand
         using Microsoft.Win32.SafeHandles.SafeFileHandle? live = liveStamps && stampsPath is not null
             ? File.OpenHandle(stampsPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite)
             : null;
-        byte[] stampBytes = new byte[sizeof(long)];
 
-        using IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(
-            new MqttClientOptionsBuilder()
-                .WithTcpServer(host, port)
-                .WithClientId(clientId)
-                .WithProtocolVersion(MqttProtocolVersion.V500)
-                .WithCleanStart(true)
-                .WithTimeout(TimeSpan.FromSeconds(30))
-                .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
-                .Build(),
-            cancellationToken);
-
-        long acked = 0;
-        long failed = 0;
-        string? firstFailure = null;
-        using var slots = new SemaphoreSlim(window);
+        using LeanMqttConnection connection = await LeanMqttConnection.ConnectAsync(host, port, clientId, window, cancellationToken);
         var clock = Stopwatch.StartNew();
-        using var reporter = new Timer(_ => Console.Out.WriteLine($"published {Interlocked.Read(ref acked)}"), null, 500, 500);
+        using var reporter = new Timer(_ => Console.Out.WriteLine($"published {connection.Acked}"), null, 500, 500);
 
-        async Task PublishOneAsync(MqttApplicationMessage message)
+        // Stamps reach the file before the publishes they time are sent: one write for each send.
+        long stamped = 0;
+        long taken = 0;
+        if (live is not null && stamps is not null)
         {
-            try
+            connection.BeforeSend = () =>
             {
-                MqttClientPublishResult result = await client.PublishAsync(message, cancellationToken);
-                if (result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers)
+                if (taken > stamped)
                 {
-                    Interlocked.Increment(ref acked);
+                    RandomAccess.Write(live, System.Runtime.InteropServices.MemoryMarshal.AsBytes(stamps.AsSpan((int)stamped, (int)(taken - stamped))), stamped * sizeof(long));
+                    stamped = taken;
                 }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                    firstFailure ??= result.ReasonCode.ToString();
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Interlocked.Increment(ref failed);
-                firstFailure ??= ex.Message;
-            }
-            finally
-            {
-                slots.Release();
-            }
+            };
         }
 
-        var pending = new List<Task>(window * 2);
-        for (long k = 0; k < uplinks; k++)
-        {
-            if (rate > 0)
+        long unsent = 0;
+        string? sendFailure = null;
+        await Task.Factory.StartNew(
+            () =>
             {
-                // Paced: uplink k is due at k / rate seconds; sleep only when more than a millisecond ahead.
-                double dueMs = k * 1000.0 / rate;
-                double ahead = dueMs - clock.Elapsed.TotalMilliseconds;
-                if (ahead > 1)
+                long k = 0;
+                try
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(ahead), cancellationToken);
-                }
-            }
+                    for (; k < uplinks; k++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (rate > 0)
+                        {
+                            // Paced: uplink k is due at k / rate seconds; send what is buffered and sleep only when more than a millisecond ahead.
+                            double ahead = (k * 1000.0 / rate) - clock.Elapsed.TotalMilliseconds;
+                            if (ahead > 1)
+                            {
+                                connection.Flush();
+                                Thread.Sleep(TimeSpan.FromMilliseconds(ahead));
+                            }
+                        }
 
-            BenchDevice device = city[k % devices];
-            uint fCnt = firstFCnt + (uint)(k / devices);
-            DateTime now = DateTime.UtcNow;
-            MqttApplicationMessage message = new MqttApplicationMessageBuilder()
-                .WithTopic(UplinkFactory.Topic(device))
-                .WithPayload(UplinkFactory.Up(device, fCnt, now))
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
-            await slots.WaitAsync(cancellationToken);
-            if (stamps is not null)
-            {
-                stamps[k] = DateTime.UtcNow.Ticks;
-                if (live is not null)
+                        BenchDevice device = city[k % devices];
+                        uint fCnt = firstFCnt + (uint)(k / devices);
+                        byte[] payload = UplinkFactory.Up(device, fCnt, DateTime.UtcNow);
+                        connection.Reserve();
+                        if (stamps is not null)
+                        {
+                            stamps[k] = DateTime.UtcNow.Ticks;
+                            taken = k + 1;
+                        }
+
+                        connection.Publish(UplinkFactory.Topic(device), payload);
+                    }
+
+                    connection.Flush();
+                }
+                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
                 {
-                    System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(stampBytes, stamps[k]);
-                    RandomAccess.Write(live, stampBytes, k * sizeof(long));
+                    unsent = uplinks - k;
+                    sendFailure = ex.Message;
                 }
-            }
+            },
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
-            pending.Add(PublishOneAsync(message));
-            if (pending.Count >= window * 2)
-            {
-                pending.RemoveAll(t => t.IsCompleted);
-            }
-        }
-
-        await Task.WhenAll(pending);
+        await connection.DrainAsync(TimeSpan.FromMinutes(5), cancellationToken);
         double seconds = clock.Elapsed.TotalSeconds;
         await reporter.DisposeAsync();
+        long acked = connection.Acked;
+        long failed = connection.Failed + unsent;
+        string? firstFailure = connection.FirstFailure ?? sendFailure;
         if (stampsPath is not null && stamps is not null && live is null)
         {
             await using FileStream file = File.Create(stampsPath);
@@ -151,7 +131,7 @@ public static class PublishCommand
             await Console.Error.WriteLineAsync($"first failed publish: {firstFailure}");
         }
 
-        await client.DisconnectAsync(cancellationToken: cancellationToken);
+        connection.Close();
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done {acked} {seconds:0.000} {failed}"));
         return failed == 0 ? 0 : 1;
     }

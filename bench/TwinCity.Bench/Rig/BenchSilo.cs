@@ -16,6 +16,9 @@ public sealed class BenchSilo : IAsyncDisposable
     /// <summary>The operator's demo key (reads and device management); sent before API keys are enforced too.</summary>
     public const string CityKey = "dev-city";
 
+    /// <summary>Environment variables with this prefix are handed to the silo processes without it.</summary>
+    public const string SiloEnvironmentPrefix = "TWINCITY_BENCH_SILO_";
+
     private readonly CityProcess _process;
 
     private BenchSilo(CityProcess process, SiloSettings settings, int siloPort, int gatewayPort)
@@ -76,6 +79,16 @@ public sealed class BenchSilo : IAsyncDisposable
             env["Access__Keys__0__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(CityKey)));
             env["Access__Keys__1__Agency"] = "azerishig";
             env["Access__Keys__1__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("dev-azerishig"u8));
+        }
+
+        // Runtime settings to try on the silo alone (GC knobs, say) without touching the bench's own
+        // process: TWINCITY_BENCH_SILO_DOTNET_GCgen0size=0x2000000 reaches the silo as DOTNET_GCgen0size.
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (variable.Key is string key && key.StartsWith(SiloEnvironmentPrefix, StringComparison.Ordinal) && key.Length > SiloEnvironmentPrefix.Length)
+            {
+                env[key[SiloEnvironmentPrefix.Length..]] = variable.Value as string ?? "";
+            }
         }
 
         if (primarySiloPort is int primary)

@@ -30,6 +30,11 @@ public sealed class PublisherProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+
+        // The publisher is one sending thread and one receiving thread: the server collector's
+        // threads and idle thread-pool workers spinning for work would only take CPU from the silo.
+        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TwinCity.Bench.dll"));
         start.ArgumentList.Add(PublishCommand.Name);
         foreach (string a in arguments)

@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using MQTTnet;
+using MQTTnet.Protocol;
+using TwinCity.Bench.Publishing;
+using TwinCity.Testing;
+
+namespace TwinCity.Bench.Tests;
+
+/// <summary>The load generator's MQTT connection against a real broker, read back by a general client.</summary>
+public sealed class LeanMqttConnectionTests
+{
+    [Fact]
+    public async Task Every_publish_reaches_a_subscriber_whole_and_in_order_and_is_acknowledged()
+    {
+        await using MosquittoBroker broker = await MosquittoBroker.StartAsync();
+        using IMqttClient subscriber = new MqttClientFactory().CreateMqttClient();
+        var received = new ConcurrentQueue<(string Topic, byte[] Payload)>();
+        subscriber.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
+            return Task.CompletedTask;
+        };
+        await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("lean-test-sub").Build());
+        await subscriber.SubscribeAsync("lean/#", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        // More publishes than the window and than one send buffer holds, of varied sizes (one needs a
+        // two-byte remaining length, one a three-byte one).
+        const int Count = 3000;
+        byte[] Payload(int i) => [.. Enumerable.Range(0, i == 7 ? 20_000 : i % 300).Select(b => (byte)(b + i))];
+        using LeanMqttConnection connection = await LeanMqttConnection.ConnectAsync("127.0.0.1", broker.Port, "lean-test-pub", window: 100, CancellationToken.None);
+        Assert.Equal(100, connection.WindowSize);
+        int sends = 0;
+        connection.BeforeSend = () => sends++;
+        for (int i = 0; i < Count; i++)
+        {
+            connection.Reserve();
+            connection.Publish($"lean/{i % 5}/é", Payload(i));
+        }
+
+        await connection.DrainAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Equal(Count, connection.Acked);
+        Assert.Equal(0, connection.Failed);
+        Assert.True(sends < Count / 2, $"{sends} socket writes for {Count} publishes");
+
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (received.Count < Count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        (string Topic, byte[] Payload)[] got = [.. received];
+        Assert.Equal(Count, got.Length);
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.Equal($"lean/{i % 5}/é", got[i].Topic);
+            Assert.Equal(Payload(i), got[i].Payload);
+        }
+
+        connection.Close();
+    }
+
+    [Fact]
+    public async Task A_broker_that_goes_away_counts_what_was_in_flight_as_failed_and_frees_the_sender()
+    {
+        await using MosquittoBroker broker = await MosquittoBroker.StartAsync();
+        using LeanMqttConnection connection = await LeanMqttConnection.ConnectAsync("127.0.0.1", broker.Port, "lean-test-gone", window: 50, CancellationToken.None);
+        connection.Reserve();
+        connection.Publish("lean/x", [1, 2, 3]);
+        await connection.DrainAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Equal(1, connection.Acked);
+
+        await broker.StopAsync();
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (connection.FirstFailure is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.NotNull(connection.FirstFailure);
+        Assert.ThrowsAny<Exception>(() =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                connection.Reserve();
+                connection.Publish("lean/x", [1, 2, 3]);
+                connection.Flush();
+            }
+        });
+    }
+}
