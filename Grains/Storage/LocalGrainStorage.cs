@@ -52,24 +52,7 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         ArgumentNullException.ThrowIfNull(grainState);
         Table table = _tables.GetOrAdd(stateName, static _ => new Table());
         byte[] data = serializer.SerializeToArray(grainState.State);
-        long version;
-        lock (table.Gate)
-        {
-            ref Stored row = ref CollectionsMarshal.GetValueRefOrNullRef(table.Rows, grainId);
-            if (Unsafe.IsNullRef(ref row))
-            {
-                Check(grainState.ETag, null, stateName, grainId);
-                table.Rows.Add(grainId, new Stored(data, 1));
-                version = 1;
-            }
-            else
-            {
-                Check(grainState.ETag, row.Version, stateName, grainId);
-                row = new Stored(data, row.Version + 1);
-                version = row.Version;
-            }
-        }
-
+        long version = table.Write(grainId, data, grainState.ETag, stateName);
         grainState.ETag = ETag(version);
         grainState.RecordExists = true;
         return Task.CompletedTask;
@@ -80,14 +63,7 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         ArgumentNullException.ThrowIfNull(grainState);
         if (_tables.TryGetValue(stateName, out Table? table))
         {
-            lock (table.Gate)
-            {
-                if (table.Rows.TryGetValue(grainId, out Stored current))
-                {
-                    Check(grainState.ETag, current.Version, stateName, grainId);
-                    table.Rows.Remove(grainId);
-                }
-            }
+            table.Clear(grainId, grainState.ETag, stateName);
         }
 
         grainState.ETag = null;
@@ -110,29 +86,105 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         }
     }
 
-    /// <summary>One state name's copies.</summary>
+    /// <summary>
+    /// One state name's copies. Grains of one type with a plain integer key (a device and its DevEUI)
+    /// have their rows keyed by that integer: a grain id's key is its text, 40 bytes of array for a
+    /// 64-bit number, and a million registrations would keep a million of them for nothing.
+    /// </summary>
     private sealed class Table
     {
-        public readonly Lock Gate = new();
-        public readonly Dictionary<GrainId, Stored> Rows = [];
+        private readonly Lock _gate = new();
+        private readonly Dictionary<GrainId, Stored> _rows = [];
+        private readonly Dictionary<long, Stored> _byInteger = [];
+        private GrainType? _integerType;
 
         public int Count
         {
             get
             {
-                lock (Gate)
+                lock (_gate)
                 {
-                    return Rows.Count;
+                    return _rows.Count + _byInteger.Count;
                 }
             }
         }
 
         public bool TryGet(GrainId grainId, out Stored stored)
         {
-            lock (Gate)
+            lock (_gate)
             {
-                return Rows.TryGetValue(grainId, out stored);
+                return TryGetLocked(grainId, out stored);
             }
+        }
+
+        /// <summary>Stores <paramref name="data"/> if <paramref name="etag"/> names the stored version; the new version.</summary>
+        public long Write(GrainId grainId, byte[] data, string? etag, string stateName)
+        {
+            lock (_gate)
+            {
+                bool exists = TryGetLocked(grainId, out Stored current);
+                Check(etag, exists ? current.Version : null, stateName, grainId);
+                var row = new Stored(data, exists ? current.Version + 1 : 1);
+                if (IntegerKey(grainId, claim: true) is long key)
+                {
+                    _byInteger[key] = row;
+                }
+                else
+                {
+                    _rows[grainId] = row;
+                }
+
+                return row.Version;
+            }
+        }
+
+        public void Clear(GrainId grainId, string? etag, string stateName)
+        {
+            lock (_gate)
+            {
+                if (TryGetLocked(grainId, out Stored current))
+                {
+                    Check(etag, current.Version, stateName, grainId);
+                    Remove(grainId);
+                }
+            }
+        }
+
+        private bool TryGetLocked(GrainId grainId, out Stored stored) =>
+            IntegerKey(grainId, claim: false) is long key ? _byInteger.TryGetValue(key, out stored) : _rows.TryGetValue(grainId, out stored);
+
+        private void Remove(GrainId grainId)
+        {
+            if (IntegerKey(grainId, claim: false) is long key)
+            {
+                _byInteger.Remove(key);
+            }
+            else
+            {
+                _rows.Remove(grainId);
+            }
+        }
+
+        /// <summary>
+        /// The integer a row of <paramref name="grainId"/> is keyed by: only for the table's one
+        /// integer-keyed grain type (the first written, when <paramref name="claim"/>), and only when the
+        /// key is the integer's own text, so that no two grain ids share a row.
+        /// </summary>
+        private long? IntegerKey(GrainId grainId, bool claim)
+        {
+            if (_integerType is GrainType type ? !type.Equals(grainId.Type) : !claim)
+            {
+                return null;
+            }
+
+            if (!grainId.TryGetIntegerKey(out long key, out string? extension) || extension is not null
+                || !GrainIdKeyExtensions.CreateIntegerKey(key).Equals(grainId.Key))
+            {
+                return null;
+            }
+
+            _integerType ??= grainId.Type;
+            return key;
         }
     }
 

@@ -139,4 +139,51 @@ public sealed class LocalGrainStorageTests
         Assert.Equal(200, landed);
         Assert.Equal(200, refused);
     }
+
+    [Fact]
+    public async Task Integer_keyed_grains_keep_their_own_rows_apart_from_other_types_and_texts_that_read_as_the_same_number()
+    {
+        LocalGrainStorage storage = NewStorage();
+        GrainType device = GrainType.Create("device");
+        GrainId deviceA = GrainId.Create(device, GrainIdKeyExtensions.CreateIntegerKey(0x70B3D57ED0000001));
+        GrainId deviceB = GrainId.Create(device, GrainIdKeyExtensions.CreateIntegerKey(-5));
+        GrainId sameNumberOtherType = GrainId.Create(GrainType.Create("meter"), GrainIdKeyExtensions.CreateIntegerKey(0x70B3D57ED0000001));
+        string canonical = GrainIdKeyExtensions.CreateIntegerKey(0x70B3D57ED0000001).ToString();
+
+        // A string key that parses as the same number but is not its own text (leading zeros) is another grain.
+        GrainId sameNumberOtherText = GrainId.Create(device, "0" + canonical);
+        GrainId text = GrainId.Create(device, "SL-1");
+
+        GrainId[] ids = [deviceA, deviceB, sameNumberOtherType, sameNumberOtherText, text];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            await storage.WriteStateAsync("device", ids[i], Lamp(100 + i));
+        }
+
+        Assert.Equal(ids.Length, storage.Count);
+        for (int i = 0; i < ids.Length; i++)
+        {
+            var read = new GrainState<StreetlightState>(new StreetlightState());
+            await storage.ReadStateAsync("device", ids[i], read);
+            Assert.True(read.RecordExists, ids[i].ToString());
+            Assert.Equal(100 + i, read.State!.EnergyWh.Value);
+            Assert.Equal("1", read.ETag);
+        }
+
+        // Versions, stale writes and clearing work the same for the integer-keyed rows.
+        GrainState<StreetlightState> again = Lamp(300, etag: "1");
+        await storage.WriteStateAsync("device", deviceA, again);
+        Assert.Equal("2", again.ETag);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("device", deviceA, Lamp(301, etag: "1")));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("device", deviceB, Lamp(302)));
+        await storage.ClearStateAsync("device", deviceA, again);
+        Assert.Equal(ids.Length - 1, storage.Count);
+
+        var cleared = new GrainState<StreetlightState>(new StreetlightState());
+        await storage.ReadStateAsync("device", deviceA, cleared);
+        Assert.False(cleared.RecordExists);
+        var other = new GrainState<StreetlightState>(new StreetlightState());
+        await storage.ReadStateAsync("device", sameNumberOtherType, other);
+        Assert.Equal(102, other.State!.EnergyWh.Value);
+    }
 }
