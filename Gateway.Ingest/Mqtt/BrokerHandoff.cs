@@ -19,8 +19,8 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// <remarks>
 /// <para>
 /// The publisher's acknowledgement (PUBACK) is sent once the message is in a lane, as the broker sends
-/// it once the message is queued for its subscribers; the lanes are bounded
-/// (<see cref="MqttOptions.InFlight"/> in all), and while a lane is full the broker reads no more from
+/// it once the message is queued for its subscribers; each lane is bounded
+/// (<see cref="MqttOptions.InFlight"/> messages), and while a lane is full the broker reads no more from
 /// that publisher, so slow twins hold the network server back through TCP rather than fill memory.
 /// </para>
 /// <para>
@@ -38,7 +38,6 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// </remarks>
 public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDisposable
 {
-    private const int LaneCount = 64;
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
@@ -67,8 +66,8 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
         _pipeline = pipeline;
         _logger = logger;
         int capacity = options.Value.InFlight;
-        _lanes = new Channel<Item>[LaneCount];
-        for (int i = 0; i < LaneCount; i++)
+        _lanes = new Channel<Item>[options.Value.Lanes];
+        for (int i = 0; i < _lanes.Length; i++)
         {
             // Many writers: the broker's publishers, and a message whose record failed coming back.
             _lanes[i] = Channel.CreateBounded<Item>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -114,7 +113,7 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
         Take();
         try
         {
-            await _lanes[IngestTopics.LaneOf(topic, LaneCount)].Writer.WriteAsync(item, e.CancellationToken);
+            await _lanes[IngestTopics.LaneOf(topic, _lanes.Length)].Writer.WriteAsync(item, e.CancellationToken);
             Interlocked.Increment(ref _received);
         }
         catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
@@ -237,7 +236,7 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
             // Again, behind whatever the device sent since: its twin has it already, so the pipeline
             // takes it as a duplicate and writes the record that failed.
             await Task.Delay(FirstRetryDelay, _abandon.Token);
-            await _lanes[IngestTopics.LaneOf(item.Topic, LaneCount)].Writer.WriteAsync(item, _abandon.Token);
+            await _lanes[IngestTopics.LaneOf(item.Topic, _lanes.Length)].Writer.WriteAsync(item, _abandon.Token);
         }
         catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
         {

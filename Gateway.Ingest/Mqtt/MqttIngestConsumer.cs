@@ -25,7 +25,6 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// </remarks>
 public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
 {
-    private const int LaneCount = 64;
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IngestPipeline _pipeline;
@@ -49,9 +48,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         _pipeline = pipeline;
         _options = options.Value;
         _logger = logger;
-        int capacity = Math.Max(16, _options.InFlight / LaneCount * 2);
-        _lanes = new Channel<Work>[LaneCount];
-        for (int i = 0; i < LaneCount; i++)
+        int capacity = Math.Max(16, _options.InFlight / _options.Lanes * 2);
+        _lanes = new Channel<Work>[_options.Lanes];
+        for (int i = 0; i < _lanes.Length; i++)
         {
             _lanes[i] = Channel.CreateBounded<Work>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         }
@@ -262,7 +261,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         var work = new Work(e, message.Topic, payload, generation);
         try
         {
-            await _lanes[IngestTopics.LaneOf(message.Topic, LaneCount)].Writer.WriteAsync(work);
+            await _lanes[IngestTopics.LaneOf(message.Topic, _lanes.Length)].Writer.WriteAsync(work);
         }
         catch (ChannelClosedException)
         {
