@@ -113,7 +113,7 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         {
             lock (_gate)
             {
-                return TryGetLocked(grainId, out stored);
+                return TryGet(IntegerKey(grainId, claim: false), grainId, out stored);
             }
         }
 
@@ -122,12 +122,15 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         {
             lock (_gate)
             {
-                bool exists = TryGetLocked(grainId, out Stored current);
+                // Claiming the type before the lookup finds nothing missed: until a table has an
+                // integer-keyed type, none of its rows is keyed by an integer.
+                long? key = IntegerKey(grainId, claim: true);
+                bool exists = TryGet(key, grainId, out Stored current);
                 Check(etag, exists ? current.Version : null, stateName, grainId);
                 var row = new Stored(data, exists ? current.Version + 1 : 1);
-                if (IntegerKey(grainId, claim: true) is long key)
+                if (key is long integer)
                 {
-                    _byInteger[key] = row;
+                    _byInteger[integer] = row;
                 }
                 else
                 {
@@ -142,28 +145,25 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         {
             lock (_gate)
             {
-                if (TryGetLocked(grainId, out Stored current))
+                long? key = IntegerKey(grainId, claim: false);
+                if (TryGet(key, grainId, out Stored current))
                 {
                     Check(etag, current.Version, stateName, grainId);
-                    Remove(grainId);
+                    if (key is long integer)
+                    {
+                        _byInteger.Remove(integer);
+                    }
+                    else
+                    {
+                        _rows.Remove(grainId);
+                    }
                 }
             }
         }
 
-        private bool TryGetLocked(GrainId grainId, out Stored stored) =>
-            IntegerKey(grainId, claim: false) is long key ? _byInteger.TryGetValue(key, out stored) : _rows.TryGetValue(grainId, out stored);
-
-        private void Remove(GrainId grainId)
-        {
-            if (IntegerKey(grainId, claim: false) is long key)
-            {
-                _byInteger.Remove(key);
-            }
-            else
-            {
-                _rows.Remove(grainId);
-            }
-        }
+        /// <summary>The row of <paramref name="grainId"/>, whose integer <paramref name="key"/> (if any) <see cref="IntegerKey"/> gave.</summary>
+        private bool TryGet(long? key, GrainId grainId, out Stored stored) =>
+            key is long integer ? _byInteger.TryGetValue(integer, out stored) : _rows.TryGetValue(grainId, out stored);
 
         /// <summary>
         /// The integer a row of <paramref name="grainId"/> is keyed by: only for the table's one
