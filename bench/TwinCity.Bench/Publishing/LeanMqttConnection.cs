@@ -67,33 +67,38 @@ public sealed class LeanMqttConnection : IDisposable
         {
             socket.Connect(host, port);
             socket.Send(ConnectPacket(clientId));
-            byte[] type = new byte[1];
-            ReceiveExactly(socket, type);
-            if (type[0] != 0x20)
+            // Byte by byte until the CONNACK is whole, so that nothing after it is read here.
+            byte[] connack = new byte[64];
+            int got = 0;
+            byte type;
+            ReadOnlySpan<byte> body;
+            while (!TryPacket(connack.AsSpan(0, got), out type, out body, out _))
             {
-                throw new InvalidOperationException($"the broker answered CONNECT with packet 0x{type[0]:x2}");
-            }
-
-            int remaining = 0;
-            for (int shift = 0; ; shift += 7)
-            {
-                ReceiveExactly(socket, type);
-                remaining |= (type[0] & 0x7F) << shift;
-                if ((type[0] & 0x80) == 0 || shift > 14)
+                if (got == connack.Length)
                 {
-                    break;
+                    Array.Resize(ref connack, connack.Length * 2);
                 }
+
+                if (socket.Receive(connack, got, 1, SocketFlags.None) == 0)
+                {
+                    throw new InvalidOperationException("the broker closed the connection during CONNECT");
+                }
+
+                got++;
             }
 
-            byte[] body = new byte[remaining];
-            ReceiveExactly(socket, body);
+            if (type != 0x20)
+            {
+                throw new InvalidOperationException($"the broker answered CONNECT with packet 0x{type:x2}");
+            }
+
             if (body.Length < 2 || body[1] != 0)
             {
                 throw new InvalidOperationException($"the broker refused the connection (reason code 0x{(body.Length > 1 ? body[1] : 0xFF):x2})");
             }
 
             // The broker's Receive Maximum bounds what may be unacknowledged.
-            if (ReceiveMaximum(body.AsSpan(2)) is int receiveMaximum)
+            if (ReceiveMaximum(body[2..]) is int receiveMaximum)
             {
                 window = Math.Min(window, receiveMaximum);
             }
@@ -339,67 +344,55 @@ public sealed class LeanMqttConnection : IDisposable
         _roomMade.Set();
     }
 
+    /// <summary>The first whole packet in <paramref name="data"/>: its type byte, its body and its length in all.</summary>
     private static bool TryPacket(ReadOnlySpan<byte> data, out byte type, out ReadOnlySpan<byte> body, out int length)
     {
         type = 0;
         body = default;
         length = 0;
-        if (data.Length < 2)
-        {
-            return false;
-        }
-
-        int remaining = 0;
-        int shift = 0;
-        int at = 1;
-        while (true)
-        {
-            if (at >= data.Length)
-            {
-                return false;
-            }
-
-            byte b = data[at++];
-            remaining |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                break;
-            }
-
-            shift += 7;
-            if (shift > 21)
-            {
-                throw new InvalidOperationException("malformed remaining length from the broker");
-            }
-        }
-
-        if (data.Length < at + remaining)
+        if (data.IsEmpty || !TryReadVarInt(data[1..], out int remaining, out int size) || data.Length < 1 + size + remaining)
         {
             return false;
         }
 
         type = data[0];
-        body = data.Slice(at, remaining);
-        length = at + remaining;
+        body = data.Slice(1 + size, remaining);
+        length = 1 + size + remaining;
         return true;
+    }
+
+    /// <summary>An MQTT variable byte integer at the start of <paramref name="data"/>; false while it is not all there.</summary>
+    private static bool TryReadVarInt(ReadOnlySpan<byte> data, out int value, out int size)
+    {
+        value = 0;
+        for (size = 0; size < data.Length; size++)
+        {
+            if (size == 4)
+            {
+                throw new InvalidOperationException("malformed variable byte integer from the broker");
+            }
+
+            byte b = data[size];
+            value |= (b & 0x7F) << (7 * size);
+            if ((b & 0x80) == 0)
+            {
+                size++;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The Receive Maximum among CONNACK's properties, if the broker gave one.</summary>
     private static int? ReceiveMaximum(ReadOnlySpan<byte> properties)
     {
-        int length = 0;
-        int at = 0;
-        for (int shift = 0; at < properties.Length; shift += 7)
+        if (!TryReadVarInt(properties, out int length, out int size))
         {
-            byte b = properties[at++];
-            length |= (b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                break;
-            }
+            return null;
         }
 
-        ReadOnlySpan<byte> p = properties.Slice(at, Math.Min(length, properties.Length - at));
+        ReadOnlySpan<byte> p = properties.Slice(size, Math.Min(length, properties.Length - size));
         int i = 0;
         while (i < p.Length)
         {
@@ -469,20 +462,5 @@ public sealed class LeanMqttConnection : IDisposable
         }
         while (value > 0);
         return at;
-    }
-
-    private static void ReceiveExactly(Socket socket, byte[] buffer)
-    {
-        int got = 0;
-        while (got < buffer.Length)
-        {
-            int read = socket.Receive(buffer, got, buffer.Length - got, SocketFlags.None);
-            if (read == 0)
-            {
-                throw new InvalidOperationException("the broker closed the connection during CONNECT");
-            }
-
-            got += read;
-        }
     }
 }
