@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Collections.Concurrent;
-using MQTTnet;
-using MQTTnet.Protocol;
 using TwinCity.Bench.Publishing;
 using TwinCity.Testing;
 
@@ -14,15 +10,7 @@ public sealed class LeanMqttConnectionTests
     public async Task Every_publish_reaches_a_subscriber_whole_and_in_order_and_is_acknowledged()
     {
         await using MosquittoBroker broker = await MosquittoBroker.StartAsync();
-        using IMqttClient subscriber = new MqttClientFactory().CreateMqttClient();
-        var received = new ConcurrentQueue<(string Topic, byte[] Payload)>();
-        subscriber.ApplicationMessageReceivedAsync += e =>
-        {
-            received.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()));
-            return Task.CompletedTask;
-        };
-        await subscriber.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("lean-test-sub").Build());
-        await subscriber.SubscribeAsync("lean/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        await using TestSubscriber subscriber = await TestSubscriber.ConnectAsync(broker.Port, "lean/#");
 
         // More publishes than the window and than one send buffer holds, of varied sizes (one needs a
         // two-byte remaining length, one a three-byte one).
@@ -43,13 +31,9 @@ public sealed class LeanMqttConnectionTests
         Assert.Equal(0, connection.Failed);
         Assert.True(sends < Count / 2, $"{sends} socket writes for {Count} publishes");
 
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (received.Count < Count && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        (string Topic, byte[] Payload)[] got = [.. received];
+        // One connection's publishes reach a subscriber in order: once the last is there, all are.
+        await subscriber.WaitForAsync((topic, payload) => payload.AsSpan().SequenceEqual(Payload(Count - 1)));
+        (string Topic, byte[] Payload, DateTime At)[] got = [.. subscriber.Messages];
         Assert.Equal(Count, got.Length);
         for (int i = 0; i < Count; i++)
         {
