@@ -7,25 +7,9 @@ using TwinCity.Grains.Twins;
 namespace TwinCity.Grains.Tests;
 
 /// <summary>A two-silo Orleans test cluster with the grains' real configuration and in-memory storage.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public sealed class ClusterFixture() : TestSilos<ClusterFixture.SiloConfigurator>(2)
 {
-    public TestCluster Cluster { get; private set; } = null!;
-
     public IGrainFactory Grains => Cluster.GrainFactory;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(2);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
 
     /// <summary>What every test silo of the grains runs: the grains' real configuration over in-memory storage.</summary>
     public static void AddTestGrains(ISiloBuilder siloBuilder)
@@ -38,7 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         siloBuilder.Services.Configure<TwinOptions>(o => o.SnapshotQuietPeriod = TimeSpan.FromSeconds(1));
     }
 
-    private sealed class SiloConfigurator : ISiloConfigurator
+    public sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {

@@ -7,22 +7,5 @@ namespace TwinCity.Grains.Tests;
 /// its own way (idle collection ages, the lone silo's storage, a long batch window) and so cannot
 /// share <see cref="ClusterFixture"/>'s. <typeparamref name="TConfigurator"/> configures the silo.
 /// </summary>
-public abstract class OwnSiloTests<TConfigurator> : IAsyncLifetime
-    where TConfigurator : ISiloConfigurator, new()
-{
-    protected TestCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<TConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-}
+public abstract class OwnSiloTests<TConfigurator>() : TestSilos<TConfigurator>(1)
+    where TConfigurator : ISiloConfigurator, new();
