@@ -199,7 +199,8 @@ public static class LocalGrainStorageExtensions
     /// write their snapshots only when they leave memory (a copy beside an active twin in the same
     /// process would survive nothing the twin does not); and a small grain directory cache (every
     /// grain is local, so the cache would only hold a stale entry for each twin and device ever seen,
-    /// about 250 bytes apiece).
+    /// about 250 bytes apiece). A silo that no other joins also takes
+    /// <see cref="Cluster.LoneSiloExtensions.UseLoneSiloDirectory"/>.
     /// </summary>
     public static ISiloBuilder UseOneSiloStorage(this ISiloBuilder silo)
     {

@@ -19,11 +19,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
     private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
     private static readonly TimeSpan MaxSendBackoff = TimeSpan.FromSeconds(30);
 
-    private IGrainTimer? _expiryTimer;
-    private IGrainTimer? _sendTimer;
-    private IGrainTimer? _holdTimer;
-    private bool _holdReminder;
-    private TimeSpan _sendBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FirstSendBackoff = TimeSpan.FromSeconds(1);
 
     public async Task<CommandResult> IssueCommandAsync(CommandRequest request)
     {
@@ -234,9 +230,13 @@ public abstract partial class TwinGrain<TState> : IRemindable
         DateTime? next = State.Holds?.Where(h => h.Until is not null).Select(h => h.Until).Min();
         if (next is not DateTime due)
         {
-            _holdTimer?.Dispose();
-            _holdTimer = null;
-            if (_holdReminder)
+            if (_occasional is { } more)
+            {
+                more.HoldTimer?.Dispose();
+                more.HoldTimer = null;
+            }
+
+            if (_occasional?.HoldReminder == true)
             {
                 IGrainReminder? reminder = await this.GetReminder(HoldReminder);
                 if (reminder is not null)
@@ -244,7 +244,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
                     await this.UnregisterReminder(reminder);
                 }
 
-                _holdReminder = false;
+                More.HoldReminder = false;
             }
 
             return;
@@ -256,20 +256,21 @@ public abstract partial class TwinGrain<TState> : IRemindable
             wait = TimeSpan.Zero;
         }
 
-        if (_holdTimer is null)
+        Occasional commands = More;
+        if (commands.HoldTimer is null)
         {
-            _holdTimer = this.RegisterGrainTimer(_ => ReleaseDueHoldsAsync(), new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            commands.HoldTimer = this.RegisterGrainTimer(_ => ReleaseDueHoldsAsync(), new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
         else
         {
-            _holdTimer.Change(wait, Timeout.InfiniteTimeSpan);
+            commands.HoldTimer.Change(wait, Timeout.InfiniteTimeSpan);
         }
 
-        if (!_holdReminder)
+        if (!commands.HoldReminder)
         {
             // The reminder only has to wake a twin whose activation went away; the timer is exact.
             await this.RegisterOrUpdateReminder(HoldReminder, wait < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : wait, TimeSpan.FromMinutes(1));
-            _holdReminder = true;
+            commands.HoldReminder = true;
         }
     }
 
@@ -281,7 +282,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
         }
         else if (reminderName == HoldReminder)
         {
-            _holdReminder = true;
+            More.HoldReminder = true;
             await ReleaseDueHoldsAsync();
         }
     }
@@ -313,7 +314,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
     {
         if (State.Holds is { Count: > 0 })
         {
-            _holdReminder = true;
+            More.HoldReminder = true;
             await ReleaseDueHoldsAsync();
         }
 
@@ -426,18 +427,19 @@ public abstract partial class TwinGrain<TState> : IRemindable
         if (retry)
         {
             // Not dropped: tried again with back-off until the command's TTL.
-            TimeSpan wait = _sendBackoff;
-            _sendBackoff = TimeSpan.FromTicks(Math.Min(_sendBackoff.Ticks * 2, MaxSendBackoff.Ticks));
-            _sendTimer ??= this.RegisterGrainTimer(async _ =>
+            Occasional more = More;
+            TimeSpan wait = more.SendBackoff == TimeSpan.Zero ? FirstSendBackoff : more.SendBackoff;
+            more.SendBackoff = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxSendBackoff.Ticks));
+            more.SendTimer ??= this.RegisterGrainTimer(async _ =>
             {
-                _sendTimer?.Dispose();
-                _sendTimer = null;
+                more.SendTimer?.Dispose();
+                more.SendTimer = null;
                 await SendPendingAsync();
             }, new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
-        else
+        else if (_occasional is { } more)
         {
-            _sendBackoff = TimeSpan.FromSeconds(1);
+            more.SendBackoff = TimeSpan.Zero;
         }
 
         if (changed)
@@ -478,8 +480,12 @@ public abstract partial class TwinGrain<TState> : IRemindable
         DateTime? next = State.Commands?.Where(c => IsActive(c.Status)).Select(c => (DateTime?)c.ExpiresAt).Min();
         if (next is not DateTime due)
         {
-            _expiryTimer?.Dispose();
-            _expiryTimer = null;
+            if (_occasional is { } more)
+            {
+                more.ExpiryTimer?.Dispose();
+                more.ExpiryTimer = null;
+            }
+
             IGrainReminder? reminder = await this.GetReminder(ExpiryReminder);
             if (reminder is not null)
             {
@@ -495,13 +501,14 @@ public abstract partial class TwinGrain<TState> : IRemindable
             wait = TimeSpan.Zero;
         }
 
-        if (_expiryTimer is null)
+        Occasional commands = More;
+        if (commands.ExpiryTimer is null)
         {
-            _expiryTimer = this.RegisterGrainTimer(_ => ExpireDueAsync(), new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            commands.ExpiryTimer = this.RegisterGrainTimer(_ => ExpireDueAsync(), new GrainTimerCreationOptions(wait, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
         else
         {
-            _expiryTimer.Change(wait, Timeout.InfiniteTimeSpan);
+            commands.ExpiryTimer.Change(wait, Timeout.InfiniteTimeSpan);
         }
 
         await this.RegisterOrUpdateReminder(ExpiryReminder, wait, TimeSpan.FromMinutes(1));

@@ -756,6 +756,16 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         /// <summary>The deepest rule chain among the changes a pending re-check of the hooks is for.</summary>
         public int RecheckDepth;
+
+        // Commands and rule holds: timers while the twin has something due, and whether the
+        // hold reminder is registered.
+        public IGrainTimer? ExpiryTimer;
+        public IGrainTimer? SendTimer;
+        public IGrainTimer? HoldTimer;
+        public bool HoldReminder;
+
+        /// <summary>The wait before the next try to send pending commands; zero until a send failed.</summary>
+        public TimeSpan SendBackoff;
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Twin {TwinId} went offline (last seen {LastSeen:o})")]

@@ -1,3 +1,4 @@
+using System.Text;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Twins;
@@ -12,7 +13,18 @@ public abstract class TwinState
 {
     /// <summary>The bound device; 0 when no device is bound.</summary>
     [Id(0)] public ulong DevEui;
-    [Id(1)] public string? Name;
+
+    /// <summary>
+    /// The twin's name. Held as UTF-8 bytes when they give the name back exactly (a 24-letter name
+    /// takes 48 bytes rather than a string's 72); it is read for documents, not for uplinks.
+    /// </summary>
+    [Id(1)]
+    public string? Name
+    {
+        get => _name is byte[] utf8 ? Encoding.UTF8.GetString(utf8) : (string?)_name;
+        set => _name = Compact(value);
+    }
+
     [Id(2)] public GeoPoint Installed;
     [Id(3)] public int ReportingIntervalSeconds;
     [Id(4)] public long Version;
@@ -22,18 +34,18 @@ public abstract class TwinState
     [Id(8)] public bool JoinedSinceUplink;
     // Id 9 held the radio metadata as an object (see Radio below).
     [Id(10)] public Measured<double> BatteryPct;
-    [Id(11)] public List<DesiredValue>? Desired;
-    [Id(12)] public List<CommandInfo>? Commands;
+    [Id(11)] public List<DesiredValue>? Desired { get => _lists?.Desired; set { if (ListsFor(value) is { } lists) { lists.Desired = value; } } }
+    [Id(12)] public List<CommandInfo>? Commands { get => _lists?.Commands; set { if (ListsFor(value) is { } lists) { lists.Commands = value; } } }
     [Id(13)] public DateTime ChangedAt;
     [Id(14)] public bool Provisioned;
     [Id(15)] public NetworkServer Source;
     [Id(16)] public string? ApplicationId;
     [Id(17)] public string? DeviceId;
     [Id(18)] public TwinStatus Status;
-    [Id(19)] public List<DeviceLogEntry>? Log;
+    [Id(19)] public List<DeviceLogEntry>? Log { get => _lists?.Log; set { if (ListsFor(value) is { } lists) { lists.Log = value; } } }
     [Id(20)] public string? Codec;
-    [Id(21)] public List<IdempotencyRecord>? Idempotency;
-    [Id(22)] public List<RuleHold>? Holds;
+    [Id(21)] public List<IdempotencyRecord>? Idempotency { get => _lists?.Idempotency; set { if (ListsFor(value) is { } lists) { lists.Idempotency = value; } } }
+    [Id(22)] public List<RuleHold>? Holds { get => _lists?.Holds; set { if (ListsFor(value) is { } lists) { lists.Holds = value; } } }
 
     /// <summary>
     /// Which of the 64 frame counters below <see cref="FCnt"/> were applied: bit k stands for
@@ -47,6 +59,18 @@ public abstract class TwinState
 
     /// <summary>The radio metadata of the last uplink that brought some.</summary>
     [Id(25)] public RadioSeen Radio;
+
+    /// <summary>
+    /// The lists most twins never have (desired values, commands, the device log, idempotency keys,
+    /// rule holds), behind one reference that stays null until one of them is set: a million twins
+    /// save 32 MB. Their serialized ids are those of the fields they once were.
+    /// </summary>
+    [NonSerialized]
+    private RareLists? _lists;
+
+    /// <summary>The name: UTF-8 bytes, or the string itself when it does not survive UTF-8 (a lone surrogate).</summary>
+    [NonSerialized]
+    private object? _name;
 
     public abstract TwinKind Kind { get; }
 
@@ -134,6 +158,20 @@ public abstract class TwinState
         _threadScratch = list;
     }
 
+    private static object? Compact(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text;
+        }
+
+        byte[] utf8 = Encoding.UTF8.GetBytes(text);
+        return Encoding.UTF8.GetString(utf8) == text ? utf8 : text;
+    }
+
+    /// <summary>The holder of the rare lists to set <paramref name="value"/> in: made for a list, not for a null.</summary>
+    private RareLists? ListsFor(object? value) => value is null ? _lists : _lists ??= new RareLists();
+
     protected abstract bool ApplyKind(TwinProperty property, PropertyValue value, DateTime at);
 
     protected abstract void CollectKind(List<ReportedValue> into);
@@ -179,5 +217,14 @@ public abstract class TwinState
         {
             into.Add(new ReportedValue(property, PropertyValue.Of(field.Value), field.At));
         }
+    }
+
+    private sealed class RareLists
+    {
+        public List<DesiredValue>? Desired;
+        public List<CommandInfo>? Commands;
+        public List<DeviceLogEntry>? Log;
+        public List<IdempotencyRecord>? Idempotency;
+        public List<RuleHold>? Holds;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TwinCity.Grains;
+using TwinCity.Grains.Cluster;
 using TwinCity.Grains.Rules;
 using TwinCity.Grains.Storage;
 using TwinCity.Grains.Twins;
@@ -68,6 +69,10 @@ public static class HostExtensions
                 if (orleans.PrimarySiloPort is null)
                 {
                     silo.UseOneSiloStorage();
+                    if (!orleans.Joinable)
+                    {
+                        silo.UseLoneSiloDirectory();
+                    }
                 }
                 else
                 {

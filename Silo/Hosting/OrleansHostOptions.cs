@@ -20,6 +20,13 @@ public sealed class OrleansHostOptions
     [Range(1, 65535)]
     public int? PrimarySiloPort { get; set; }
 
+    /// <summary>
+    /// Embedded mode only: whether other embedded silos may join this one (through their
+    /// <see cref="PrimarySiloPort"/>). A silo that may not runs alone and keeps no grain directory,
+    /// some 120 bytes less per twin, and stops if another silo joins anyway.
+    /// </summary>
+    public bool Joinable { get; set; }
+
     /// <summary>Cluster mode: the address other silos reach this one at (default: the first non-loopback IPv4 address).</summary>
     public string? AdvertisedAddress { get; set; }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TwinCity.Grains;
+using TwinCity.Grains.Cluster;
 using TwinCity.Grains.Storage;
 using TwinCity.Grains.Twins;
 using TwinCity.Testing;
@@ -33,6 +34,7 @@ public sealed class LocalSilo : IAsyncDisposable
             silo.AddTwinCityGrains();
             silo.UseLocalhostClustering(FreePort.Next(), FreePort.Next());
             silo.UseOneSiloStorage();
+            silo.UseLoneSiloDirectory();
             silo.UseInMemoryReminderService();
         });
         IHost host = builder.Build();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Orleans.Storage;
+using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Grains.Storage;
 using TwinCity.Grains.Twins;
 using Xunit;
@@ -185,5 +186,71 @@ public sealed class LocalGrainStorageTests
         var other = new GrainState<StreetlightState>(new StreetlightState());
         await storage.ReadStateAsync("device", sameNumberOtherType, other);
         Assert.Equal(102, other.State!.EnergyWh.Value);
+    }
+
+    [Fact]
+    public async Task A_twins_commands_desired_values_log_keys_and_holds_are_stored_and_read_back()
+    {
+        LocalGrainStorage storage = NewStorage();
+        DateTime at = new(2026, 11, 28, 6, 0, 0, DateTimeKind.Utc);
+        GrainState<StreetlightState> written = Lamp(100);
+        StreetlightState lamp = written.State!;
+        lamp.Desired = [new DesiredValue(TwinProperty.DimLevel, PropertyValue.Of(80), "azerishig", at)];
+        lamp.Commands = [new CommandInfo("c-1", "dim", CommandStatus.Sent, "azerishig", at, at, at.AddHours(1), [Reading.Of(TwinProperty.DimLevel, 80)])];
+        lamp.Log = [new DeviceLogEntry(at, "warning", "lamp", "lamp fault")];
+        lamp.Idempotency = [new IdempotencyRecord("k-1", "azerishig", "c-1", at)];
+        lamp.Holds = [new RuleHold("incident-brighten", TwinProperty.DimLevel, PropertyValue.Of(40), "azerishig", at.AddMinutes(30))];
+        await storage.WriteStateAsync("twin", Twin, written);
+
+        var read = new GrainState<StreetlightState>(new StreetlightState());
+        await storage.ReadStateAsync("twin", Twin, read);
+
+        StreetlightState back = read.State!;
+        Assert.Equal(lamp.Desired, back.Desired);
+        Assert.Equal("c-1", Assert.Single(back.Commands!).Id);
+        Assert.Equal(lamp.Log, back.Log);
+        Assert.Equal(lamp.Idempotency, back.Idempotency);
+        Assert.Equal(lamp.Holds, back.Holds);
+        Assert.Equal(100, back.EnergyWh.Value);
+
+        // Clearing one list leaves the others.
+        back.Commands = null;
+        Assert.Null(back.Commands);
+        Assert.NotNull(back.Holds);
+    }
+
+    [Fact]
+    public void A_twin_without_commands_or_holds_reads_none_and_clearing_them_keeps_none()
+    {
+        var lamp = new StreetlightState();
+        lamp.Commands = null;
+        lamp.Holds = null;
+
+        Assert.Null(lamp.Desired);
+        Assert.Null(lamp.Commands);
+        Assert.Null(lamp.Log);
+        Assert.Null(lamp.Idempotency);
+        Assert.Null(lamp.Holds);
+    }
+
+    [Theory]
+    [InlineData("Nizami 1")]
+    [InlineData("Nizami küçəsi 12, işıq dirəyi 3")]
+    [InlineData("Bakı 🚏 28 May")]
+    [InlineData("lone \ud800 surrogate")]
+    [InlineData("")]
+    [InlineData(null)]
+    public async Task A_twins_name_comes_back_as_it_was_whatever_its_letters(string? name)
+    {
+        LocalGrainStorage storage = NewStorage();
+        GrainState<StreetlightState> written = Lamp(1);
+        written.State!.Name = name;
+        Assert.Equal(name, written.State.Name);
+        await storage.WriteStateAsync("twin", Twin, written);
+
+        var read = new GrainState<StreetlightState>(new StreetlightState());
+        await storage.ReadStateAsync("twin", Twin, read);
+
+        Assert.Equal(name, read.State!.Name);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Storage;
 using Orleans.TestingHost;
+using TwinCity.Grains.Cluster;
 using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Grains.Storage;
 using TwinCity.Grains.Tests.Twins;
@@ -63,6 +64,7 @@ public sealed class OneSiloSnapshotTests : OwnSiloTests<OneSiloSnapshotTests.One
         {
             ClusterFixture.AddTestGrains(siloBuilder);
             siloBuilder.UseOneSiloStorage();
+            siloBuilder.UseLoneSiloDirectory();
             siloBuilder.Configure<GrainCollectionOptions>(o =>
             {
                 o.CollectionQuantum = TimeSpan.FromSeconds(1);

@@ -42,6 +42,12 @@ public sealed class TwoSiloCity : IAsyncLifetime
             base.ConfigureWebHost(builder);
             builder.ConfigureServices(services => services.AddSingleton<PlacementStrategy, RandomPlacement>());
         }
+
+        /// <summary>The first silo lets the second join it.</summary>
+        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Orleans:Joinable"] = "true",
+        };
     }
 
     private sealed class JoiningCity(int primarySiloPort) : SpreadingCity
