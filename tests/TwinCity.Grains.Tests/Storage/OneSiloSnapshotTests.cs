@@ -40,7 +40,7 @@ public sealed class OneSiloSnapshotTests : OwnSiloTests<OneSiloSnapshotTests.One
         await Task.Delay(TimeSpan.FromSeconds(2));
         var stored = new GrainState<StreetlightState>();
         await storage.ReadStateAsync(TwinGrain<StreetlightState>.StateName, expected.GetGrainId(), stored);
-        Assert.NotNull(await management.GetActivationAddress(expected));
+        Assert.True(await TwinScenario.IsActiveAsync(management, expected));
         Assert.False(stored.RecordExists, "an active twin wrote a copy of itself to the storage in its own process");
 
         // The quiet device's twin goes offline 2.5 s in and is collected 3 s idle after that.
