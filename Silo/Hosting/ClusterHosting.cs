@@ -47,7 +47,31 @@ internal static class ClusterHosting
             throw new OptionsValidationException(TwinCityHostOptions.Section, typeof(TwinCityHostOptions), problems);
         }
 
-        return connectionString!;
+        return WithPoolBound(connectionString!);
+    }
+
+    /// <summary>The pool size a silo's connections take when the connection string names none.</summary>
+    public const int DefaultMaxPoolSize = 20;
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with <c>Maximum Pool Size</c> set to <see cref="DefaultMaxPoolSize"/>
+    /// unless it sets one itself. A silo opens two pools from it (Orleans' providers and the history),
+    /// and Npgsql's default of 100 each would let two silos exhaust a server at PostgreSQL's default
+    /// of 100 connections: registrations then fail to load and uplinks wait on retries. Bounded, a
+    /// busy silo waits for a connection of its own pool instead.
+    /// </summary>
+    public static string WithPoolBound(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        foreach (string key in given.Keys)
+        {
+            if (key.Replace(" ", string.Empty, StringComparison.Ordinal).ToUpperInvariant() is "MAXIMUMPOOLSIZE" or "MAXPOOLSIZE")
+            {
+                return connectionString;
+            }
+        }
+
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultMaxPoolSize }.ConnectionString;
     }
 
     /// <summary>Services that must exist before the silo starts: the migrator runs first, the history store before ingest.</summary>
