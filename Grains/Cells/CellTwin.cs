@@ -71,6 +71,7 @@ internal readonly struct CellTwin
         ArgumentNullException.ThrowIfNull(summary);
         Reading[] values = summary.Values;
         Span<byte> forms = values.Length <= 64 ? stackalloc byte[values.Length] : new byte[values.Length];
+        Span<int> scaled = values.Length <= 64 ? stackalloc int[values.Length] : new int[values.Length];
         int size = 0;
         int texts = 0;
         for (int i = 0; i < values.Length; i++)
@@ -84,7 +85,7 @@ internal readonly struct CellTwin
             }
             else
             {
-                int form = NumberForm(value.Number);
+                int form = NumberForm(value.Number, out scaled[i]);
                 forms[i] = (byte)(((int)value.Type & TypeMask) | (form << FormShift));
                 size += HeaderSize + PayloadSize(form);
             }
@@ -119,7 +120,7 @@ internal readonly struct CellTwin
             }
             else
             {
-                at += WriteNumber(packed.AsSpan(at), forms[i] >> FormShift, r.Value.Number);
+                at += WriteNumber(packed.AsSpan(at), forms[i] >> FormShift, r.Value.Number, scaled[i]);
             }
         }
 
@@ -160,9 +161,13 @@ internal readonly struct CellTwin
         return null;
     }
 
-    /// <summary>The shortest form that gives <paramref name="number"/> back exactly.</summary>
-    internal static int NumberForm(double number)
+    /// <summary>
+    /// The shortest form that gives <paramref name="number"/> back exactly, and for a scaled form the
+    /// integer <paramref name="scaled"/> it is written as.
+    /// </summary>
+    private static int NumberForm(double number, out int scaled)
     {
+        scaled = 0;
         if (BitConverter.DoubleToInt64Bits(number) == 0)
         {
             return FormZero; // +0 only: -0 is a different double and keeps all its bytes.
@@ -180,15 +185,16 @@ internal readonly struct CellTwin
 
         for (int places = 0; places < PowersOfTen.Length; places++)
         {
-            double scaled = Math.Round(number * PowersOfTen[places]);
-            if (scaled is < int.MinValue or > int.MaxValue)
+            double rounded = Math.Round(number * PowersOfTen[places]);
+            if (rounded is < int.MinValue or > int.MaxValue)
             {
                 return FormDouble; // more places only makes it larger
             }
 
-            int m = (int)scaled;
+            int m = (int)rounded;
             if (BitConverter.DoubleToInt64Bits(Scaled(m, places)) == BitConverter.DoubleToInt64Bits(number))
             {
+                scaled = m;
                 int width = m is >= sbyte.MinValue and <= sbyte.MaxValue ? 0 : m is >= short.MinValue and <= short.MaxValue ? 1 : 2;
                 return FormScaled + (width * PowersOfTen.Length) + places;
             }
@@ -209,7 +215,8 @@ internal readonly struct CellTwin
         _ => 1 << ((form - FormScaled) / PowersOfTen.Length),
     };
 
-    private static int WriteNumber(Span<byte> into, int form, double number)
+    /// <summary>Writes <paramref name="number"/> in <paramref name="form"/>: as its double, or as the integer <paramref name="scaled"/> that <see cref="NumberForm"/> found.</summary>
+    private static int WriteNumber(Span<byte> into, int form, double number, int scaled)
     {
         switch (form)
         {
@@ -220,19 +227,17 @@ internal readonly struct CellTwin
                 return 0;
         }
 
-        int places = (form - FormScaled) % PowersOfTen.Length;
-        int m = (int)Math.Round(number * PowersOfTen[places]);
         int size = PayloadSize(form);
         switch (size)
         {
             case 1:
-                into[0] = (byte)(sbyte)m;
+                into[0] = (byte)(sbyte)scaled;
                 break;
             case 2:
-                BinaryPrimitives.WriteInt16LittleEndian(into, (short)m);
+                BinaryPrimitives.WriteInt16LittleEndian(into, (short)scaled);
                 break;
             default:
-                BinaryPrimitives.WriteInt32LittleEndian(into, m);
+                BinaryPrimitives.WriteInt32LittleEndian(into, scaled);
                 break;
         }
 

@@ -234,17 +234,16 @@ public abstract partial class TwinGrain<TState> : IRemindable
             {
                 more.HoldTimer?.Dispose();
                 more.HoldTimer = null;
-            }
-
-            if (_occasional?.HoldReminder == true)
-            {
-                IGrainReminder? reminder = await this.GetReminder(HoldReminder);
-                if (reminder is not null)
+                if (more.HoldReminder)
                 {
-                    await this.UnregisterReminder(reminder);
-                }
+                    IGrainReminder? reminder = await this.GetReminder(HoldReminder);
+                    if (reminder is not null)
+                    {
+                        await this.UnregisterReminder(reminder);
+                    }
 
-                More.HoldReminder = false;
+                    more.HoldReminder = false;
+                }
             }
 
             return;
