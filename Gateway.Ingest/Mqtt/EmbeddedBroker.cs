@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet.Server;
+using TwinCity.Gateway.Ingest.Mqtt.Transport;
 
 namespace TwinCity.Gateway.Ingest.Mqtt;
 
@@ -13,10 +14,12 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// <remarks>
 /// With a <see cref="BrokerHandoff"/> (<c>Mqtt:InProcess</c>, the default) network-server events go
 /// straight from the broker to ingest; it is attached before the broker listens, so nothing published
-/// from the first moment on passes ingest by.
+/// from the first moment on passes ingest by. Its connections go through a <see cref="CoalescingServerAdapter"/>,
+/// which reads publishers in blocks and sends their acknowledgements together.
 /// </remarks>
-public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogger<EmbeddedBroker> logger, BrokerHandoff? handoff = null) : IHostedService, IAsyncDisposable
+public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILoggerFactory loggers, BrokerHandoff? handoff = null) : IHostedService, IAsyncDisposable
 {
+    private readonly ILogger<EmbeddedBroker> _logger = loggers.CreateLogger<EmbeddedBroker>();
     private MqttServer? _server;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -29,7 +32,8 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
             .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(1_000_000)
             .Build();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        var listener = new CoalescingServerAdapter(loggers.CreateLogger<CoalescingServerAdapter>());
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [listener]);
         if (handoff is not null)
         {
             _server.InterceptingPublishAsync += handoff.InterceptAsync;

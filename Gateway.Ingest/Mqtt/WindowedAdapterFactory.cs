@@ -6,20 +6,36 @@ using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
 using MQTTnet.Implementations;
 using MQTTnet.Packets;
+using TwinCity.Gateway.Ingest.Mqtt.Transport;
 
 namespace TwinCity.Gateway.Ingest.Mqtt;
 
 /// <summary>
 /// MQTTnet's own TCP adapter, except that after reading a PUBLISH it waits for a place in the
 /// connection's <see cref="WindowConnection"/> before reading on: while the window is full the
-/// socket is not read, and the broker keeps the rest.
+/// socket is not read, and the broker keeps the rest. A TCP connection goes through a
+/// <see cref="CoalescingChannel"/>, which reads the broker's messages in blocks and sends ingest's
+/// acknowledgements together.
 /// </summary>
 internal sealed class WindowedAdapterFactory(WindowConnection window) : IMqttClientAdapterFactory
 {
     private readonly MqttClientAdapterFactory _inner = new();
 
-    public IMqttChannelAdapter CreateClientAdapter(MqttClientOptions options, MqttPacketInspector packetInspector, IMqttNetLogger logger) =>
-        new WindowedAdapter(_inner.CreateClientAdapter(options, packetInspector, logger), window);
+    public IMqttChannelAdapter CreateClientAdapter(MqttClientOptions options, MqttPacketInspector packetInspector, IMqttNetLogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IMqttChannelAdapter inner = options.ChannelOptions is MqttClientTcpOptions
+            ? new MqttChannelAdapter(
+                new CoalescingChannel(new MqttTcpChannel(options)),
+                new MqttPacketFormatterAdapter(options.ProtocolVersion, new MqttBufferWriter(options.WriterBufferSize, options.WriterBufferSizeMax)),
+                logger)
+            {
+                AllowPacketFragmentation = options.AllowPacketFragmentation,
+                PacketInspector = packetInspector,
+            }
+            : _inner.CreateClientAdapter(options, packetInspector, logger);
+        return new WindowedAdapter(inner, window);
+    }
 
     private sealed class WindowedAdapter(IMqttChannelAdapter inner, WindowConnection window) : IMqttChannelAdapter
     {
