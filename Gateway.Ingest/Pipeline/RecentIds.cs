@@ -4,38 +4,79 @@ namespace TwinCity.Gateway.Ingest.Pipeline;
 /// A bounded set of recently seen ids (ChirpStack deduplication ids): a repeat of an uplink that
 /// was already applied is dropped before it costs a grain call. Oldest ids fall out first.
 /// </summary>
-public sealed class RecentIds(int capacity)
+/// <remarks>
+/// Every uplink asks, and every applied one adds, so a large set is split into stripes by the id's
+/// hash, each with its own lock and an equal part of the capacity: threads applying uplinks then
+/// rarely wait for each other. Each stripe drops its own oldest ids, so the set keeps about the
+/// latest <c>capacity</c> ids, exactly the latest of each stripe. A capacity below
+/// <see cref="IdsPerStripe"/> twice is one stripe.
+/// </remarks>
+public sealed class RecentIds
 {
-    private readonly HashSet<string> _set = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
-    private readonly Lock _lock = new();
+    /// <summary>The fewest ids a stripe is made for.</summary>
+    public const int IdsPerStripe = 4 * 1024;
 
-    public bool Contains(string id)
+    /// <summary>The most stripes.</summary>
+    public const int MaxStripes = 16;
+
+    private readonly Stripe[] _stripes;
+
+    public RecentIds(int capacity)
     {
-        lock (_lock)
+        int stripes = Math.Clamp(capacity / IdsPerStripe, 1, MaxStripes);
+        _stripes = new Stripe[stripes];
+        for (int i = 0; i < stripes; i++)
         {
-            return _set.Contains(id);
+            _stripes[i] = new Stripe(Math.Max(0, capacity / stripes) + (i < capacity % stripes ? 1 : 0));
         }
     }
 
-    public void Add(string id)
+    /// <summary>How many stripes the ids are spread over.</summary>
+    public int Stripes => _stripes.Length;
+
+    public bool Contains(string id) => StripeOf(id).Contains(id);
+
+    public void Add(string id) => StripeOf(id).Add(id);
+
+    private Stripe StripeOf(string id)
     {
-        if (capacity <= 0)
+        ArgumentNullException.ThrowIfNull(id);
+        return _stripes.Length == 1 ? _stripes[0] : _stripes[(uint)string.GetHashCode(id, StringComparison.Ordinal) % (uint)_stripes.Length];
+    }
+
+    private sealed class Stripe(int capacity)
+    {
+        private readonly HashSet<string> _set = new(StringComparer.Ordinal);
+        private readonly Queue<string> _order = new();
+        private readonly Lock _lock = new();
+
+        public bool Contains(string id)
         {
-            return;
+            lock (_lock)
+            {
+                return _set.Contains(id);
+            }
         }
 
-        lock (_lock)
+        public void Add(string id)
         {
-            if (!_set.Add(id))
+            if (capacity <= 0)
             {
                 return;
             }
 
-            _order.Enqueue(id);
-            if (_order.Count > capacity)
+            lock (_lock)
             {
-                _set.Remove(_order.Dequeue());
+                if (!_set.Add(id))
+                {
+                    return;
+                }
+
+                _order.Enqueue(id);
+                if (_order.Count > capacity)
+                {
+                    _set.Remove(_order.Dequeue());
+                }
             }
         }
     }

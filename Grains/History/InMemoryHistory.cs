@@ -4,171 +4,66 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Grains.History;
 
 /// <summary>
-/// The embedded city's history: the latest uplinks of the whole city in a bounded ring, so that the
+/// The embedded city's history: the latest uplinks of the whole city in bounded rings, so that the
 /// map's history panel works without a database. Nothing here survives the process; cluster mode
 /// keeps history in PostgreSQL.
 /// </summary>
 /// <remarks>
-/// The ring holds values, not objects: each record is a struct in one array and its readings are
-/// copied into a second array, which grows when records carry more readings than it has room for.
-/// At 5,000 uplinks a second a record stays about 40 s; kept as objects (the record, its readings,
-/// its radio details) each one outlived the young generations and was copied through them, which
-/// is what made the silo's gen0 and gen1 collections pause for 40 to 120 ms. Records are made
-/// again, as objects, only when the history is read. Both arrays start small and grow with use, up
-/// to the capacity.
+/// <para>
+/// Each twin's records go to one of several rings, chosen by its id, and each ring has its own lock:
+/// every uplink of the city writes a record, and with one ring and one lock the threads applying
+/// uplinks queued for it. A ring holds an equal part of the capacity, so the history keeps about
+/// the latest <c>capacity</c> records of the city, exactly the latest of the twins in each ring. A
+/// small capacity (below <see cref="RecordsPerRing"/> twice) is kept in one ring.
+/// </para>
+/// <para>
+/// How a ring keeps its records as values rather than objects is told in <see cref="HistoryRing"/>.
+/// </para>
 /// </remarks>
 public sealed class InMemoryHistory : ITwinHistory, IUplinkJournal
 {
-    // A radio without an RSSI or an SNR keeps these in its place (no receiver reports either).
-    private const int NoRssi = int.MinValue;
+    /// <summary>The fewest records a ring is made for.</summary>
+    public const int RecordsPerRing = 16 * 1024;
 
-    private readonly int _capacity;
-    private readonly Lock _lock = new();
-    private Entry[] _ring;
-    private Reading[] _readings;
-    private long _written;
-    private long _readingsWritten;
+    /// <summary>The most rings.</summary>
+    public const int MaxRings = 8;
+
+    private readonly HistoryRing[] _rings;
 
     public InMemoryHistory(int capacity = 200_000, int initialReadings = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _capacity = capacity;
-        _ring = new Entry[Math.Min(capacity, 1024)];
-        _readings = new Reading[Math.Max(16, initialReadings > 0 ? initialReadings : 4096)];
+        int rings = Math.Clamp(capacity / RecordsPerRing, 1, MaxRings);
+        _rings = new HistoryRing[rings];
+        for (int i = 0; i < rings; i++)
+        {
+            // The remainder goes to the first rings, one record each, so that the parts add up to the capacity.
+            int part = (capacity / rings) + (i < capacity % rings ? 1 : 0);
+            _rings[i] = new HistoryRing(part, initialReadings > 0 ? Math.Max(1, initialReadings / rings) : 0);
+        }
     }
 
     public bool IsDurable => false;
 
-    /// <summary>How many readings the ring has room for now (it grows with what the records carry).</summary>
-    internal int ReadingCapacity
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _readings.Length;
-            }
-        }
-    }
+    /// <summary>How many rings the records are spread over.</summary>
+    public int Rings => _rings.Length;
+
+    /// <summary>How many readings the rings have room for now (they grow with what the records carry).</summary>
+    internal int ReadingCapacity => _rings.Sum(r => r.ReadingCapacity);
 
     public Task AppendAsync(HistoryRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        Reading[] values = record.Values ?? [];
-        RadioInfo? radio = record.Radio;
-        lock (_lock)
-        {
-            if (_written == _ring.Length && _ring.Length < _capacity)
-            {
-                // Not full yet, so nothing has wrapped: the records keep their places.
-                Array.Resize(ref _ring, (int)Math.Min(_capacity, _ring.Length * 2L));
-            }
-
-            MakeRoom(values.Length);
-            long start = _readingsWritten;
-            for (int i = 0; i < values.Length; i++)
-            {
-                _readings[(start + i) % _readings.Length] = values[i];
-            }
-
-            _readingsWritten += values.Length;
-            _ring[_written % _ring.Length] = new Entry(
-                record.Kind,
-                record.TwinId,
-                record.DevEui,
-                record.FCnt,
-                record.At,
-                start,
-                values.Length,
-                radio is not null,
-                radio?.Rssi ?? NoRssi,
-                radio?.Snr ?? double.NaN,
-                SharedStrings.Get(radio?.Gateway));
-            _written++;
-        }
-
+        RingOf(record.TwinId).Append(record);
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<HistoryRecord>> ReadSinceAsync(TwinKind kind, string twinId, DateTime since, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<HistoryRecord>>([.. Enumerable.Reverse(Select(kind, twinId, since, DateTime.MaxValue, int.MaxValue))]);
+        Task.FromResult<IReadOnlyList<HistoryRecord>>([.. Enumerable.Reverse(RingOf(twinId).Select(kind, twinId, since, DateTime.MaxValue, int.MaxValue))]);
 
     public Task<IReadOnlyList<HistoryRecord>> QueryAsync(TwinKind kind, string twinId, DateTime from, DateTime to, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<HistoryRecord>>(Select(kind, twinId, from, to, limit));
+        Task.FromResult<IReadOnlyList<HistoryRecord>>(RingOf(twinId).Select(kind, twinId, from, to, limit));
 
-    /// <summary>Newest first.</summary>
-    private List<HistoryRecord> Select(TwinKind kind, string twinId, DateTime from, DateTime to, int limit)
-    {
-        var result = new List<HistoryRecord>();
-        lock (_lock)
-        {
-            long first = Math.Max(0, _written - _ring.Length);
-            for (long i = _written - 1; i >= first && result.Count < limit; i--)
-            {
-                ref readonly Entry e = ref _ring[i % _ring.Length];
-                if (e.Kind == kind && e.At >= from && e.At <= to && string.Equals(e.TwinId, twinId, StringComparison.Ordinal))
-                {
-                    result.Add(ToRecord(in e));
-                }
-            }
-        }
-
-        return result;
-    }
-
-    private HistoryRecord ToRecord(in Entry e)
-    {
-        var values = new Reading[e.ReadingCount];
-        for (int j = 0; j < values.Length; j++)
-        {
-            values[j] = _readings[(e.ReadingStart + j) % _readings.Length];
-        }
-
-        RadioInfo? radio = e.HasRadio ? new RadioInfo(e.Rssi == NoRssi ? null : e.Rssi, double.IsNaN(e.Snr) ? null : e.Snr, e.Gateway) : null;
-        return new HistoryRecord(e.Kind, e.TwinId, e.DevEui, e.FCnt, e.At, values, radio);
-    }
-
-    /// <summary>
-    /// Makes sure that writing <paramref name="count"/> more readings overwrites none that a record
-    /// still in the ring (after this append) points at, growing the readings array if it must.
-    /// </summary>
-    private void MakeRoom(int count)
-    {
-        long oldestKept = _written + 1 - _capacity;
-        long keepFrom = oldestKept <= 0 ? 0 : _ring[oldestKept % _ring.Length].ReadingStart;
-        long needed = _readingsWritten + count - keepFrom;
-        if (needed <= _readings.Length)
-        {
-            return;
-        }
-
-        long size = _readings.Length;
-        while (size < needed)
-        {
-            size *= 2;
-        }
-
-        // Positions are absolute, taken modulo the length: each reading still needed moves to its
-        // place in the larger array.
-        var grown = new Reading[checked((int)size)];
-        for (long p = keepFrom; p < _readingsWritten; p++)
-        {
-            grown[p % size] = _readings[p % _readings.Length];
-        }
-
-        _readings = grown;
-    }
-
-    private readonly record struct Entry(
-        TwinKind Kind,
-        string TwinId,
-        ulong DevEui,
-        uint FCnt,
-        DateTime At,
-        long ReadingStart,
-        int ReadingCount,
-        bool HasRadio,
-        int Rssi,
-        double Snr,
-        string? Gateway);
+    private HistoryRing RingOf(string twinId) =>
+        _rings.Length == 1 ? _rings[0] : _rings[(uint)string.GetHashCode(twinId, StringComparison.Ordinal) % (uint)_rings.Length];
 }

@@ -69,6 +69,42 @@ public sealed class InMemoryHistoryTests
         Assert.InRange(history.ReadingCapacity, 256, 512);
     }
 
+    [Fact]
+    public async Task A_large_history_spreads_twins_over_rings_and_keeps_each_twins_latest_records_up_to_the_capacity()
+    {
+        const int Capacity = 2 * InMemoryHistory.RecordsPerRing;
+        const int Twins = 97;
+        var history = new InMemoryHistory(capacity: Capacity);
+        Assert.Equal(2, history.Rings);
+
+        // Three times the capacity, round robin over the twins: a ring drops its oldest records first.
+        const int Sent = 3 * Capacity;
+        for (int i = 0; i < Sent; i++)
+        {
+            await history.AppendAsync(Record($"SL-{i % Twins}", (uint)(1 + (i / Twins))));
+        }
+
+        int kept = 0;
+        for (int t = 0; t < Twins; t++)
+        {
+            IReadOnlyList<HistoryRecord> records = await history.ReadSinceAsync(TwinKind.Streetlight, $"SL-{t}", DateTime.MinValue, CancellationToken.None);
+            Assert.NotEmpty(records);
+            // Its newest frame, and the ones before it without a gap.
+            uint last = (uint)(1 + ((Sent - 1 - t) / Twins));
+            Assert.Equal(Enumerable.Range((int)last - records.Count + 1, records.Count).Select(f => (uint)f), records.Select(r => r.FCnt));
+            kept += records.Count;
+        }
+
+        Assert.Equal(Capacity, kept);
+    }
+
+    [Fact]
+    public void A_small_history_is_one_ring()
+    {
+        Assert.Equal(1, new InMemoryHistory(capacity: (2 * InMemoryHistory.RecordsPerRing) - 1).Rings);
+        Assert.Equal(InMemoryHistory.MaxRings, new InMemoryHistory().Rings);
+    }
+
     private static HistoryRecord Record(string twin, uint fCnt, int readings = 1) =>
         new(TwinKind.Streetlight, twin, 0x70B3D57ED0000001, fCnt, T0.AddSeconds(fCnt),
             [.. Enumerable.Range(0, readings).Select(i => Reading.Of(TwinProperty.EnergyWh, (fCnt * 100) + i))], new RadioInfo(-100 - (int)(fCnt % 10), 5, "AA555A0000000101"));
