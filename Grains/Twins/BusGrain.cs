@@ -4,8 +4,8 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Grains.Twins;
 
 /// <summary>The live twin of one Bus device.</summary>
-public sealed class BusGrain(TwinServices services, ILogger<BusGrain> logger)
-    : TwinGrain<BusState>(services, logger), IBusGrain
+public sealed class BusGrain(TwinServices services)
+    : TwinGrain<BusState>(services), IBusGrain
 {
     /// <summary>The route a bus is registered on is its route until the bus itself reports another.</summary>
     protected override void OnProvisioned(TwinProvision provision)

@@ -4,5 +4,5 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Grains.Twins;
 
 /// <summary>The live twin of one RoadSensor device.</summary>
-public sealed class RoadSensorGrain(TwinServices services, ILogger<RoadSensorGrain> logger)
-    : TwinGrain<RoadSensorState>(services, logger), IRoadSensorGrain;
+public sealed class RoadSensorGrain(TwinServices services)
+    : TwinGrain<RoadSensorState>(services), IRoadSensorGrain;

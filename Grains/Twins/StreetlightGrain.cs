@@ -4,8 +4,8 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Grains.Twins;
 
 /// <summary>The live twin of one Streetlight device.</summary>
-public sealed class StreetlightGrain(TwinServices services, ILogger<StreetlightGrain> logger)
-    : TwinGrain<StreetlightState>(services, logger), IStreetlightGrain
+public sealed class StreetlightGrain(TwinServices services)
+    : TwinGrain<StreetlightState>(services), IStreetlightGrain
 {
     /// <summary>
     /// A lamp switched on that draws less than this has failed. A healthy lamp dimmed to its lowest

@@ -419,7 +419,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
             else
             {
                 retry = true;
-                LogDownlinkDeferred(Id, c.Id, problem);
+                LogDownlinkDeferred(_services.Logger, Id, c.Id, problem);
             }
         }
 
@@ -589,5 +589,5 @@ public abstract partial class TwinGrain<TState> : IRemindable
     };
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Twin {TwinId}: downlink of command {CommandId} deferred ({Problem}); it is retried until its TTL")]
-    private partial void LogDownlinkDeferred(string twinId, string commandId, string problem);
+    private static partial void LogDownlinkDeferred(ILogger logger, string twinId, string commandId, string problem);
 }

@@ -30,7 +30,6 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     // A million twins are a million of these objects: each field here costs about 8 MB, so what all
     // twins share is behind _services and what few twins need is behind _occasional.
     private readonly TwinServices _services;
-    private readonly ILogger _logger;
 
     /// <summary>
     /// The snapshot is read and written through the storage provider directly, the twin itself
@@ -61,10 +60,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     private const long NoCell = long.MinValue;
 
-    protected TwinGrain(TwinServices services, ILogger logger)
+    protected TwinGrain(TwinServices services)
     {
         _services = services;
-        _logger = logger;
     }
 
     protected TwinOptions Options => _services.Options;
@@ -262,7 +260,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             ConfirmReportedCommands();
             State.ChangedAt = Now;
             _dirtySince = Now;
-            LogReplayed(Id, replayed);
+            LogReplayed(_services.Logger, Id, replayed);
         }
     }
 
@@ -463,7 +461,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // A failing rule must not stop the twin from taking uplinks.
-                LogHookFailed(ex, Id);
+                LogHookFailed(_services.Logger, ex, Id);
             }
         }
     }
@@ -582,7 +580,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         {
             // The snapshot stays due; the next tick or the deactivation tries again.
             _dirtySince = Now;
-            LogSnapshotFailed(ex, Id);
+            LogSnapshotFailed(_services.Logger, ex, Id);
         }
     }
 
@@ -721,7 +719,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         }
 
         State.Status = TwinStatus.Offline;
-        LogWentOffline(Id, State.LastSeen);
+        LogWentOffline(_services.Logger, Id, State.LastSeen);
         return true;
     }
 
@@ -769,14 +767,14 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Twin {TwinId} went offline (last seen {LastSeen:o})")]
-    private partial void LogWentOffline(string twinId, DateTime lastSeen);
+    private static partial void LogWentOffline(ILogger logger, string twinId, DateTime lastSeen);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Twin {TwinId} replayed {Count} uplinks from history newer than its snapshot")]
-    private partial void LogReplayed(string twinId, int count);
+    private static partial void LogReplayed(ILogger logger, string twinId, int count);
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "A change hook failed on twin {TwinId}")]
-    private partial void LogHookFailed(Exception exception, string twinId);
+    private static partial void LogHookFailed(ILogger logger, Exception exception, string twinId);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Twin {TwinId} could not write its snapshot; it will try again")]
-    private partial void LogSnapshotFailed(Exception exception, string twinId);
+    private static partial void LogSnapshotFailed(ILogger logger, Exception exception, string twinId);
 }

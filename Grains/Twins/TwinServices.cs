@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -15,6 +16,7 @@ public sealed class TwinServices(
     TimeProvider time,
     TwinDueTimes dueTimes,
     IEnumerable<ITwinChangeHook> hooks,
+    ILoggerFactory loggers,
     IServiceProvider services)
 {
     public IGrainStorage Storage { get; } = storage;
@@ -27,6 +29,12 @@ public sealed class TwinServices(
 
     /// <summary>The change hooks every twin runs after each change, gathered once: every twin runs the same ones, so one array serves them all.</summary>
     public ITwinChangeHook[] Hooks { get; } = [.. hooks];
+
+    /// <summary>
+    /// The twins' logger, one for all of them: a logger field in each twin would cost 8 MB a million
+    /// twins. A twin's messages name it, and so its kind.
+    /// </summary>
+    public ILogger Logger { get; } = loggers.CreateLogger("TwinCity.Grains.Twins.TwinGrain");
 
     /// <summary>The twins' meters, when the silo registered them.</summary>
     public TwinMetrics? Metrics { get; } = services.GetService<TwinMetrics>();

@@ -4,5 +4,5 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Grains.Twins;
 
 /// <summary>The live twin of one WaterMeter device.</summary>
-public sealed class WaterMeterGrain(TwinServices services, ILogger<WaterMeterGrain> logger)
-    : TwinGrain<WaterMeterState>(services, logger), IWaterMeterGrain;
+public sealed class WaterMeterGrain(TwinServices services)
+    : TwinGrain<WaterMeterState>(services), IWaterMeterGrain;
