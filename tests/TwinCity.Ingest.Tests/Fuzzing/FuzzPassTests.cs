@@ -8,6 +8,7 @@ namespace TwinCity.Ingest.Tests.Fuzzing;
 /// input. The long pass (a million inputs a parser) runs from bench/; this one keeps the contract
 /// checked on every test run: nothing throws, every refusal says why, and memory stays flat.
 /// </summary>
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class FuzzPassTests
 {
     private const int Seed = 7;
