@@ -53,7 +53,7 @@ public sealed class CoalescingChannel : IMqttChannel
     private ArrayBufferWriter<byte> _sending = new(4 * 1024);
     private int _blockStart;
     private int _blockEnd;
-    private Task _flush = Task.CompletedTask;
+    private TaskCompletionSource _flushDone = Done();
     private bool _flushing;
     private Exception? _failure;
     private long _flushes;
@@ -83,7 +83,7 @@ public sealed class CoalescingChannel : IMqttChannel
         Task flush;
         lock (_gate)
         {
-            flush = _flush;
+            flush = _flushDone.Task;
         }
 
         try
@@ -131,16 +131,15 @@ public sealed class CoalescingChannel : IMqttChannel
             if (!_flushing)
             {
                 _flushing = true;
-                var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _flush = started.Task;
+                _flushDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-                // After the writer's current work, so that what it writes next joins this flush.
-                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Channel.FlushAsync(state.Done), new FlushStart(this, started), preferLocal: false);
+                // Behind the work already queued, so that what the writer writes meanwhile joins this flush.
+                ThreadPool.UnsafeQueueUserWorkItem(static channel => _ = channel.FlushAsync(), this, preferLocal: false);
             }
 
             if (_queued.WrittenCount > QueueLimitBytes)
             {
-                wait = _flush;
+                wait = _flushDone.Task;
             }
         }
 
@@ -161,8 +160,15 @@ public sealed class CoalescingChannel : IMqttChannel
         }
     }
 
-    private async Task FlushAsync(TaskCompletionSource done)
+    private async Task FlushAsync()
     {
+        // This flush's own: a new one is made only once this one has ended (_flushing false).
+        TaskCompletionSource done;
+        lock (_gate)
+        {
+            done = _flushDone;
+        }
+
         while (true)
         {
             int seen = QueuedBytes();
@@ -254,5 +260,10 @@ public sealed class CoalescingChannel : IMqttChannel
         return taken;
     }
 
-    private sealed record FlushStart(CoalescingChannel Channel, TaskCompletionSource Done);
+    private static TaskCompletionSource Done()
+    {
+        var done = new TaskCompletionSource();
+        done.SetResult();
+        return done;
+    }
 }
