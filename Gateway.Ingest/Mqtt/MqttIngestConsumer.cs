@@ -27,6 +27,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
 {
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
 
+    // Payloads are held from the socket until their twin has them; the pool keeps that from costing an array per uplink.
+    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024, maxArraysPerBucket: 4096);
+
     private readonly IngestPipeline _pipeline;
     private readonly MqttOptions _options;
     private readonly ILogger<MqttIngestConsumer> _logger;
@@ -257,8 +260,10 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         Interlocked.Increment(ref _received);
         Interlocked.Exchange(ref _lastReceivedTicks, Environment.TickCount64);
         MqttApplicationMessage message = e.ApplicationMessage;
-        byte[] payload = message.Payload.ToArray();
-        var work = new Work(e, message.Topic, payload, generation);
+        ReadOnlySequence<byte> payload = message.Payload;
+        byte[] buffer = Buffers.Rent(checked((int)payload.Length));
+        payload.CopyTo(buffer);
+        var work = new Work(e, message.Topic, buffer, (int)payload.Length, generation);
         try
         {
             await _lanes[IngestTopics.LaneOf(message.Topic, _lanes.Length)].Writer.WriteAsync(work);
@@ -266,12 +271,19 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         catch (ChannelClosedException)
         {
             // Stopping meanwhile: left unacknowledged, the broker keeps it in this silo's session.
-            Released();
+            Released(work);
         }
     }
 
     /// <summary>A message was acknowledged or let go: its place in the window is free.</summary>
     private void Released() => _window.Release();
+
+    /// <summary>A message that was handed to a lane is done with: its place in the window and its buffer go back.</summary>
+    private void Released(Work work)
+    {
+        Buffers.Return(work.Buffer);
+        _window.Release();
+    }
 
     private async Task RunLaneAsync(ChannelReader<Work> reader)
     {
@@ -280,7 +292,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
             if (work.Generation != Volatile.Read(ref _generation))
             {
                 // Received on a connection that is gone: the broker delivers it again on the new one.
-                Released();
+                Released(work);
                 continue;
             }
 
@@ -299,16 +311,16 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
             if (result.Durable is { } durable)
             {
                 // The next message of this lane goes on; this one is acknowledged once its record is durable.
-                _ = AcknowledgeWhenDurableAsync(work, durable, CancellationToken.None);
+                _ = AcknowledgeWhenDurableAsync(work, durable);
             }
             else if (result.IsFinal)
             {
-                await AcknowledgeAsync(work, CancellationToken.None);
-                Released();
+                await AcknowledgeAsync(work);
+                Released(work);
             }
             else
             {
-                Released();
+                Released(work);
                 RequestRedelivery(work.Generation);
             }
         }
@@ -329,15 +341,15 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         }
     }
 
-    private ValueTask<IngestResult> ProcessAsync(Work work) => _pipeline.ProcessMqttAsync(work.Topic, work.Payload);
+    private ValueTask<IngestResult> ProcessAsync(Work work) => _pipeline.ProcessMqttAsync(work.Topic, work.Buffer.AsMemory(0, work.Length));
 
-    private async Task AcknowledgeWhenDurableAsync(Work work, Task durable, CancellationToken cancellationToken)
+    private async Task AcknowledgeWhenDurableAsync(Work work, Task durable)
     {
         Interlocked.Increment(ref _awaitingDurability);
         try
         {
             await durable;
-            await AcknowledgeAsync(work, cancellationToken);
+            await AcknowledgeAsync(work);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -347,30 +359,47 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         }
         finally
         {
-            Released();
+            Released(work);
             Interlocked.Decrement(ref _awaitingDurability);
         }
     }
 
-    private async Task AcknowledgeAsync(Work work, CancellationToken cancellationToken)
+    private Task AcknowledgeAsync(Work work)
     {
         if (work.Generation != Volatile.Read(ref _generation))
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        // Bounded: an acknowledgement on a connection torn down meanwhile may never complete, and a
-        // lane waiting on it would hold up every device hashed to it.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(AckTimeout);
+        Task ack;
         try
         {
-            await work.Args.AcknowledgeAsync(timeout.Token);
+            ack = work.Args.AcknowledgeAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogAckFailed(work.Topic, ex.Message);
+            return Task.CompletedTask;
+        }
+
+        // An acknowledgement is normally queued on the connection at once; only one that is not
+        // needs the bounded wait below (and its timer).
+        return ack.IsCompletedSuccessfully ? Task.CompletedTask : AwaitAcknowledgementAsync(ack, work.Topic);
+    }
+
+    private async Task AwaitAcknowledgementAsync(Task ack, string topic)
+    {
+        // Bounded: an acknowledgement on a connection torn down meanwhile may never complete, and a
+        // lane waiting on it would hold up every device hashed to it.
+        try
+        {
+            await ack.WaitAsync(AckTimeout);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The connection went away meanwhile; the broker will deliver the message again.
-            LogAckFailed(work.Topic, ex.Message);
+            LogAckFailed(topic, ex is TimeoutException ? "not sent in time" : ex.Message);
+            _ = ack.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -427,7 +456,8 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         base.Dispose();
     }
 
-    private readonly record struct Work(MqttApplicationMessageReceivedEventArgs Args, string Topic, byte[] Payload, int Generation);
+    /// <summary>A message on its way through a lane; its payload is the first <paramref name="Length"/> bytes of a pooled buffer.</summary>
+    private readonly record struct Work(MqttApplicationMessageReceivedEventArgs Args, string Topic, byte[] Buffer, int Length, int Generation);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest stopped taking uplinks after {Received} messages; in-flight ones were finished and acknowledged")]
     private partial void LogStopped(long received);
