@@ -2,6 +2,7 @@ using TwinCity.Bench.Cli;
 using TwinCity.Bench.Load;
 using TwinCity.Bench.Measure;
 using TwinCity.Bench.Reporting;
+using TwinCity.Bench.Scenarios;
 using TwinCity.Gateway.Ingest.Codecs;
 using TwinCity.Gateway.Ingest.Envelopes;
 using TwinCity.Grains.Interfaces.Twins;
@@ -90,6 +91,26 @@ public sealed class HarnessPartsTests
         report.Add("lost", "lost", 1, string.Empty, "N0", Target.Exactly(0, "0"));
         Assert.True(report.Failed);
         Assert.Contains("**FAILED**", report.ToMarkdown(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(100, 0, 1u)]
+    [InlineData(100, 100, 2u)]
+    [InlineData(100, 101, 3u)]
+    [InlineData(100, 250, 4u)]
+    [InlineData(1, 5, 6u)]
+    public void The_timed_run_starts_above_every_frame_counter_the_warm_up_sent(int devices, long warmup, uint expected)
+    {
+        // The publisher sends uplink k to device k mod N with counter first + k div N.
+        uint highest = 0;
+        for (long k = 0; k < warmup; k++)
+        {
+            highest = Math.Max(highest, (uint)(1 + (k / devices)));
+        }
+
+        uint first = IngestScenario.FirstFCntAfter(devices, warmup);
+        Assert.Equal(expected, first);
+        Assert.True(first > highest);
     }
 
     [Fact]

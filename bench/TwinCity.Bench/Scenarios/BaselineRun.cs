@@ -1,4 +1,5 @@
 using TwinCity.Bench.Load;
+using TwinCity.Bench.Measure;
 using TwinCity.Bench.Publishing;
 using TwinCity.Bench.Rig;
 
@@ -14,27 +15,42 @@ public static class BaselineRun
     /// <summary>The same receive maximum ingest asks for (Mqtt:InFlight's default).</summary>
     public const int ReceiveMaximum = 1000;
 
-    public static async Task<UplinkRunResult> RunAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, CancellationToken cancellationToken)
+    /// <summary>The timed run, and the warm-up before it (null when there was none).</summary>
+    public sealed record Result(UplinkRunResult Timed, UplinkRunResult? Warmup);
+
+    /// <summary>
+    /// Counts <paramref name="uplinks"/> at the bare subscriber, after <paramref name="warmup"/> uplinks
+    /// that are counted apart, so that the baseline is taken as warm as ingest is.
+    /// </summary>
+    public static async Task<Result> RunAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, long warmup, CancellationToken cancellationToken)
     {
         if (broker == BrokerKind.Mosquitto)
         {
             await using BenchMosquitto mosquitto = await BenchMosquitto.StartAsync(cancellationToken);
-            return await CountAsync(mosquitto.Port, mosquitto.CpuSeconds, devices, uplinks, mix, cancellationToken);
+            return await CountAsync(mosquitto.Port, mosquitto.CpuSeconds, devices, uplinks, mix, warmup, cancellationToken);
         }
 
         await using IngestRig rig = await IngestRig.StartAsync(broker, subscribe: false, "baseline", cancellationToken);
-        return await CountAsync(rig.MqttPort, rig.Silo.CpuSeconds, devices, uplinks, mix, cancellationToken);
+        return await CountAsync(rig.MqttPort, rig.Silo.CpuSeconds, devices, uplinks, mix, warmup, cancellationToken);
     }
 
-    private static async Task<UplinkRunResult> CountAsync(int port, Func<double> brokerCpu, int devices, long uplinks, DeviceMix mix, CancellationToken cancellationToken)
+    private static async Task<Result> CountAsync(int port, Func<double> brokerCpu, int devices, long uplinks, DeviceMix mix, long warmup, CancellationToken cancellationToken)
     {
         await using CountingSubscriber counter = await CountingSubscriber.ConnectAsync(port, UplinkFactory.UpFilter, ReceiveMaximum, cancellationToken);
-        return await UplinkRun.RunAsync(
+        UplinkRunResult? warm = null;
+        if (warmup > 0)
+        {
+            Progress.Say($"baseline warm-up: {warmup:N0} uplinks, not timed with the rest");
+            warm = await UplinkRun.RunAsync("baseline warm-up", new PublishPlan(port, devices, warmup, mix), _ => Task.FromResult(counter.Count), brokerCpu, TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+
+        UplinkRunResult timed = await UplinkRun.RunAsync(
             "baseline",
-            new PublishPlan(port, devices, uplinks, mix),
+            new PublishPlan(port, devices, uplinks, mix, FirstFCnt: IngestScenario.FirstFCntAfter(devices, warmup)),
             _ => Task.FromResult(counter.Count),
             brokerCpu,
             TimeSpan.FromMilliseconds(250),
             cancellationToken);
+        return new Result(timed, warm);
     }
 }

@@ -16,7 +16,7 @@ public sealed class BaselineScenario : IBenchScenario
 {
     public string Name => "baseline";
 
-    public string Usage => "baseline [--devices 100000] [--uplinks 2000000] [--broker embedded|mosquitto] [--grain-seconds 10] [--grains 10000] [--concurrency 1000]";
+    public string Usage => "baseline [--devices 100000] [--uplinks 2000000] [--broker embedded|mosquitto] [--warmup-uplinks DEVICES] [--grain-seconds 10] [--grains 10000] [--concurrency 1000]";
 
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
@@ -29,12 +29,20 @@ public sealed class BaselineScenario : IBenchScenario
         TimeSpan grainTime = args.Seconds("grain-seconds", 10);
         int grains = ScenarioOptions.Positive(args, "grains", 10_000);
         int concurrency = ScenarioOptions.Positive(args, "concurrency", 1000);
+        long warmup = args.Size("warmup-uplinks", devices);
         report.Details["devices"] = devices;
         report.Details["uplinks"] = uplinks;
         report.Details["broker"] = broker.ToString().ToLowerInvariant();
 
-        UplinkRunResult run = await BaselineRun.RunAsync(broker, devices, uplinks, mix, cancellationToken);
+        BaselineRun.Result counted = await BaselineRun.RunAsync(broker, devices, uplinks, mix, warmup, cancellationToken);
+        UplinkRunResult run = counted.Timed;
         report.Details["baseline"] = IngestScenario.Describe(run);
+        if (counted.Warmup is { } warm)
+        {
+            report.Details["baselineWarmup"] = IngestScenario.Describe(warm);
+            report.Add("baseline.warmup.lost", "warm-up, before the timed run: uplinks lost (published - received)", warm.Published - warm.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
+        }
+
         (double rate, double window) = run.Sustained;
         report.Add("baseline.rate", "bare subscriber: uplinks received per second, sustained", rate, "/s", "N0", null,
             string.Create(CultureInfo.InvariantCulture, $"over {window:0.0} s"));

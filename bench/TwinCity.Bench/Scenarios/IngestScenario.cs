@@ -14,6 +14,11 @@ namespace TwinCity.Bench.Scenarios;
 /// rig allows, counted at the far end by ingest's own applied count. The baseline runs first in the
 /// same run (same publisher, same broker, a bare subscriber), so the share is taken under the same load.
 /// </summary>
+/// <remarks>
+/// Both runs start with a warm-up that is timed and reported apart: by default one uplink for every
+/// device, so each twin is active and the processes' code is compiled before the sustained rate is
+/// taken, as in a city that has been running for a while. <c>--warmup-uplinks 0</c> times a cold start.
+/// </remarks>
 public sealed class IngestScenario : IBenchScenario
 {
     public const double RateTarget = 50_000;
@@ -21,7 +26,7 @@ public sealed class IngestScenario : IBenchScenario
 
     public string Name => "ingest";
 
-    public string Usage => "ingest [--devices 100000] [--uplinks 2000000] [--broker embedded|mosquitto] [--mix city|streetlights] [--no-baseline]";
+    public string Usage => "ingest [--devices 100000] [--uplinks 2000000] [--broker embedded|mosquitto] [--mix city|streetlights] [--warmup-uplinks DEVICES] [--no-baseline] [--baseline-uplinks UPLINKS]";
 
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
@@ -33,7 +38,9 @@ public sealed class IngestScenario : IBenchScenario
         DeviceMix mix = ScenarioOptions.Mix(args, DeviceMix.City);
         bool baseline = !args.Flag("no-baseline");
         long baselineUplinks = args.Size("baseline-uplinks", uplinks);
+        long warmup = args.Size("warmup-uplinks", devices);
         report.Details["devices"] = devices;
+        report.Details["warmupUplinks"] = warmup;
         report.Details["uplinks"] = uplinks;
         report.Details["broker"] = broker.ToString().ToLowerInvariant();
         report.Details["mix"] = mix.ToString().ToLowerInvariant();
@@ -42,30 +49,78 @@ public sealed class IngestScenario : IBenchScenario
         if (baseline)
         {
             Progress.Say($"baseline: {baselineUplinks:N0} uplinks through {broker} to a bare subscriber");
-            limit = await BaselineRun.RunAsync(broker, devices, baselineUplinks, mix, cancellationToken);
+            BaselineRun.Result counted = await BaselineRun.RunAsync(broker, devices, baselineUplinks, mix, warmup, cancellationToken);
+            limit = counted.Timed;
             report.Details["baseline"] = Describe(limit);
+            if (counted.Warmup is { } baselineWarmup)
+            {
+                report.Details["baselineWarmup"] = Describe(baselineWarmup);
+            }
         }
 
-        UplinkRunResult run = await RunIngestAsync(broker, devices, uplinks, mix, report, cancellationToken);
+        (UplinkRunResult run, UplinkRunResult? warm) = await RunIngestAsync(broker, devices, uplinks, mix, warmup, report, cancellationToken);
+        if (warm is not null)
+        {
+            AddWarmupFigures(report, warm, "ingest", "ingest");
+        }
+
         AddFigures(report, run, limit, "ingest", "ingest");
     }
 
-    /// <summary>Starts a rig, provisions the city and publishes: the applied count is ingest's own.</summary>
-    public static async Task<UplinkRunResult> RunIngestAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, BenchReport report, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first frame counter for a plan that follows <paramref name="warmup"/> uplinks over
+    /// <paramref name="devices"/> devices: above every counter the warm-up sent, so no twin takes a
+    /// timed uplink for a repeat.
+    /// </summary>
+    public static uint FirstFCntAfter(int devices, long warmup)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(devices);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        return checked((uint)(1 + ((warmup + devices - 1) / devices)));
+    }
+
+    /// <summary>The warm-up's own figures: its rate (the twins activate in it) and its count check.</summary>
+    public static void AddWarmupFigures(BenchReport report, UplinkRunResult warm, string key, string label)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(warm);
+        double rate = warm.Counted / Math.Max(warm.ElapsedSeconds, 1e-3);
+        report.Add($"{key}.warmup.rate", $"{label} warm-up, before the timed run: uplinks applied per second, start to end", rate, "/s", "N0", null,
+            string.Create(CultureInfo.InvariantCulture, $"{warm.Counted:N0} uplinks in {warm.ElapsedSeconds:0.0} s; each twin activates here"));
+        report.Add($"{key}.warmup.lost", $"{label} warm-up: uplinks lost (published - applied)", warm.Published - warm.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
+        if (warm.Problem is not null)
+        {
+            report.Note($"{label} warm-up: {warm.Problem}");
+        }
+    }
+
+    /// <summary>
+    /// Starts a rig, provisions the city, warms it up and publishes: the applied count is ingest's
+    /// own. Returns the timed run and the warm-up (null when there was none).
+    /// </summary>
+    public static async Task<(UplinkRunResult Timed, UplinkRunResult? Warmup)> RunIngestAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, long warmup, BenchReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
         await using IngestRig rig = await IngestRig.StartAsync(broker, subscribe: true, "ingest", cancellationToken);
         await ProvisionAsync(rig.Silo, devices, mix, cancellationToken);
+        UplinkRunResult? warm = null;
+        if (warmup > 0)
+        {
+            Progress.Say($"ingest warm-up: {warmup:N0} uplinks, not timed with the rest");
+            warm = await UplinkRun.RunAsync("ingest warm-up", new PublishPlan(rig.MqttPort, devices, warmup, mix), rig.Silo.AppliedAsync, rig.PlatformCpuSeconds, TimeSpan.FromSeconds(1), cancellationToken);
+            report.Details["ingestWarmup"] = Describe(warm);
+        }
+
         UplinkRunResult run = await UplinkRun.RunAsync(
             "ingest",
-            new PublishPlan(rig.MqttPort, devices, uplinks, mix),
+            new PublishPlan(rig.MqttPort, devices, uplinks, mix, FirstFCnt: FirstFCntAfter(devices, warmup)),
             rig.Silo.AppliedAsync,
             rig.PlatformCpuSeconds,
             TimeSpan.FromSeconds(1),
             cancellationToken);
         report.Details["ingest"] = Describe(run);
         report.Details["siloLog"] = rig.Silo.LogPath;
-        return run;
+        return (run, warm);
     }
 
     /// <summary>
