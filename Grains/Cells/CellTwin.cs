@@ -36,20 +36,26 @@ internal readonly struct CellTwin
     /// <summary>The packed values (a byte array), or for a twin with text values a <see cref="Texted"/>.</summary>
     private readonly object? _packed;
 
+    /// <summary>The version in the low 56 bits and the status in the top 8, so the struct has no padding.</summary>
+    private readonly long _versionAndStatus;
+
+    private const int StatusShift = 56;
+    private const long VersionMask = (1L << StatusShift) - 1;
+
     private CellTwin(long version, GeoPoint position, TwinStatus status, DateTime at, object? packed)
     {
-        Version = version;
+        _versionAndStatus = (version & VersionMask) | ((long)status << StatusShift);
         Position = position;
-        Status = status;
         At = at;
         _packed = packed;
     }
 
-    public long Version { get; }
+    /// <summary>The twin's version (kept to 56 bits: a twin changing a million times a second reaches that in two thousand years).</summary>
+    public long Version => _versionAndStatus & VersionMask;
 
     public GeoPoint Position { get; }
 
-    public TwinStatus Status { get; }
+    public TwinStatus Status => (TwinStatus)(byte)((ulong)_versionAndStatus >> StatusShift);
 
     public DateTime At { get; }
 

@@ -41,8 +41,11 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     private bool _recordExists;
     private int _dueSlot = -1;
 
-    /// <summary>The rule chain depth of the change being published (0 unless a rule's command made it).</summary>
-    private int _chainDepth;
+    /// <summary>
+    /// The rule chain depth of the change being published (0 unless a rule's command made it). Two
+    /// bytes, so that it and the flag above share the last eight bytes of the object with the slot.
+    /// </summary>
+    private ushort _chainDepth;
     private long _dueTicks;
 
     /// <summary>When the housekeeping is queued for; default when it is not.</summary>
@@ -439,7 +442,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     /// <summary>Runs <paramref name="publish"/> with the rules seeing its change as a link <paramref name="depth"/> deep in a rule chain.</summary>
     private async Task AtChainDepthAsync(int depth, Func<Task> publish)
     {
-        _chainDepth = depth;
+        _chainDepth = (ushort)Math.Clamp(depth, 0, ushort.MaxValue);
         try
         {
             await publish();

@@ -5,6 +5,28 @@ namespace TwinCity.Grains.Tests.Cells;
 
 public sealed class CellTwinTests
 {
+    [Theory]
+    [InlineData(0L, TwinStatus.Unknown)]
+    [InlineData(1L, TwinStatus.Online)]
+    [InlineData(123_456_789_012L, TwinStatus.Offline)]
+    [InlineData((1L << 56) - 1, TwinStatus.Online)]
+    public void Version_and_status_come_back_as_they_went_in(long version, TwinStatus status)
+    {
+        var summary = new TwinSummary(TwinKind.Streetlight, "SL-1", version, new GeoPoint(40.4, 49.8), status, [Reading.Of(TwinProperty.On, true)], DateTime.UnixEpoch);
+
+        TwinSummary back = CellTwin.From(summary).ToSummary(summary.Key);
+
+        Assert.Equal(version, back.Version);
+        Assert.Equal(status, back.Status);
+    }
+
+    [Fact]
+    public void An_entry_takes_forty_bytes()
+    {
+        // A cell keeps one per twin: a million twins, each byte a megabyte.
+        Assert.Equal(40, System.Runtime.CompilerServices.Unsafe.SizeOf<CellTwin>());
+    }
+
     [Fact]
     public void A_packed_summary_gives_back_the_summary_the_twin_sent()
     {
