@@ -48,8 +48,12 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     private ushort _chainDepth;
     private long _dueTicks;
 
-    /// <summary>When the housekeeping is queued for; default when it is not.</summary>
-    private DateTime _timerDue;
+    /// <summary>
+    /// Whether the housekeeping is queued (or its call is on its way); it is queued for
+    /// <see cref="_dueTicks"/>, which the queue keeps. A flag beside the two-byte depth rather than a
+    /// time of its own: eight bytes a twin.
+    /// </summary>
+    private bool _timerArmed;
 
     /// <summary>When the device counts as gone quiet unless it is heard again; default while not watched.</summary>
     private DateTime _offlineAt;
@@ -110,7 +114,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     {
         Metrics?.Deactivated(State.Kind);
         DueTimes.Cancel(this);
-        _timerDue = default;
+        _timerArmed = false;
         if (IsDirty && (Options.SnapshotOnShutdown || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
         {
             await WriteSnapshotNowAsync();
@@ -653,23 +657,26 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         if (due == default)
         {
-            if (_timerDue != default)
+            if (_timerArmed)
             {
                 DueTimes.Cancel(this);
-                _timerDue = default;
+                _timerArmed = false;
             }
 
             return;
         }
 
-        if (_timerDue != default && _timerDue <= due)
+        if (_timerArmed && _dueTicks <= due.Ticks)
         {
             // Due sooner already: that call looks again and queues the twin for what is then due.
             return;
         }
 
         DueTimes.Schedule(this, due);
-        _timerDue = due;
+
+        // The queue sets the same time; a queue already stopped (the silo going down) does not.
+        _dueTicks = due.Ticks;
+        _timerArmed = true;
     }
 
     /// <summary>
@@ -685,7 +692,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     public async Task DueAsync()
     {
-        _timerDue = default;
+        _timerArmed = false;
         DateTime now = Now;
         if (_offlineAt != default && now >= _offlineAt && EvaluateConnectivity())
         {

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using TwinCity.Bench.Cli;
 using TwinCity.Bench.Load;
 
@@ -73,6 +75,11 @@ public static class PublishCommand
             () =>
             {
                 long k = 0;
+
+                // One writer and buffer for every event, and each device's topic made once.
+                var json = new ArrayBufferWriter<byte>(1024);
+                using var writer = new Utf8JsonWriter(json);
+                string?[] topics = new string?[devices];
                 try
                 {
                     for (; k < uplinks; k++)
@@ -89,9 +96,12 @@ public static class PublishCommand
                             }
                         }
 
-                        BenchDevice device = city[k % devices];
+                        int index = (int)(k % devices);
+                        BenchDevice device = city[index];
                         uint fCnt = firstFCnt + (uint)(k / devices);
-                        byte[] payload = UplinkFactory.Up(device, fCnt, DateTime.UtcNow);
+                        json.ResetWrittenCount();
+                        writer.Reset(json);
+                        UplinkFactory.WriteUp(writer, device, fCnt, DateTime.UtcNow);
                         connection.Reserve();
                         if (stamps is not null)
                         {
@@ -99,7 +109,7 @@ public static class PublishCommand
                             taken = k + 1;
                         }
 
-                        connection.Publish(UplinkFactory.Topic(device), payload);
+                        connection.Publish(topics[index] ??= UplinkFactory.Topic(device), json.WrittenSpan);
                     }
 
                     connection.Flush();
