@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -41,13 +40,6 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// The messages' bytes, copied out of the broker's packet: while the twins keep up they last a few
-    /// milliseconds, but when they fall behind the lanes hold thousands, which would otherwise be copied
-    /// through the young generations. Pooled, they stay put and are reused.
-    /// </summary>
-    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024, maxArraysPerBucket: 4096);
 
     private readonly IngestPipeline _pipeline;
     private readonly ILogger<BrokerHandoff> _logger;
@@ -106,10 +98,8 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
             return;
         }
 
-        ReadOnlySequence<byte> payload = e.ApplicationMessage.Payload;
-        byte[] buffer = Buffers.Rent(checked((int)payload.Length));
-        payload.CopyTo(buffer);
-        var item = new Item(topic, buffer, (int)payload.Length);
+        byte[] buffer = PayloadBuffers.Copy(e.ApplicationMessage.Payload, out int length);
+        var item = new Item(topic, buffer, length);
         Take();
         try
         {
@@ -252,7 +242,7 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IDispos
     /// <summary>The message is done with (applied, refused or given up): its bytes go back to the pool.</summary>
     private void Release(Item item)
     {
-        Buffers.Return(item.Buffer);
+        PayloadBuffers.Return(item.Buffer);
         Interlocked.Decrement(ref _held);
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,9 +25,6 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
 {
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
-
-    // Payloads are held from the socket until their twin has them; the pool keeps that from costing an array per uplink.
-    private static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(maxArrayLength: 64 * 1024, maxArraysPerBucket: 4096);
 
     private readonly IngestPipeline _pipeline;
     private readonly MqttOptions _options;
@@ -260,10 +256,8 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         Interlocked.Increment(ref _received);
         Interlocked.Exchange(ref _lastReceivedTicks, Environment.TickCount64);
         MqttApplicationMessage message = e.ApplicationMessage;
-        ReadOnlySequence<byte> payload = message.Payload;
-        byte[] buffer = Buffers.Rent(checked((int)payload.Length));
-        payload.CopyTo(buffer);
-        var work = new Work(e, message.Topic, buffer, (int)payload.Length, generation);
+        byte[] buffer = PayloadBuffers.Copy(message.Payload, out int length);
+        var work = new Work(e, message.Topic, buffer, length, generation);
         try
         {
             await _lanes[IngestTopics.LaneOf(message.Topic, _lanes.Length)].Writer.WriteAsync(work);
@@ -281,7 +275,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
     /// <summary>A message that was handed to a lane is done with: its place in the window and its buffer go back.</summary>
     private void Released(Work work)
     {
-        Buffers.Return(work.Buffer);
+        PayloadBuffers.Return(work.Buffer);
         _window.Release();
     }
 
