@@ -128,7 +128,7 @@ public sealed class HarnessPartsTests
             highest = Math.Max(highest, (uint)(1 + (k / devices)));
         }
 
-        uint first = IngestScenario.FirstFCntAfter(devices, warmup);
+        uint first = UplinkRun.FirstFCntAfter(devices, warmup);
         Assert.Equal(expected, first);
         Assert.True(first > highest);
     }

@@ -1,5 +1,4 @@
 using TwinCity.Bench.Load;
-using TwinCity.Bench.Measure;
 using TwinCity.Bench.Publishing;
 using TwinCity.Bench.Rig;
 
@@ -15,14 +14,11 @@ public static class BaselineRun
     /// <summary>The same receive maximum ingest asks for (Mqtt:InFlight's default).</summary>
     public const int ReceiveMaximum = 1000;
 
-    /// <summary>The timed run, and the warm-up before it (null when there was none).</summary>
-    public sealed record Result(UplinkRunResult Timed, UplinkRunResult? Warmup);
-
     /// <summary>
     /// Counts <paramref name="uplinks"/> at the bare subscriber, after <paramref name="warmup"/> uplinks
     /// that are counted apart, so that the baseline is taken as warm as ingest is.
     /// </summary>
-    public static async Task<Result> RunAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, long warmup, CancellationToken cancellationToken)
+    public static async Task<UplinkRun.WarmedRun> RunAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, long warmup, CancellationToken cancellationToken)
     {
         if (broker == BrokerKind.Mosquitto)
         {
@@ -34,23 +30,16 @@ public static class BaselineRun
         return await CountAsync(rig.MqttPort, rig.Silo.CpuSeconds, devices, uplinks, mix, warmup, cancellationToken);
     }
 
-    private static async Task<Result> CountAsync(int port, Func<double> brokerCpu, int devices, long uplinks, DeviceMix mix, long warmup, CancellationToken cancellationToken)
+    private static async Task<UplinkRun.WarmedRun> CountAsync(int port, Func<double> brokerCpu, int devices, long uplinks, DeviceMix mix, long warmup, CancellationToken cancellationToken)
     {
         await using CountingSubscriber counter = await CountingSubscriber.ConnectAsync(port, UplinkFactory.UpFilter, ReceiveMaximum, cancellationToken);
-        UplinkRunResult? warm = null;
-        if (warmup > 0)
-        {
-            Progress.Say($"baseline warm-up: {warmup:N0} uplinks, not timed with the rest");
-            warm = await UplinkRun.RunAsync("baseline warm-up", new PublishPlan(port, devices, warmup, mix), _ => Task.FromResult(counter.Count), brokerCpu, TimeSpan.FromMilliseconds(250), cancellationToken);
-        }
-
-        UplinkRunResult timed = await UplinkRun.RunAsync(
+        return await UplinkRun.RunWarmedAsync(
             "baseline",
-            new PublishPlan(port, devices, uplinks, mix, FirstFCnt: IngestScenario.FirstFCntAfter(devices, warmup)),
+            new PublishPlan(port, devices, uplinks, mix),
+            warmup,
             _ => Task.FromResult(counter.Count),
             brokerCpu,
             TimeSpan.FromMilliseconds(250),
             cancellationToken);
-        return new Result(timed, warm);
     }
 }

@@ -34,7 +34,7 @@ public sealed class BaselineScenario : IBenchScenario
         report.Details["uplinks"] = uplinks;
         report.Details["broker"] = broker.ToString().ToLowerInvariant();
 
-        BaselineRun.Result counted = await BaselineRun.RunAsync(broker, devices, uplinks, mix, warmup, cancellationToken);
+        UplinkRun.WarmedRun counted = await BaselineRun.RunAsync(broker, devices, uplinks, mix, warmup, cancellationToken);
         UplinkRunResult run = counted.Timed;
         report.Details["baseline"] = IngestScenario.Describe(run);
         if (counted.Warmup is { } warm)

@@ -49,7 +49,7 @@ public sealed class IngestScenario : IBenchScenario
         if (baseline)
         {
             Progress.Say($"baseline: {baselineUplinks:N0} uplinks through {broker} to a bare subscriber");
-            BaselineRun.Result counted = await BaselineRun.RunAsync(broker, devices, baselineUplinks, mix, warmup, cancellationToken);
+            UplinkRun.WarmedRun counted = await BaselineRun.RunAsync(broker, devices, baselineUplinks, mix, warmup, cancellationToken);
             limit = counted.Timed;
             report.Details["baseline"] = Describe(limit);
             if (counted.Warmup is { } baselineWarmup)
@@ -58,25 +58,13 @@ public sealed class IngestScenario : IBenchScenario
             }
         }
 
-        (UplinkRunResult run, UplinkRunResult? warm) = await RunIngestAsync(broker, devices, uplinks, mix, warmup, report, cancellationToken);
-        if (warm is not null)
+        UplinkRun.WarmedRun run = await RunIngestAsync(broker, devices, uplinks, mix, warmup, report, cancellationToken);
+        if (run.Warmup is { } warm)
         {
             AddWarmupFigures(report, warm, "ingest", "ingest");
         }
 
-        AddFigures(report, run, limit, "ingest", "ingest");
-    }
-
-    /// <summary>
-    /// The first frame counter for a plan that follows <paramref name="warmup"/> uplinks over
-    /// <paramref name="devices"/> devices: above every counter the warm-up sent, so no twin takes a
-    /// timed uplink for a repeat.
-    /// </summary>
-    public static uint FirstFCntAfter(int devices, long warmup)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(devices);
-        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
-        return checked((uint)(1 + ((warmup + devices - 1) / devices)));
+        AddFigures(report, run.Timed, limit, "ingest", "ingest");
     }
 
     /// <summary>The warm-up's own figures: its rate (the twins activate in it) and its count check.</summary>
@@ -98,29 +86,27 @@ public sealed class IngestScenario : IBenchScenario
     /// Starts a rig, provisions the city, warms it up and publishes: the applied count is ingest's
     /// own. Returns the timed run and the warm-up (null when there was none).
     /// </summary>
-    public static async Task<(UplinkRunResult Timed, UplinkRunResult? Warmup)> RunIngestAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, long warmup, BenchReport report, CancellationToken cancellationToken)
+    public static async Task<UplinkRun.WarmedRun> RunIngestAsync(BrokerKind broker, int devices, long uplinks, DeviceMix mix, long warmup, BenchReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
         await using IngestRig rig = await IngestRig.StartAsync(broker, subscribe: true, "ingest", cancellationToken);
         await ProvisionAsync(rig.Silo, devices, mix, cancellationToken);
-        UplinkRunResult? warm = null;
-        if (warmup > 0)
-        {
-            Progress.Say($"ingest warm-up: {warmup:N0} uplinks, not timed with the rest");
-            warm = await UplinkRun.RunAsync("ingest warm-up", new PublishPlan(rig.MqttPort, devices, warmup, mix), rig.Silo.AppliedAsync, rig.PlatformCpuSeconds, TimeSpan.FromSeconds(1), cancellationToken);
-            report.Details["ingestWarmup"] = Describe(warm);
-        }
-
-        UplinkRunResult run = await UplinkRun.RunAsync(
+        UplinkRun.WarmedRun run = await UplinkRun.RunWarmedAsync(
             "ingest",
-            new PublishPlan(rig.MqttPort, devices, uplinks, mix, FirstFCnt: FirstFCntAfter(devices, warmup)),
+            new PublishPlan(rig.MqttPort, devices, uplinks, mix),
+            warmup,
             rig.Silo.AppliedAsync,
             rig.PlatformCpuSeconds,
             TimeSpan.FromSeconds(1),
             cancellationToken);
-        report.Details["ingest"] = Describe(run);
+        if (run.Warmup is { } warm)
+        {
+            report.Details["ingestWarmup"] = Describe(warm);
+        }
+
+        report.Details["ingest"] = Describe(run.Timed);
         report.Details["siloLog"] = rig.Silo.LogPath;
-        return (run, warm);
+        return run;
     }
 
     /// <summary>

@@ -103,4 +103,44 @@ public static class UplinkRun
         Progress.Say(string.Create(CultureInfo.InvariantCulture, $"{label}: published {total:N0}, counted {counted:N0}"));
         return new UplinkRunResult(total, counted, failed, seconds, publisherCpu, cpuAtEnd - cpu0, trimmed.Samples[^1].Seconds, trimmed, problem);
     }
+
+    /// <summary>A timed run and the warm-up before it (null when there was none).</summary>
+    public sealed record WarmedRun(UplinkRunResult Timed, UplinkRunResult? Warmup);
+
+    /// <summary>
+    /// Runs <paramref name="warmup"/> uplinks of <paramref name="plan"/> (a plan from frame counter 1),
+    /// counted apart, and then the plan itself from the first counter above every one the warm-up
+    /// sent, so that no twin takes a timed uplink for a repeat.
+    /// </summary>
+    public static async Task<WarmedRun> RunWarmedAsync(
+        string label,
+        PublishPlan plan,
+        long warmup,
+        Func<CancellationToken, Task<long>> count,
+        Func<double> targetCpu,
+        TimeSpan sampleEvery,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        UplinkRunResult? warm = null;
+        if (warmup > 0)
+        {
+            Progress.Say($"{label} warm-up: {warmup:N0} uplinks, not timed with the rest");
+            warm = await RunAsync($"{label} warm-up", plan with { Uplinks = warmup }, count, targetCpu, sampleEvery, cancellationToken);
+        }
+
+        UplinkRunResult timed = await RunAsync(label, plan with { FirstFCnt = FirstFCntAfter(plan.Devices, warmup) }, count, targetCpu, sampleEvery, cancellationToken);
+        return new WarmedRun(timed, warm);
+    }
+
+    /// <summary>
+    /// The first frame counter for a plan that follows <paramref name="warmup"/> uplinks over
+    /// <paramref name="devices"/> devices: above every counter the warm-up sent.
+    /// </summary>
+    public static uint FirstFCntAfter(int devices, long warmup)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(devices);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        return checked((uint)(1 + ((warmup + devices - 1) / devices)));
+    }
 }
