@@ -7,8 +7,9 @@ namespace TwinCity.Gateway.Ingest.Pipeline;
 /// What ingest needs of a device's registration to route and decode its uplinks: the twin it feeds,
 /// how to decode it, and which revision of the registration that was. Each silo keeps one for every
 /// device it hears, so the name, position and the rest of the registration stay with the device grain.
+/// A value rather than an object, held inline in <see cref="DeviceDirectory"/>'s entries.
 /// </summary>
-public sealed record DeviceRoute(
+public readonly record struct DeviceRoute(
     TwinKind Kind,
     string TwinId,
     string Codec,

@@ -103,8 +103,7 @@ public sealed partial class IngestPipeline(
 
         try
         {
-            DeviceRoute? route = await directory.FindAsync(envelope.DevEui);
-            if (route is null)
+            if (await directory.FindAsync(envelope.DevEui) is not { } route)
             {
                 return Dead(message, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered", envelope);
             }
@@ -113,10 +112,9 @@ public sealed partial class IngestPipeline(
             if (result.Outcome == IngestOutcome.DeadLettered && result.Reason == DeadLetterReasons.NotBound)
             {
                 // The cached registration may be stale: read it again once before giving up.
-                route = await directory.ReadAgainAsync(envelope.DevEui);
-                result = route is null
-                    ? new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered")
-                    : await ApplyAsync(message, envelope, route);
+                result = await directory.ReadAgainAsync(envelope.DevEui) is { } again
+                    ? await ApplyAsync(message, envelope, again)
+                    : new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnknownDevice, $"no device {DevEui.Format(envelope.DevEui)} is registered");
             }
             else if (result.Outcome == IngestOutcome.DeadLettered
                 && result.Reason is DeadLetterReasons.UndecodablePayload or DeadLetterReasons.WrongKind
@@ -124,8 +122,7 @@ public sealed partial class IngestPipeline(
             {
                 // The device may have been registered again with another codec or kind since this
                 // entry was read: read it again (at most once a minute per device) and retry if it changed.
-                DeviceRoute? fresh = await directory.ReadAgainAsync(envelope.DevEui);
-                if (fresh is not null && fresh.Revision != route.Revision)
+                if (await directory.ReadAgainAsync(envelope.DevEui) is { } fresh && fresh.Revision != route.Revision)
                 {
                     result = await ApplyAsync(message, envelope, fresh);
                 }

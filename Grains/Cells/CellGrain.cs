@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Commands;
 using TwinCity.Grains.Interfaces.Rules;
@@ -42,13 +45,21 @@ public sealed class CellGrain : Grain, ICellGrain
     public Task UpdateAsync(TwinSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        if (_twins.TryGetValue(summary.Key, out CellTwin known) && known.Version > summary.Version)
+        ref CellTwin known = ref CollectionsMarshal.GetValueRefOrNullRef(_twins, summary.Key);
+        if (Unsafe.IsNullRef(ref known))
+        {
+            _twins.AddLean(summary.Key, CellTwin.From(summary));
+        }
+        else if (known.Version > summary.Version)
         {
             // One-way messages can overtake each other; an older summary must not replace a newer one.
             return Task.CompletedTask;
         }
+        else
+        {
+            known = CellTwin.From(summary, known);
+        }
 
-        _twins[summary.Key] = CellTwin.From(summary, known);
         if (!_registered)
         {
             _registered = true;

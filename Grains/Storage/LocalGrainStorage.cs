@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Twins;
 
 namespace TwinCity.Grains.Storage;
@@ -130,11 +131,11 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
                 var row = new Stored(data, exists ? current.Version + 1 : 1);
                 if (key is long integer)
                 {
-                    _byInteger[integer] = row;
+                    _byInteger.SetLean(integer, row);
                 }
                 else
                 {
-                    _rows[grainId] = row;
+                    _rows.SetLean(grainId, row);
                 }
 
                 return row.Version;

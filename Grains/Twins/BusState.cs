@@ -12,7 +12,7 @@ public sealed class BusState : TwinState
     [Id(4)] public Measured<string?> Route;
     [Id(5)] public Measured<string?> NextStop;
     [Id(6)] public Measured<double> OccupancyPct;
-    [Id(7)] public Measured<bool> DoorsOpen;
+    [Id(7)] public MeasuredFlag DoorsOpen;
 
     public override TwinKind Kind => TwinKind.Bus;
 

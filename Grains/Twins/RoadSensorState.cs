@@ -8,11 +8,11 @@ public sealed class RoadSensorState : TwinState
     [Id(0)] public Measured<double> VehicleCount;
     [Id(1)] public Measured<double> MeanSpeedKmh;
     [Id(2)] public Measured<double> OccupancyPct;
-    [Id(3)] public Measured<bool> ParkingOccupied;
+    [Id(3)] public MeasuredFlag ParkingOccupied;
     [Id(4)] public Measured<string?> Surface;
-    [Id(5)] public Measured<bool> Incident;
-    [Id(6)] public Measured<bool> Hazard;
-    [Id(7)] public Measured<bool> Dark;
+    [Id(5)] public MeasuredFlag Incident;
+    [Id(6)] public MeasuredFlag Hazard;
+    [Id(7)] public MeasuredFlag Dark;
 
     public override TwinKind Kind => TwinKind.RoadSensor;
 

@@ -34,7 +34,7 @@ public sealed class StreetlightGrain(TwinServices services)
         bool failed = s.PowerW.Value < LampFaultBelowW;
         if (!s.LampFault.HasValue || s.LampFault.Value != failed)
         {
-            s.LampFault = new Measured<bool> { Value = failed, At = s.On.At };
+            s.LampFault = new MeasuredFlag { Value = failed, At = s.On.At };
         }
     }
 }

@@ -5,13 +5,13 @@ namespace TwinCity.Grains.Twins;
 [GenerateSerializer, Alias("twincity.streetlight-state")]
 public sealed class StreetlightState : TwinState
 {
-    [Id(0)] public Measured<bool> On;
+    [Id(0)] public MeasuredFlag On;
     [Id(1)] public Measured<double> DimLevel;
     [Id(2)] public Measured<double> PowerW;
     [Id(3)] public Measured<double> EnergyWh;
     [Id(4)] public Measured<double> VoltageV;
     [Id(5)] public Measured<double> PowerFactor;
-    [Id(6)] public Measured<bool> LampFault;
+    [Id(6)] public MeasuredFlag LampFault;
 
     public override TwinKind Kind => TwinKind.Streetlight;
 

@@ -4,9 +4,9 @@ using TwinCity.Grains.Interfaces.Twins;
 namespace TwinCity.Grains.Twins;
 
 /// <summary>
-/// What every twin holds, whatever its kind. Kinds add typed fields in a subclass: plain fields
-/// and <see cref="Measured{T}"/> structs rather than dictionaries of boxed values, so that a
-/// million twins fit in memory.
+/// What every twin holds, whatever its kind. Kinds add typed fields in a subclass: plain fields,
+/// <see cref="Measured{T}"/> and <see cref="MeasuredFlag"/> structs rather than dictionaries of
+/// boxed values, so that a million twins fit in memory.
 /// </summary>
 [GenerateSerializer, Alias("twincity.twin-state")]
 public abstract class TwinState
@@ -182,7 +182,7 @@ public abstract class TwinState
         field.At = at;
     }
 
-    protected static void Set(ref Measured<bool> field, bool value, DateTime at)
+    protected static void Set(ref MeasuredFlag field, bool value, DateTime at)
     {
         field.Value = value;
         field.At = at;
@@ -203,7 +203,7 @@ public abstract class TwinState
         }
     }
 
-    protected static void Add(List<ReportedValue> into, TwinProperty property, Measured<bool> field)
+    protected static void Add(List<ReportedValue> into, TwinProperty property, MeasuredFlag field)
     {
         if (field.HasValue)
         {

@@ -7,9 +7,9 @@ public sealed class WaterMeterState : TwinState
 {
     [Id(0)] public Measured<double> VolumeM3;
     [Id(1)] public Measured<double> FlowM3h;
-    [Id(2)] public Measured<bool> Leak;
-    [Id(3)] public Measured<bool> Burst;
-    [Id(4)] public Measured<bool> Backflow;
+    [Id(2)] public MeasuredFlag Leak;
+    [Id(3)] public MeasuredFlag Burst;
+    [Id(4)] public MeasuredFlag Backflow;
     [Id(5)] public Measured<string?> Valve;
 
     public override TwinKind Kind => TwinKind.WaterMeter;
