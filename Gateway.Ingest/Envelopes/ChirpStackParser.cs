@@ -87,7 +87,7 @@ public static class ChirpStackParser
             }
             else if (name.SequenceEqual("deduplicationId"u8))
             {
-                e.DeduplicationId = JsonReading.ReadString(ref reader);
+                e.Deduplication = JsonReading.ReadDeduplicationKey(ref reader);
             }
             else if (name.SequenceEqual("object"u8))
             {

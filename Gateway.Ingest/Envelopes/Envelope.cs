@@ -24,7 +24,14 @@ public sealed class Envelope
     public string? ApplicationId { get; set; }
 
     /// <summary>ChirpStack's <c>deduplicationId</c>: the same uplink heard by several gateways or sent twice.</summary>
-    public string? DeduplicationId { get; set; }
+    public DeduplicationKey Deduplication { get; set; }
+
+    /// <summary><see cref="Deduplication"/> as text (a UUID in lower case); null when the envelope has none.</summary>
+    public string? DeduplicationId
+    {
+        get => Deduplication.ToString();
+        set => Deduplication = value is null ? default : DeduplicationKey.Of(value);
+    }
 
     public DateTime Time { get; set; }
 

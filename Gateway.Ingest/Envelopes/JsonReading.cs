@@ -86,6 +86,19 @@ internal static class JsonReading
     public static string? ReadString(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
 
+    /// <summary>An uplink's id for deduplication, without making a string of it when it is a UUID; no id for anything but a string.</summary>
+    public static DeduplicationKey ReadDeduplicationKey(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return default;
+        }
+
+        return reader.HasValueSequence || reader.ValueIsEscaped
+            ? DeduplicationKey.Of(reader.GetString()!)
+            : DeduplicationKey.Of(reader.ValueSpan);
+    }
+
     /// <summary>
     /// Reads a text that many devices repeat (application and gateway ids) as the one pooled copy
     /// in <see cref="SharedStrings"/>, without making a string of it each time; upper-cased when asked.

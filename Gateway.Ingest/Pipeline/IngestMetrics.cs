@@ -9,34 +9,47 @@ public sealed class IngestMetrics : IDisposable
     public const string MeterName = "TwinCity.Ingest";
 
     private readonly Meter _meter;
-    private readonly Counter<long> _uplinks;
     private readonly Counter<long> _duplicatesCounter;
     private readonly Counter<long> _deadLetters;
     private readonly Counter<long> _retries;
-    private long _applied;
+
+    /// <summary>
+    /// Uplinks applied, by kind, read by the exporter at each scrape: a counter added to with a tag
+    /// for every uplink costs a lookup of its tags in the meter's aggregator each time, a few
+    /// percent of a silo's CPU at tens of thousands of uplinks a second.
+    /// </summary>
+    private readonly long[] _applied = new long[TwinKinds.All.Count];
     private long _duplicates;
 
     public IngestMetrics(IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(MeterName);
-        _uplinks = _meter.CreateCounter<long>("twincity.ingest.uplinks", "{uplink}", "Uplinks applied to twins, by kind");
+        _meter.CreateObservableCounter("twincity.ingest.uplinks", AppliedByKind, "{uplink}", "Uplinks applied to twins, by kind");
         _duplicatesCounter = _meter.CreateCounter<long>("twincity.ingest.duplicates", "{uplink}", "Uplinks dropped as already applied");
         _deadLetters = _meter.CreateCounter<long>("twincity.ingest.dead_letters", "{message}", "Messages dead-lettered, by reason");
         _retries = _meter.CreateCounter<long>("twincity.ingest.retries", "{message}", "Messages left for redelivery after a passing fault");
     }
 
     /// <summary>Uplinks applied by this silo since it started.</summary>
-    public long Applied => Interlocked.Read(ref _applied);
+    public long Applied
+    {
+        get
+        {
+            long total = 0;
+            for (int i = 0; i < _applied.Length; i++)
+            {
+                total += Interlocked.Read(ref _applied[i]);
+            }
+
+            return total;
+        }
+    }
 
     /// <summary>Uplinks dropped as already applied by this silo since it started.</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
-    public void UplinkApplied(TwinKind kind)
-    {
-        Interlocked.Increment(ref _applied);
-        _uplinks.Add(1, new KeyValuePair<string, object?>("kind", kind.ToUrlName()));
-    }
+    public void UplinkApplied(TwinKind kind) => Interlocked.Increment(ref _applied[(int)kind]);
 
     public void Duplicate()
     {
@@ -53,4 +66,17 @@ public sealed class IngestMetrics : IDisposable
         _meter.CreateObservableGauge("twincity.ingest.mqtt.pending", pending, "{message}", "MQTT messages taken from the broker and not yet acknowledged (bounded by Mqtt:InFlight)");
 
     public void Dispose() => _meter.Dispose();
+
+    /// <summary>The kinds that have had an uplink applied, as a tagged counter would show them.</summary>
+    private IEnumerable<Measurement<long>> AppliedByKind()
+    {
+        foreach (TwinKind kind in TwinKinds.All)
+        {
+            long applied = Interlocked.Read(ref _applied[(int)kind]);
+            if (applied > 0)
+            {
+                yield return new Measurement<long>(applied, new KeyValuePair<string, object?>("kind", kind.ToUrlName()));
+            }
+        }
+    }
 }

@@ -64,7 +64,7 @@ public sealed partial class IngestPipeline(
     /// Notes the uplink as seen once its record is durable. A method of its own, so that the
     /// continuation's closure is made only for such uplinks, not on every message's way through.
     /// </summary>
-    private void RememberWhenDurable(Task durable, string id) =>
+    private void RememberWhenDurable(Task durable, DeduplicationKey id) =>
         _ = durable.ContinueWith(_ => _recent.Add(id), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -95,7 +95,7 @@ public sealed partial class IngestPipeline(
             envelope.ApplicationId = message.ApplicationId;
         }
 
-        if (envelope.DeduplicationId is { } dedup && envelope.Event == NetworkEvent.Up && _recent.Contains(dedup))
+        if (envelope.Deduplication.HasValue && envelope.Event == NetworkEvent.Up && _recent.Contains(envelope.Deduplication))
         {
             metrics.Duplicate();
             return IngestResult.Duplicate;
@@ -133,7 +133,7 @@ public sealed partial class IngestPipeline(
                 return Dead(message, result.Reason!, result.Detail!, envelope);
             }
 
-            if (result.Outcome == IngestOutcome.Applied && envelope.DeduplicationId is { } id)
+            if (result.Outcome == IngestOutcome.Applied && envelope.Deduplication is { HasValue: true } id)
             {
                 // Only an uplink whose record is durable may be dropped as a repeat: one whose record
                 // failed comes again from the broker and must reach the journal then.

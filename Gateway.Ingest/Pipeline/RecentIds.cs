@@ -1,8 +1,11 @@
+using TwinCity.Gateway.Ingest.Envelopes;
+
 namespace TwinCity.Gateway.Ingest.Pipeline;
 
 /// <summary>
-/// A bounded set of recently seen ids (ChirpStack deduplication ids): a repeat of an uplink that
-/// was already applied is dropped before it costs a grain call. Oldest ids fall out first.
+/// A bounded set of recently seen ids (ChirpStack deduplication ids, as <see cref="DeduplicationKey"/>s):
+/// a repeat of an uplink that was already applied is dropped before it costs a grain call. Oldest
+/// ids fall out first.
 /// </summary>
 /// <remarks>
 /// Every uplink asks, and every applied one adds, so a large set is split into stripes by the id's
@@ -34,23 +37,23 @@ public sealed class RecentIds
     /// <summary>How many stripes the ids are spread over.</summary>
     public int Stripes => _stripes.Length;
 
-    public bool Contains(string id) => StripeOf(id).Contains(id);
+    public bool Contains(DeduplicationKey id) => StripeOf(id).Contains(id);
 
-    public void Add(string id) => StripeOf(id).Add(id);
+    public void Add(DeduplicationKey id) => StripeOf(id).Add(id);
 
-    private Stripe StripeOf(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        return _stripes.Length == 1 ? _stripes[0] : _stripes[(uint)string.GetHashCode(id, StringComparison.Ordinal) % (uint)_stripes.Length];
-    }
+    public bool Contains(string id) => Contains(DeduplicationKey.Of(id));
+
+    public void Add(string id) => Add(DeduplicationKey.Of(id));
+
+    private Stripe StripeOf(DeduplicationKey id) => _stripes.Length == 1 ? _stripes[0] : _stripes[(uint)id.GetHashCode() % (uint)_stripes.Length];
 
     private sealed class Stripe(int capacity)
     {
-        private readonly HashSet<string> _set = new(StringComparer.Ordinal);
-        private readonly Queue<string> _order = new();
+        private readonly HashSet<DeduplicationKey> _set = [];
+        private readonly Queue<DeduplicationKey> _order = new();
         private readonly Lock _lock = new();
 
-        public bool Contains(string id)
+        public bool Contains(DeduplicationKey id)
         {
             lock (_lock)
             {
@@ -58,7 +61,7 @@ public sealed class RecentIds
             }
         }
 
-        public void Add(string id)
+        public void Add(DeduplicationKey id)
         {
             if (capacity <= 0)
             {
