@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using TwinCity.Bench.Publishing;
 using TwinCity.Testing;
 
@@ -71,5 +73,57 @@ public sealed class LeanMqttConnectionTests
                 connection.Flush();
             }
         });
+    }
+
+    [Fact]
+    public async Task A_sender_waiting_for_room_sleeps_until_acknowledgements_come_rather_than_spinning()
+    {
+        // A broker that acknowledges one publish of the window and then nothing: the sender must
+        // wait, woken by that acknowledgement, without looping on it.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Task broker = Task.Run(async () =>
+        {
+            using Socket client = await listener.AcceptSocketAsync();
+            byte[] buffer = new byte[64 * 1024];
+            await client.ReceiveAsync(buffer);
+            await client.SendAsync(new byte[] { 0x20, 0x03, 0x00, 0x00, 0x00 });
+            Task draining = Task.Run(async () =>
+            {
+                while (await client.ReceiveAsync(buffer) > 0)
+                {
+                }
+            });
+            await Task.Delay(200);
+            await client.SendAsync(new byte[] { 0x40, 0x02, 0x00, 0x01 });
+            await Task.Delay(500);
+            client.Shutdown(SocketShutdown.Both);
+            await draining.WaitAsync(TimeSpan.FromSeconds(10));
+        });
+
+        using LeanMqttConnection connection = await LeanMqttConnection.ConnectAsync("127.0.0.1", port, "lean-test-wait", window: 8, CancellationToken.None);
+        long waits = await Task.Run(() =>
+        {
+            try
+            {
+                for (int i = 0; i < 9; i++)
+                {
+                    connection.Reserve();
+                    connection.Publish("lean/wait", [1]);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // The broker went away while the sender waited: that ends the wait.
+            }
+
+            return connection.RoomWaits;
+        });
+        await broker;
+
+        // About 7 waits of 100 ms (one cut short by the acknowledgement); a spinning sender makes millions.
+        Assert.Equal(1, connection.Acked);
+        Assert.InRange(waits, 1, 20);
     }
 }

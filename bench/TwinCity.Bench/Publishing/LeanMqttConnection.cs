@@ -21,6 +21,7 @@ public sealed class LeanMqttConnection : IDisposable
 
     private readonly Socket _socket;
     private readonly ManualResetEventSlim _roomMade = new(false, spinCount: 0);
+    private long _roomWaits;
     private readonly int _lowWater;
     private int _inFlight;
     private volatile bool _waitingForRoom;
@@ -43,6 +44,9 @@ public sealed class LeanMqttConnection : IDisposable
 
     /// <summary>Publishes the broker acknowledged as taken (success, or no subscriber matched).</summary>
     public long Acked => Interlocked.Read(ref _acked);
+
+    /// <summary>How many times the sender has waited for acknowledgements to make room in the window (read it from the sending thread).</summary>
+    public long RoomWaits => _roomWaits;
 
     /// <summary>Publishes the broker refused.</summary>
     public long Failed => Interlocked.Read(ref _failed);
@@ -127,12 +131,21 @@ public sealed class LeanMqttConnection : IDisposable
         if (Volatile.Read(ref _inFlight) >= WindowSize)
         {
             Flush();
-            _roomMade.Reset();
             _waitingForRoom = true;
             try
             {
-                while (Volatile.Read(ref _inFlight) > _lowWater)
+                // Reset before each look at the count: an event left set by the last batch of
+                // acknowledgements would return every wait at once and spin this thread on a core
+                // the platform needs until the window drains.
+                while (true)
                 {
+                    _roomMade.Reset();
+                    if (Volatile.Read(ref _inFlight) <= _lowWater)
+                    {
+                        break;
+                    }
+
+                    _roomWaits++;
                     _roomMade.Wait(100);
                     ThrowIfEnded();
                 }
@@ -312,7 +325,6 @@ public sealed class LeanMqttConnection : IDisposable
                         _roomMade.Set();
                     }
                 }
-
 
                 if (start == end)
                 {

@@ -162,20 +162,30 @@ public sealed class BenchSilo : IAsyncDisposable
 
     /// <summary>
     /// From one <c>GET /metrics</c>: the managed heap as of the last collection (the runtime's
-    /// <c>dotnet.gc.last_collection.heap.size</c>, summed over its generations) and the bytes live
-    /// after the latest full collection (the silo's <c>twincity.gc.live_after_full_collection</c>);
-    /// each null when the silo does not export it.
+    /// <c>dotnet.gc.last_collection.heap.size</c>, summed over its generations), the bytes live
+    /// after the latest full collection (the silo's <c>twincity.gc.live_after_full_collection</c>),
+    /// and since the silo started, the time its collections paused it (<c>dotnet.gc.pause.time</c>)
+    /// and its generation-2 collections (<c>dotnet.gc.collections</c>); each null when not exported.
     /// </summary>
-    public async Task<(long? Managed, long? Live)> HeapBytesAsync(CancellationToken cancellationToken)
+    public async Task<SiloGc> GcAsync(CancellationToken cancellationToken)
     {
         string text = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
-        return (MetricSum(text, "dotnet_gc_last_collection_heap_size"), MetricSum(text, "twincity_gc_live_after_full_collection"));
+        return new SiloGc(
+            (long?)MetricSum(text, "dotnet_gc_last_collection_heap_size"),
+            (long?)MetricSum(text, "twincity_gc_live_after_full_collection"),
+            MetricSum(text, "dotnet_gc_pause_time"),
+            (long?)MetricSum(text, "dotnet_gc_collections", "gc_heap_generation=\"gen2\""));
     }
 
-    /// <summary>The sum of a metric's series in Prometheus text, by name prefix; null when absent.</summary>
-    private static long? MetricSum(string text, string metric)
+    /// <summary>
+    /// The sum of a metric's series in Prometheus text, by name prefix, of those whose labels hold
+    /// <paramref name="label"/> when one is given; null when absent.
+    /// </summary>
+    public static double? MetricSum(string text, string metric, string? label = null)
     {
-        long sum = 0;
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(metric);
+        double sum = 0;
         bool found = false;
         foreach (string line in text.Split('\n'))
         {
@@ -186,10 +196,15 @@ public sealed class BenchSilo : IAsyncDisposable
             }
 
             int labelsEnd = line.LastIndexOf('}');
+            if (label is not null && (labelsEnd < 0 || !line.AsSpan(0, labelsEnd).Contains(label, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
             string[] parts = line[(labelsEnd >= 0 ? labelsEnd + 1 : line.IndexOf(' ', StringComparison.Ordinal))..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length >= 1 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
             {
-                sum += (long)value;
+                sum += value;
                 found = true;
             }
         }

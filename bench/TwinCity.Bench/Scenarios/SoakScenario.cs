@@ -38,6 +38,7 @@ public sealed class SoakScenario : IBenchScenario
     [
         "interval (end)", "published", "applied", "viewers connected", "pans", "changes timed",
         "viewer p50 ms", "viewer p99 ms", "viewer max ms", "working set MiB", "managed heap MiB", "live heap MiB", "threads",
+        "silo GC pauses ms", "silo gen2 GCs", "bench GC pauses ms",
     ];
 
     private sealed record Row(
@@ -50,7 +51,10 @@ public sealed class SoakScenario : IBenchScenario
         Percentiles Latency,
         ProcessStatus? Status,
         long? HeapBytes,
-        long? LiveHeapBytes);
+        long? LiveHeapBytes,
+        double? SiloPauseMs,
+        long? SiloGen2,
+        double BenchPauseMs);
 
     public string Name => "soak";
 
@@ -177,6 +181,8 @@ public sealed class SoakScenario : IBenchScenario
         TimeSpan appliedMovedAt = TimeSpan.Zero;
         string? problem = null;
         long published;
+        SiloGc? lastGc = await TryGcAsync(rig, cancellationToken);
+        TimeSpan lastBenchPause = GC.GetTotalPauseDuration();
 
         async Task<Row> SampleAsync(string label, long publishedNow)
         {
@@ -185,16 +191,12 @@ public sealed class SoakScenario : IBenchScenario
             TimeLatencies(viewers, devices, firstFCnt, uplinks, stampsPath, carried, latencies);
             all.AddRange(latencies);
             long pans = viewers.Sum(v => v.Pans);
-            long? heap = null;
-            long? live = null;
-            try
-            {
-                (heap, live) = await rig.Silo.HeapBytesAsync(cancellationToken);
-            }
-            catch (HttpRequestException)
-            {
-                // A silo that does not answer shows as no figure in that row; it fails the run elsewhere.
-            }
+            SiloGc? gc = await TryGcAsync(rig, cancellationToken);
+
+            // Pauses in this interval, in the silo and in this process (where the viewers take their changes).
+            TimeSpan benchPause = GC.GetTotalPauseDuration();
+            double? siloPauseMs = gc?.PauseSeconds is double p && lastGc?.PauseSeconds is double p0 ? (p - p0) * 1000 : null;
+            long? siloGen2 = gc?.Gen2Collections is long g && lastGc?.Gen2Collections is long g0 ? g - g0 : null;
 
             var row = new Row(
                 label,
@@ -205,8 +207,13 @@ public sealed class SoakScenario : IBenchScenario
                 pans - lastPans,
                 new Percentiles(latencies),
                 ProcessStatus.Read(rig.Silo.ProcessId),
-                heap,
-                live);
+                gc?.HeapBytes,
+                gc?.LiveHeapBytes,
+                siloPauseMs,
+                siloGen2,
+                (benchPause - lastBenchPause).TotalMilliseconds);
+            lastGc = gc ?? lastGc;
+            lastBenchPause = benchPause;
             lastSeconds = seconds;
             lastPublished = publishedNow;
             lastApplied = applied;
@@ -311,8 +318,24 @@ public sealed class SoakScenario : IBenchScenario
             ["managedHeapBytes"] = r.HeapBytes,
             ["liveHeapBytes"] = r.LiveHeapBytes,
             ["threads"] = r.Status?.Threads,
+            ["siloGcPauseMs"] = r.SiloPauseMs,
+            ["siloGen2Collections"] = r.SiloGen2,
+            ["benchGcPauseMs"] = Math.Round(r.BenchPauseMs, 3),
         })]);
         report.Details["lastRowSeconds"] = Math.Round(last.Seconds, 3);
+    }
+
+    /// <summary>The silo's collector figures; null when it does not answer (no figure in that row: the run fails elsewhere).</summary>
+    private static async Task<SiloGc?> TryGcAsync(IngestRig rig, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rig.Silo.GcAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -393,6 +416,7 @@ public sealed class SoakScenario : IBenchScenario
                 r.Label, N(r.Published), N(r.Applied), N(r.Connected), N(r.Pans), N(r.Latency.Count),
                 Ms(r.Latency.At(50)), Ms(r.Latency.At(99)), Ms(r.Latency.Max),
                 Mib(r.Status?.ResidentBytes), Mib(r.HeapBytes), Mib(r.LiveHeapBytes), r.Status is { } s ? N(s.Threads) : "n/a",
+                r.SiloPauseMs is double pause ? Ms(pause) : "n/a", r.SiloGen2 is long gen2 ? N(gen2) : "n/a", Ms(r.BenchPauseMs),
             ]);
         }
 
@@ -403,6 +427,7 @@ public sealed class SoakScenario : IBenchScenario
             "**whole run**", N(published), N(applied), N(viewers.Count(v => !v.Disconnected)), N(rows.Sum(r => r.Pans)), N(total.Count),
             Ms(total.At(50)), Ms(total.At(99)), Ms(total.Max),
             Mib(last.Status?.ResidentBytes), Mib(last.HeapBytes), Mib(last.LiveHeapBytes), last.Status is { } t ? N(t.Threads) : "n/a",
+            Ms(rows.Sum(r => r.SiloPauseMs ?? 0)), N(rows.Sum(r => r.SiloGen2 ?? 0)), Ms(rows.Sum(r => r.BenchPauseMs)),
         ]);
         report.AddTable(new ReportTable(
             "Per interval (published and applied in that interval; latency of the changes viewers got for the area they watched; the silo process sampled at the interval's end):",
