@@ -1,4 +1,4 @@
-using TwinCity.Bench.Rig;
+using TwinCity.Testing;
 
 namespace TwinCity.Bench.Tests;
 
@@ -17,16 +17,16 @@ public sealed class MetricTextTests
     [Fact]
     public void A_metric_is_summed_over_its_series_or_over_those_with_a_label()
     {
-        Assert.Equal(454, BenchSilo.MetricSum(Scrape, "dotnet_gc_collections"));
-        Assert.Equal(5, BenchSilo.MetricSum(Scrape, "dotnet_gc_collections", "gc_heap_generation=\"gen2\""));
-        Assert.Equal(129_000_000, BenchSilo.MetricSum(Scrape, "twincity_gc_live_after_full_collection"));
+        Assert.Equal(454, PrometheusText.Sum(Scrape, "dotnet_gc_collections"));
+        Assert.Equal(5, PrometheusText.Sum(Scrape, "dotnet_gc_collections", "gc_heap_generation=\"gen2\""));
+        Assert.Equal(129_000_000, PrometheusText.Sum(Scrape, "twincity_gc_live_after_full_collection"));
     }
 
     [Fact]
     public void Fractions_are_kept_and_a_metric_not_exported_is_null()
     {
-        Assert.Equal(1.2345, BenchSilo.MetricSum(Scrape, "dotnet_gc_pause_time"));
-        Assert.Null(BenchSilo.MetricSum(Scrape, "dotnet_gc_heap"));
-        Assert.Null(BenchSilo.MetricSum(Scrape, "dotnet_gc_collections", "gc_heap_generation=\"gen3\""));
+        Assert.Equal(1.2345, PrometheusText.Sum(Scrape, "dotnet_gc_pause_time"));
+        Assert.Null(PrometheusText.Sum(Scrape, "dotnet_gc_heap"));
+        Assert.Null(PrometheusText.Sum(Scrape, "dotnet_gc_collections", "gc_heap_generation=\"gen3\""));
     }
 }

@@ -171,45 +171,10 @@ public sealed class BenchSilo : IAsyncDisposable
     {
         string text = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
         return new SiloGc(
-            (long?)MetricSum(text, "dotnet_gc_last_collection_heap_size"),
-            (long?)MetricSum(text, "twincity_gc_live_after_full_collection"),
-            MetricSum(text, "dotnet_gc_pause_time"),
-            (long?)MetricSum(text, "dotnet_gc_collections", "gc_heap_generation=\"gen2\""));
-    }
-
-    /// <summary>
-    /// The sum of a metric's series in Prometheus text, by name prefix, of those whose labels hold
-    /// <paramref name="label"/> when one is given; null when absent.
-    /// </summary>
-    public static double? MetricSum(string text, string metric, string? label = null)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(metric);
-        double sum = 0;
-        bool found = false;
-        foreach (string line in text.Split('\n'))
-        {
-            // "dotnet_gc_last_collection_heap_size_bytes{gc_heap_generation="gen0",...} 123 1700000000000"
-            if (!line.StartsWith(metric, StringComparison.Ordinal) || line.Length <= metric.Length || line[metric.Length] is not ('_' or '{' or ' '))
-            {
-                continue;
-            }
-
-            int labelsEnd = line.LastIndexOf('}');
-            if (label is not null && (labelsEnd < 0 || !line.AsSpan(0, labelsEnd).Contains(label, StringComparison.Ordinal)))
-            {
-                continue;
-            }
-
-            string[] parts = line[(labelsEnd >= 0 ? labelsEnd + 1 : line.IndexOf(' ', StringComparison.Ordinal))..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 1 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-            {
-                sum += value;
-                found = true;
-            }
-        }
-
-        return found ? sum : null;
+            (long?)PrometheusText.Sum(text, "dotnet_gc_last_collection_heap_size"),
+            (long?)PrometheusText.Sum(text, "twincity_gc_live_after_full_collection"),
+            PrometheusText.Sum(text, "dotnet_gc_pause_time"),
+            (long?)PrometheusText.Sum(text, "dotnet_gc_collections", "gc_heap_generation=\"gen2\""));
     }
 
     /// <summary>Silos of the cluster that are active.</summary>

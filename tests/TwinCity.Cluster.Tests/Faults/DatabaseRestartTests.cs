@@ -167,7 +167,7 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         JsonElement[] silos = await SiloCluster.SilosAsync(silo);
         Assert.Single(silos, s => s.GetProperty("status").GetString() == "active");
         string metrics = await http.GetStringAsync("/metrics");
-        double duplicates = MetricSum(metrics, "twincity_ingest_duplicates");
+        double duplicates = PrometheusText.Sum(metrics, "twincity_ingest_duplicates") ?? 0;
         Assert.True(duplicates > 0, "no uplink was delivered again, so none was left unacknowledged during the outage");
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -208,13 +208,6 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
 
         return count;
     }
-
-    /// <summary>The sum of a Prometheus counter's samples over all its labels.</summary>
-    private static double MetricSum(string metrics, string name) => metrics
-        .Split('\n')
-        .Where(line => line.StartsWith(name, StringComparison.Ordinal) && !line.StartsWith('#'))
-        .Select(line => line[(line.LastIndexOf(' ') + 1)..])
-        .Sum(value => double.Parse(value, CultureInfo.InvariantCulture));
 
     /// <summary>A network server publishing one round of uplinks (one per device, QoS 1) every 200 ms until told to finish.</summary>
     private sealed class UplinkStream(CityFleet fleet, TestPublisher publisher) : IAsyncDisposable
