@@ -27,11 +27,7 @@ public sealed class Envelope
     public DeduplicationKey Deduplication { get; set; }
 
     /// <summary><see cref="Deduplication"/> as text (a UUID in lower case); null when the envelope has none.</summary>
-    public string? DeduplicationId
-    {
-        get => Deduplication.ToString();
-        set => Deduplication = value is null ? default : DeduplicationKey.Of(value);
-    }
+    public string? DeduplicationId => Deduplication.ToString();
 
     public DateTime Time { get; set; }
 

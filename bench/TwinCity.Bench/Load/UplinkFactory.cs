@@ -72,10 +72,7 @@ public static class UplinkFactory
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>
-    /// Writes the "up" event of <see cref="Up"/> with a writer the caller keeps: the publisher writes
-    /// millions, and a writer and buffer of their own for each would cost it more than the rest of the event.
-    /// </summary>
+    /// <summary>Writes the "up" event of <see cref="Up"/> with a writer the caller keeps (see <see cref="UplinkWriter"/>).</summary>
     public static void WriteUp(Utf8JsonWriter w, BenchDevice device, uint fCnt, DateTime time)
     {
         ArgumentNullException.ThrowIfNull(w);

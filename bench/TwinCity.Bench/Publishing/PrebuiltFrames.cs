@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using TwinCity.Bench.Load;
 
 namespace TwinCity.Bench.Publishing;
@@ -39,16 +37,12 @@ public sealed class PrebuiltFrames
         ArgumentOutOfRangeException.ThrowIfZero(city.Length);
         ArgumentOutOfRangeException.ThrowIfNegative(uplinks);
         var frames = new PrebuiltFrames(uplinks);
-        var json = new ArrayBufferWriter<byte>(1024);
-        using var writer = new Utf8JsonWriter(json);
+        using var writer = new UplinkWriter();
         byte[] chunk = [];
         int used = 0;
         for (long k = 0; k < uplinks; k++)
         {
-            json.ResetWrittenCount();
-            writer.Reset(json);
-            UplinkFactory.WriteUp(writer, city[k % city.Length], firstFCnt + (uint)(k / city.Length), time);
-            ReadOnlySpan<byte> frame = json.WrittenSpan;
+            ReadOnlySpan<byte> frame = writer.Write(city[k % city.Length], firstFCnt + (uint)(k / city.Length), time);
             if (used + frame.Length > chunk.Length)
             {
                 chunk = new byte[Math.Max(chunkBytes, frame.Length)];

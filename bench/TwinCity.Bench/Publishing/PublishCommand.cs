@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using TwinCity.Bench.Cli;
 using TwinCity.Bench.Load;
 
@@ -84,8 +82,7 @@ public static class PublishCommand
                 long k = 0;
 
                 // One writer and buffer for every event, and each device's topic made once.
-                var json = new ArrayBufferWriter<byte>(1024);
-                using var writer = new Utf8JsonWriter(json);
+                using var writer = new UplinkWriter();
                 string?[] topics = new string?[devices];
                 try
                 {
@@ -105,13 +102,7 @@ public static class PublishCommand
 
                         int index = (int)(k % devices);
                         BenchDevice device = city[index];
-                        if (prebuilt is null)
-                        {
-                            json.ResetWrittenCount();
-                            writer.Reset(json);
-                            UplinkFactory.WriteUp(writer, device, firstFCnt + (uint)(k / devices), DateTime.UtcNow);
-                        }
-
+                        ReadOnlySpan<byte> frame = prebuilt is null ? writer.Write(device, firstFCnt + (uint)(k / devices), DateTime.UtcNow) : prebuilt.Next();
                         connection.Reserve();
                         if (stamps is not null)
                         {
@@ -119,7 +110,7 @@ public static class PublishCommand
                             taken = k + 1;
                         }
 
-                        connection.Publish(topics[index] ??= UplinkFactory.Topic(device), prebuilt is null ? json.WrittenSpan : prebuilt.Next());
+                        connection.Publish(topics[index] ??= UplinkFactory.Topic(device), frame);
                     }
 
                     connection.Flush();
