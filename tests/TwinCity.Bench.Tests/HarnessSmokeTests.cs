@@ -20,6 +20,7 @@ public sealed class HarnessSmokeTests
         Assert.Equal(run.Figure("ingest.published"), run.Figure("ingest.applied"));
         Assert.Equal(0, run.Figure("ingest.lost"));
         Assert.Equal(0, run.Figure("ingest.warmup.lost"));
+        Assert.Equal(0, run.Figure("ingest.baselineWarmup.lost"));
         Assert.True(run.Figure("ingest.warmup.rate") > 0, run.Explain);
         Assert.True(run.Figure("ingest.baseline") > 0, run.Explain);
         Assert.True(run.Figure("ingest.rate") > 0, run.Explain);

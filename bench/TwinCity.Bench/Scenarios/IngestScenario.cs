@@ -55,6 +55,7 @@ public sealed class IngestScenario : IBenchScenario
             if (counted.Warmup is { } baselineWarmup)
             {
                 report.Details["baselineWarmup"] = Describe(baselineWarmup);
+                AddBaselineWarmupLoss(report, baselineWarmup, "ingest");
             }
         }
 
@@ -65,6 +66,21 @@ public sealed class IngestScenario : IBenchScenario
         }
 
         AddFigures(report, run.Timed, limit, "ingest", "ingest");
+    }
+
+    /// <summary>
+    /// The baseline's warm-up count check: a subscriber that missed messages while warming up means
+    /// the broker dropped some, which the timed baseline's rate would not show.
+    /// </summary>
+    public static void AddBaselineWarmupLoss(BenchReport report, UplinkRunResult warm, string key)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(warm);
+        report.Add($"{key}.baselineWarmup.lost", "baseline warm-up, before the timed baseline: uplinks lost (published - received)", warm.Published - warm.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
+        if (warm.Problem is not null)
+        {
+            report.Note($"baseline warm-up: {warm.Problem}");
+        }
     }
 
     /// <summary>The warm-up's own figures: its rate (the twins activate in it) and its count check.</summary>
