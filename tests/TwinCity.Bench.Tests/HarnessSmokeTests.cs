@@ -123,6 +123,9 @@ public sealed class HarnessSmokeTests
         Assert.True(run.ExitCode == 0, run.Explain);
         Assert.Equal(0, run.Figure("cluster.1.lost"));
         Assert.Equal(0, run.Figure("cluster.2.lost"));
+        Assert.Equal(0, run.Figure("cluster.1.warmup.lost"));
+        Assert.Equal(0, run.Figure("cluster.2.warmup.lost"));
+        Assert.True(run.Figure("cluster.2.warmup.rate") > 0, run.Explain);
         Assert.True(run.Figure("cluster.2.rate") > 0, run.Explain);
     }
 
