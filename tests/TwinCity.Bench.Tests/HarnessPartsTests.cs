@@ -48,6 +48,20 @@ public sealed class HarnessPartsTests
         }
     }
 
+    [Theory]
+    [InlineData("1,0,0", 0)]
+    [InlineData("0,0,1,0", 2)]
+    [InlineData("0,0,0", -1)]
+    [InlineData("0,-,1", -1)]
+    [InlineData("", -1)]
+    public void The_soaks_live_heap_is_compared_from_the_first_full_collection_in_the_run(string perRow, int expected)
+    {
+        // A live heap read before any full collection in the run is the fill's, not the run's.
+        long?[] counts = [.. perRow.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => c == "-" ? (long?)null : long.Parse(c, System.Globalization.CultureInfo.InvariantCulture))];
+
+        Assert.Equal(expected, SoakScenario.FirstRowAfterFullCollection(counts));
+    }
+
     [Fact]
     public void A_streetlights_energy_counter_names_its_frame()
     {
