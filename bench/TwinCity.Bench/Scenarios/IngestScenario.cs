@@ -55,7 +55,7 @@ public sealed class IngestScenario : IBenchScenario
             if (counted.Warmup is { } baselineWarmup)
             {
                 report.Details["baselineWarmup"] = Describe(baselineWarmup);
-                AddBaselineWarmupLoss(report, baselineWarmup, "ingest");
+                AddWarmupLoss(report, baselineWarmup, "ingest.baselineWarmup.lost", "baseline warm-up, before the timed baseline: uplinks lost (published - received)", "baseline warm-up");
             }
         }
 
@@ -68,21 +68,6 @@ public sealed class IngestScenario : IBenchScenario
         AddFigures(report, run.Timed, limit, "ingest", "ingest");
     }
 
-    /// <summary>
-    /// The baseline's warm-up count check: a subscriber that missed messages while warming up means
-    /// the broker dropped some, which the timed baseline's rate would not show.
-    /// </summary>
-    public static void AddBaselineWarmupLoss(BenchReport report, UplinkRunResult warm, string key)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        ArgumentNullException.ThrowIfNull(warm);
-        report.Add($"{key}.baselineWarmup.lost", "baseline warm-up, before the timed baseline: uplinks lost (published - received)", warm.Published - warm.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
-        if (warm.Problem is not null)
-        {
-            report.Note($"baseline warm-up: {warm.Problem}");
-        }
-    }
-
     /// <summary>The warm-up's own figures: its rate (the twins activate in it) and its count check.</summary>
     public static void AddWarmupFigures(BenchReport report, UplinkRunResult warm, string key, string label)
     {
@@ -91,10 +76,19 @@ public sealed class IngestScenario : IBenchScenario
         double rate = warm.Counted / Math.Max(warm.ElapsedSeconds, 1e-3);
         report.Add($"{key}.warmup.rate", $"{label} warm-up, before the timed run: uplinks applied per second, start to end", rate, "/s", "N0", null,
             string.Create(CultureInfo.InvariantCulture, $"{warm.Counted:N0} uplinks in {warm.ElapsedSeconds:0.0} s; each twin activates here"));
-        report.Add($"{key}.warmup.lost", $"{label} warm-up: uplinks lost (published - applied)", warm.Published - warm.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
+        AddWarmupLoss(report, warm, $"{key}.warmup.lost", $"{label} warm-up: uplinks lost (published - applied)", $"{label} warm-up");
+    }
+
+    /// <summary>
+    /// A warm-up's count check, which fails the run as the timed run's does (a loss there means the
+    /// platform or the broker dropped messages, which no rate would show), and what went wrong in it.
+    /// </summary>
+    private static void AddWarmupLoss(BenchReport report, UplinkRunResult warm, string key, string name, string noteLabel)
+    {
+        report.Add(key, name, warm.Published - warm.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
         if (warm.Problem is not null)
         {
-            report.Note($"{label} warm-up: {warm.Problem}");
+            report.Note($"{noteLabel}: {warm.Problem}");
         }
     }
 
