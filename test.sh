@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every TwinCity test. Installs what the tests need when it is missing (Debian packages:
-# PostgreSQL server binaries, mosquitto, Chromium; as root or through sudo), then runs
+# PostgreSQL server binaries, mosquitto and its clients, Chromium; as root or through sudo), then runs
 # `dotnet test` on the solution with any arguments passed on. The tests start and stop their own
 # PostgreSQL, mosquitto and browser; nothing needs to be running beforehand.
 set -euo pipefail
@@ -8,6 +8,7 @@ cd "$(dirname "$0")"
 
 missing=()
 [ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
+command -v mosquitto_sub >/dev/null 2>&1 || missing+=(mosquitto-clients)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(npm)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using TwinCity.Gateway.Ingest.Codecs;
 using TwinCity.Gateway.Ingest.DeadLetters;
 using TwinCity.Gateway.Ingest.Http;
+using TwinCity.Gateway.Ingest.Intake;
 using TwinCity.Gateway.Ingest.Mqtt;
 using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains.Interfaces.Commands;
@@ -29,6 +30,7 @@ public static class IngestExtensions
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestPipeline>();
+        services.AddSingleton<IngestIntake>();
 
         MqttOptions mqtt = builder.Configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new();
         bool handoff = mqtt.Embedded && mqtt.Subscribe && mqtt.InProcess;
@@ -48,10 +50,12 @@ public static class IngestExtensions
         services.AddSingleton<MqttDownlinkPublisher>();
         services.AddSingleton<IDownlinkPublisher>(sp => sp.GetRequiredService<MqttDownlinkPublisher>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttDownlinkPublisher>());
+
+        // Stopped after the sources (which finish what they took through it) and before the downlink
+        // publisher and the broker: what the lanes hold is finished while twins can still send downlinks.
+        services.AddHostedService(sp => sp.GetRequiredService<IngestIntake>());
         if (handoff)
         {
-            // Stopped before the downlink publisher and the broker: what the lanes hold is finished
-            // while twins can still send downlinks.
             services.AddHostedService(sp => sp.GetRequiredService<BrokerHandoff>());
         }
         else

@@ -25,4 +25,25 @@ public sealed class IngestOptions
     /// <summary>How many recent ChirpStack deduplication ids are remembered to drop repeats early.</summary>
     [Range(0, 10_000_000)]
     public int DeduplicationWindow { get; set; } = 100_000;
+
+    /// <summary>
+    /// Cluster mode: how long a silo gathers the messages it received for another silo's devices
+    /// before it passes them on, when fewer than <see cref="ForwardBatch"/> wait. Each batch is two
+    /// messages between silos (the call and its answer), so a longer window means fewer of them and a
+    /// little more latency; under load the batches grow by themselves while one is on its way.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan ForwardWindow { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Cluster mode: the most messages passed to another silo in one batch.</summary>
+    [Range(1, 100_000)]
+    public int ForwardBatch { get; set; } = 2000;
+
+    /// <summary>
+    /// Cluster mode: how long a silo tries again a message another silo forwarded to it (a passing
+    /// fault) before it gives it back, so that the sender routes it again (perhaps elsewhere) well
+    /// within the call's timeout.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:20")]
+    public TimeSpan ForwardedRetryFor { get; set; } = TimeSpan.FromSeconds(5);
 }

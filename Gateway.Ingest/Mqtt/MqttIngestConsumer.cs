@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using TwinCity.Gateway.Ingest.Intake;
 using TwinCity.Gateway.Ingest.Pipeline;
 
 namespace TwinCity.Gateway.Ingest.Mqtt;
@@ -15,45 +16,41 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// or a restart makes the broker deliver again what was not yet applied.
 /// </summary>
 /// <remarks>
-/// Messages run in lanes keyed by device: one device's uplinks are applied in the order the broker
-/// sent them (a frame counter seen out of order would be dropped as old), while different devices
-/// proceed in parallel. At most <see cref="MqttOptions.InFlight"/> messages are held in memory: the
+/// Messages go through <see cref="IngestIntake"/>: to the silo that owns their device, and there into
+/// lanes keyed by device, so that one device's uplinks are applied in the order the broker sent them
+/// while different devices proceed in parallel. At most <see cref="MqttOptions.InFlight"/> messages are held in memory: the
 /// broker is asked for that through the MQTT 5 receive maximum, and the consumer keeps to it itself
 /// (<see cref="InFlightWindow"/>) by not reading the connection while the window is full, so when
 /// twins are slow the broker keeps the rest.
 /// </remarks>
-public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
+public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake, IIntakeSource
 {
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly IngestPipeline _pipeline;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IngestIntake _intake;
+    private readonly Affinity.SiloSession? _session;
     private readonly MqttOptions _options;
     private readonly ILogger<MqttIngestConsumer> _logger;
-    private readonly Channel<Work>[] _lanes;
     private readonly SemaphoreSlim _reconnect = new(0);
     private IMqttClient? _client;
     private int _generation;
     private long _received;
     private readonly InFlightWindow _window;
     private WindowConnection? _connection;
-    private long _awaitingDurability;
     private bool _stopping;
     private long _lastReceivedTicks;
     private long _lastConnectedTicks;
 
-    public MqttIngestConsumer(IngestPipeline pipeline, IngestMetrics metrics, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger)
+    public MqttIngestConsumer(IngestIntake intake, IngestMetrics metrics, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger, Affinity.SiloSession? session = null)
     {
+        _session = session;
         ArgumentNullException.ThrowIfNull(metrics);
-        _pipeline = pipeline;
+        ArgumentNullException.ThrowIfNull(options);
+        _intake = intake;
         _options = options.Value;
         _logger = logger;
-        int capacity = Math.Max(16, _options.InFlight / _options.Lanes * 2);
-        _lanes = new Channel<Work>[_options.Lanes];
-        for (int i = 0; i < _lanes.Length; i++)
-        {
-            _lanes[i] = Channel.CreateBounded<Work>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        }
-
         _window = new InFlightWindow(_options.InFlight);
         metrics.ObservePending(() => Pending);
     }
@@ -78,7 +75,14 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
     /// <summary>The most <see cref="Pending"/> has been since the consumer started.</summary>
     public long PeakPending => _window.Peak;
 
-    public string ClientId => _options.ClientId ?? $"twincity-{Environment.MachineName}";
+    /// <summary>The broker session: in a cluster named after the silo (<see cref="Affinity.SiloSession"/>), else <see cref="MqttOptions.ClientId"/>.</summary>
+    public string ClientId => _session?.ClientId ?? _options.ClientId ?? $"twincity-{Environment.MachineName}";
+
+    /// <summary>
+    /// A message is tried again in its lane while its connection lasts; once the connection is gone
+    /// the broker delivers it again on the next one.
+    /// </summary>
+    public TimeSpan RetryFor => Timeout.InfiniteTimeSpan;
 
     /// <summary>
     /// Drops the connection at once without acknowledging what is in flight, as a crash would; the
@@ -101,11 +105,16 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Task[] workers = [.. _lanes.Select(lane => Task.Run(() => RunLaneAsync(lane.Reader), CancellationToken.None))];
         TimeSpan delay = TimeSpan.FromMilliseconds(250);
         IMqttClient? client = null;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (_session is not null && await _session.DeclaredDeadAsync(stoppingToken))
+            {
+                LogDeclaredDead(ClientId);
+                break;
+            }
+
             int generation = Volatile.Read(ref _generation);
             client = CreateClient(generation);
             try
@@ -171,14 +180,10 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
 
         Volatile.Write(ref _stopping, true);
 
-        foreach (Channel<Work> lane in _lanes)
-        {
-            lane.Writer.TryComplete();
-        }
-
-        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(20), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
-        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Interlocked.Read(ref _awaitingDurability) > 0 && DateTime.UtcNow < deadline)
+        // What was taken is finished through the intake, which stops after this: each message is
+        // acknowledged once its record is durable.
+        long deadline = Environment.TickCount64 + (long)DrainTimeout.TotalMilliseconds;
+        while (Pending > 0 && Environment.TickCount64 < deadline)
         {
             await Task.Delay(20, CancellationToken.None);
         }
@@ -257,68 +262,35 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         Interlocked.Exchange(ref _lastReceivedTicks, Environment.TickCount64);
         MqttApplicationMessage message = e.ApplicationMessage;
         byte[] buffer = PayloadBuffers.Copy(message.Payload, out int length);
-        var work = new Work(e, message.Topic, buffer, length, generation);
         try
         {
-            await _lanes[IngestTopics.LaneOf(message.Topic, _lanes.Length)].Writer.WriteAsync(work);
+            await _intake.SubmitAsync(new IntakeItem(message.Topic, buffer.AsMemory(0, length), buffer, this, e, generation));
         }
-        catch (ChannelClosedException)
+        catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
         {
-            // Stopping meanwhile: left unacknowledged, the broker keeps it in this silo's session.
-            Released(work);
+            // Stopping meanwhile: given back unacknowledged, the broker keeps it in this silo's session.
         }
+    }
+
+    public bool IsCurrent(in IntakeItem item) => item.Tag == Volatile.Read(ref _generation);
+
+    public void Complete(in IntakeItem item, bool applied)
+    {
+        if (applied)
+        {
+            _ = AcknowledgeAsync((MqttApplicationMessageReceivedEventArgs)item.State!, item.Topic, item.Tag);
+        }
+        else if (!Volatile.Read(ref _stopping))
+        {
+            // Given back while the connection lasts: the broker only delivers it again on a new one.
+            RequestRedelivery(item.Tag);
+        }
+
+        Released();
     }
 
     /// <summary>A message was acknowledged or let go: its place in the window is free.</summary>
     private void Released() => _window.Release();
-
-    /// <summary>A message that was handed to a lane is done with: its place in the window and its buffer go back.</summary>
-    private void Released(Work work)
-    {
-        PayloadBuffers.Return(work.Buffer);
-        _window.Release();
-    }
-
-    private async Task RunLaneAsync(ChannelReader<Work> reader)
-    {
-        await foreach (Work work in reader.ReadAllAsync(CancellationToken.None))
-        {
-            if (work.Generation != Volatile.Read(ref _generation))
-            {
-                // Received on a connection that is gone: the broker delivers it again on the new one.
-                Released(work);
-                continue;
-            }
-
-            IngestResult result;
-            try
-            {
-                result = await ProcessAsync(work);
-            }
-            catch (Exception ex)
-            {
-                // The pipeline turns bad input into dead letters; anything else is a passing fault.
-                LogUnexpected(ex, work.Topic);
-                result = new IngestResult(IngestOutcome.Retry, "unexpected", ex.Message);
-            }
-
-            if (result.Durable is { } durable)
-            {
-                // The next message of this lane goes on; this one is acknowledged once its record is durable.
-                _ = AcknowledgeWhenDurableAsync(work, durable);
-            }
-            else if (result.IsFinal)
-            {
-                await AcknowledgeAsync(work);
-                Released(work);
-            }
-            else
-            {
-                Released(work);
-                RequestRedelivery(work.Generation);
-            }
-        }
-    }
 
     /// <summary>
     /// Has the broker deliver again what is not yet acknowledged. The generation moves on at once, so
@@ -335,32 +307,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         }
     }
 
-    private ValueTask<IngestResult> ProcessAsync(Work work) => _pipeline.ProcessMqttAsync(work.Topic, work.Buffer.AsMemory(0, work.Length));
-
-    private async Task AcknowledgeWhenDurableAsync(Work work, Task durable)
+    private Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs args, string topic, int generation)
     {
-        Interlocked.Increment(ref _awaitingDurability);
-        try
-        {
-            await durable;
-            await AcknowledgeAsync(work);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Not durable: leave it unacknowledged and have the broker deliver it again.
-            LogNotDurable(work.Topic, ex.Message);
-            RequestRedelivery(work.Generation);
-        }
-        finally
-        {
-            Released(work);
-            Interlocked.Decrement(ref _awaitingDurability);
-        }
-    }
-
-    private Task AcknowledgeAsync(Work work)
-    {
-        if (work.Generation != Volatile.Read(ref _generation))
+        if (generation != Volatile.Read(ref _generation))
         {
             return Task.CompletedTask;
         }
@@ -368,17 +317,17 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         Task ack;
         try
         {
-            ack = work.Args.AcknowledgeAsync(CancellationToken.None);
+            ack = args.AcknowledgeAsync(CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            LogAckFailed(work.Topic, ex.Message);
+            LogAckFailed(topic, ex.Message);
             return Task.CompletedTask;
         }
 
         // An acknowledgement is normally queued on the connection at once; only one that is not
         // needs the bounded wait below (and its timer).
-        return ack.IsCompletedSuccessfully ? Task.CompletedTask : AwaitAcknowledgementAsync(ack, work.Topic);
+        return ack.IsCompletedSuccessfully ? Task.CompletedTask : AwaitAcknowledgementAsync(ack, topic);
     }
 
     private async Task AwaitAcknowledgementAsync(Task ack, string topic)
@@ -450,8 +399,8 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
         base.Dispose();
     }
 
-    /// <summary>A message on its way through a lane; its payload is the first <paramref name="Length"/> bytes of a pooled buffer.</summary>
-    private readonly record struct Work(MqttApplicationMessageReceivedEventArgs Args, string Topic, byte[] Buffer, int Length, int Generation);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The cluster declared this silo dead; ingest does not open its broker session {ClientId} again (a survivor took its share over)")]
+    private partial void LogDeclaredDead(string clientId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingest stopped taking uplinks after {Received} messages; in-flight ones were finished and acknowledged")]
     private partial void LogStopped(long received);
@@ -461,12 +410,6 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest cannot reach MQTT broker {Host}:{Port}; trying again in {Seconds:F1} s")]
     private partial void LogConnectFailed(Exception exception, string host, int port, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure on a message from {Topic}; it is left for redelivery")]
-    private partial void LogUnexpected(Exception exception, string topic);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An uplink from {Topic} could not be recorded ({Reason}); it is left for redelivery")]
-    private partial void LogNotDurable(string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingest could not leave its subscriptions on the way out: {Reason}")]
     private partial void LogUnsubscribeFailed(string reason);

@@ -20,6 +20,10 @@ public sealed class IngestMetrics : IDisposable
     /// </summary>
     private readonly long[] _applied = new long[TwinKinds.All.Count];
     private long _duplicates;
+    private long _forwarded;
+    private long _forwardBatches;
+    private long _forwardedIn;
+    private long _takeovers;
 
     public IngestMetrics(IMeterFactory meters)
     {
@@ -29,6 +33,10 @@ public sealed class IngestMetrics : IDisposable
         _duplicatesCounter = _meter.CreateCounter<long>("twincity.ingest.duplicates", "{uplink}", "Uplinks dropped as already applied");
         _deadLetters = _meter.CreateCounter<long>("twincity.ingest.dead_letters", "{message}", "Messages dead-lettered, by reason");
         _retries = _meter.CreateCounter<long>("twincity.ingest.retries", "{message}", "Messages left for redelivery after a passing fault");
+        _meter.CreateObservableCounter("twincity.ingest.forwarded", () => Forwarded, "{message}", "Messages this silo received for devices another silo owns and passed to it");
+        _meter.CreateObservableCounter("twincity.ingest.forward_batches", () => Interlocked.Read(ref _forwardBatches), "{batch}", "Batches of messages passed to the silos that own their devices");
+        _meter.CreateObservableCounter("twincity.ingest.forwarded_in", () => ForwardedIn, "{message}", "Messages other silos passed to this one, the owner of their devices");
+        _meter.CreateObservableCounter("twincity.ingest.takeovers", () => Takeovers, "{session}", "Broker sessions of dead silos this silo took over and ended");
     }
 
     /// <summary>Uplinks applied by this silo since it started.</summary>
@@ -48,6 +56,25 @@ public sealed class IngestMetrics : IDisposable
 
     /// <summary>Uplinks dropped as already applied by this silo since it started.</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
+
+    /// <summary>Messages this silo passed to the silos that own their devices.</summary>
+    public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Messages other silos passed to this one.</summary>
+    public long ForwardedIn => Interlocked.Read(ref _forwardedIn);
+
+    /// <summary>Dead silos' broker sessions this silo took over.</summary>
+    public long Takeovers => Interlocked.Read(ref _takeovers);
+
+    public void AddForwarded(int messages)
+    {
+        Interlocked.Add(ref _forwarded, messages);
+        Interlocked.Increment(ref _forwardBatches);
+    }
+
+    public void AddForwardedIn(int messages) => Interlocked.Add(ref _forwardedIn, messages);
+
+    public void TookOver() => Interlocked.Increment(ref _takeovers);
 
     public void UplinkApplied(TwinKind kind) => Interlocked.Increment(ref _applied[(int)kind]);
 

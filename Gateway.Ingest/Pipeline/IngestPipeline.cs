@@ -28,8 +28,12 @@ public sealed partial class IngestPipeline(
     IUplinkJournal journal,
     IOptions<IngestOptions> options,
     TimeProvider time,
-    ILogger<IngestPipeline> logger)
+    ILogger<IngestPipeline> logger,
+    ILocalSiloDetails? silo = null)
 {
+    /// <summary>This silo, named in each uplink so that a twin hosted elsewhere can tell, and move here.</summary>
+    private readonly SiloAddress? _silo = silo?.SiloAddress;
+
     private readonly RecentIds _recent = new(options.Value.DeduplicationWindow);
 
     [ThreadStatic]
@@ -236,7 +240,7 @@ public sealed partial class IngestPipeline(
             }
         }
 
-        var uplink = new Uplink(envelope.DevEui, envelope.FCnt, at, [.. readings], envelope.Radio, envelope.Server, envelope.ApplicationId, envelope.DeviceId, route.Revision);
+        var uplink = new Uplink(envelope.DevEui, envelope.FCnt, at, [.. readings], envelope.Radio, envelope.Server, envelope.ApplicationId, envelope.DeviceId, route.Revision, _silo);
         readings.Clear();
         switch (await twin.UplinkAsync(uplink))
         {

@@ -82,10 +82,17 @@ public static class IngestTopics
     }
 
     /// <summary>
-    /// The lane of a topic among <paramref name="lanes"/>: its device part (DevEUI or The Things Stack
-    /// device id) hashed, so that one device's messages always take the same lane and stay in order.
+    /// The lane of a topic among <paramref name="lanes"/>: its device part hashed
+    /// (<see cref="DeviceHash"/>), so that one device's messages always take the same lane and stay in order.
     /// </summary>
-    public static int LaneOf(string topic, int lanes)
+    public static int LaneOf(string topic, int lanes) => (int)(DeviceHash(topic) % (uint)lanes);
+
+    /// <summary>
+    /// A hash of the device part of a topic (the DevEUI of ChirpStack, the device id of The Things
+    /// Stack), the same in every process and for any case of the DevEUI: it picks a device's lane and
+    /// its owning silo.
+    /// </summary>
+    public static uint DeviceHash(string topic)
     {
         ReadOnlySpan<char> t = topic;
         int start = t.IndexOf("/device", StringComparison.Ordinal);
@@ -104,7 +111,7 @@ public static class IngestTopics
             hash = (hash ^ char.ToLowerInvariant(c)) * 16777619;
         }
 
-        return (int)(hash % (uint)lanes);
+        return hash;
     }
 
     public static string ChirpStackDownlink(string applicationId, string devEui) => $"application/{applicationId}/device/{devEui.ToLowerInvariant()}/command/down";

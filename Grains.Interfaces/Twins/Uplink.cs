@@ -15,6 +15,10 @@ namespace TwinCity.Grains.Interfaces.Twins;
 /// The revision of the registration ingest routed and decoded this uplink by; a twin provisioned by
 /// a newer one refuses it as not bound. 0 skips the check.
 /// </param>
+/// <param name="Via">
+/// The silo whose ingest applied this uplink (the owner of the device): a twin hosted elsewhere
+/// counts the call as one between silos and moves to that silo when idle. Null from a replay.
+/// </param>
 [GenerateSerializer, Immutable, Alias("twincity.uplink")]
 public sealed record Uplink(
     [property: Id(0)] ulong DevEui,
@@ -25,4 +29,5 @@ public sealed record Uplink(
     [property: Id(5)] NetworkServer Source = NetworkServer.Unknown,
     [property: Id(6)] string? ApplicationId = null,
     [property: Id(7)] string? DeviceId = null,
-    [property: Id(8)] long Revision = 0);
+    [property: Id(8)] long Revision = 0,
+    [property: Id(9)] Orleans.Runtime.SiloAddress? Via = null);

@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
 
@@ -11,6 +12,8 @@ namespace TwinCity.Grains.Devices;
 /// A registration is read rarely (ingest caches it), so the grain does not stay in memory after a
 /// call: a city of a million devices would otherwise hold a million idle activations.
 /// </remarks>
+// Placed on the silo that first calls it: in a cluster, the one whose ingest reads its registration.
+[PreferLocalPlacement]
 public sealed class DeviceGrain(
     [PersistentState("device", TwinStorage.Registry)] IPersistentState<DeviceGrainState> state)
     : Grain, IDeviceGrain

@@ -1,9 +1,13 @@
+using Orleans.Placement;
 using Microsoft.Extensions.Logging;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Twins;
 
 /// <summary>The live twin of one Streetlight device.</summary>
+// Placed on the silo that first calls it: in a cluster that is the silo owning its device, whose
+// ingest applies the device's uplinks (docs/decisions/device-affinity.md).
+[PreferLocalPlacement]
 public sealed class StreetlightGrain(TwinServices services)
     : TwinGrain<StreetlightState>(services), IStreetlightGrain
 {

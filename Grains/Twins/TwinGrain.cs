@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.Placement;
 using Orleans.Storage;
 using TwinCity.Grains.Cells;
 using TwinCity.Grains.Interfaces;
@@ -20,6 +21,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     where TState : TwinState, new()
 {
     private const int MaxLogEntries = 5;
+
+    /// <summary>The least time between two requests of a twin to move to the silo that owns its device.</summary>
+    private static readonly TimeSpan MoveAgainAfter = TimeSpan.FromSeconds(5);
 
     /// <summary>How long past its offline deadline a watched twin is kept from idle collection, so the due call finds it.</summary>
     private static readonly TimeSpan KeepAliveMargin = TimeSpan.FromMinutes(1);
@@ -165,6 +169,11 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             return outcome;
         }
 
+        if (uplink.Via is { } via)
+        {
+            FollowIngest(via);
+        }
+
         bool confirmed = ConfirmReportedCommands();
         Touch();
         if (confirmed)
@@ -175,6 +184,44 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         await OnChangedAsync();
         return UplinkOutcome.Applied;
+    }
+
+    /// <summary>
+    /// Counts where the uplink's ingest ran, and when that was another silo (the device's owner),
+    /// asks Orleans to move this twin there once it is idle, so that its next uplinks and its cell
+    /// update cost no call between silos. Asked at most once per <see cref="MoveAgainAfter"/>, so that
+    /// two silos briefly both taking the device for theirs (while the ring settles) cannot toss the
+    /// twin back and forth.
+    /// </summary>
+    private void FollowIngest(SiloAddress via)
+    {
+        bool local = via.Equals(_services.Silo);
+        Metrics?.UplinkApplied(local);
+        if (local)
+        {
+            return;
+        }
+
+        Occasional more = More;
+        DateTime now = Now;
+        if (now - more.MoveAskedAt < MoveAgainAfter)
+        {
+            return;
+        }
+
+        more.MoveAskedAt = now;
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, via);
+        try
+        {
+            // Its state goes with it: the snapshot is written on the way out and read on arrival.
+            MigrateOnIdle();
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+
+        LogMoving(_services.Logger, Id, via);
     }
 
     /// <summary>The state change of an uplink, shared by live uplinks and by replay of the history after a snapshot.</summary>
@@ -774,7 +821,13 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         /// <summary>The wait before the next try to send pending commands; zero until a send failed.</summary>
         public TimeSpan SendBackoff;
+
+        /// <summary>When the twin last asked to move to the silo that owns its device.</summary>
+        public DateTime MoveAskedAt;
     }
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Twin {TwinId} moves to silo {Silo}, which owns its device")]
+    private static partial void LogMoving(ILogger logger, string twinId, SiloAddress silo);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Twin {TwinId} went offline (last seen {LastSeen:o})")]
     private static partial void LogWentOffline(ILogger logger, string twinId, DateTime lastSeen);

@@ -38,4 +38,7 @@ public sealed class TwinServices(
 
     /// <summary>The twins' meters, when the silo registered them.</summary>
     public TwinMetrics? Metrics { get; } = services.GetService<TwinMetrics>();
+
+    /// <summary>The silo these twins live on; compared with the silo whose ingest sent an uplink.</summary>
+    public SiloAddress? Silo { get; } = services.GetService<ILocalSiloDetails>()?.SiloAddress;
 }

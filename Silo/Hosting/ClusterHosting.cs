@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TwinCity.Gateway.Ingest.Affinity;
 using TwinCity.Grains;
 using TwinCity.Grains.Interfaces.History;
 using TwinCity.Silo.Database;
@@ -40,6 +41,11 @@ internal static class ClusterHosting
         if (string.IsNullOrWhiteSpace(configuration["Mqtt:Host"]))
         {
             problems.Add("Mqtt:Host is required when TwinCity:Mode is Cluster (the broker all silos share)");
+        }
+
+        if (!string.IsNullOrWhiteSpace(configuration["Mqtt:ClientId"]))
+        {
+            problems.Add("Mqtt:ClientId is not used when TwinCity:Mode is Cluster: each silo's broker session is named after the silo ({Mqtt:SharedGroup}-{address}-{port}-{generation}), so that a survivor can take a dead silo's session over; remove the setting");
         }
 
         if (problems.Count > 0)
@@ -90,15 +96,10 @@ internal static class ClusterHosting
         services.AddSingleton<PostgresHealthCheck>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
 
-        // Every silo takes a share of the uplinks, under a session of its own.
+        // Every silo takes a share of the uplinks, under a session of its own named after the silo.
         if (string.IsNullOrWhiteSpace(configuration["Mqtt:SharedGroup"]))
         {
             configuration["Mqtt:SharedGroup"] = "twincity";
-        }
-
-        if (string.IsNullOrWhiteSpace(configuration["Mqtt:ClientId"]))
-        {
-            configuration["Mqtt:ClientId"] = $"twincity-{Environment.MachineName}-{orleans.SiloPort}";
         }
     }
 
@@ -125,6 +126,9 @@ internal static class ClusterHosting
                 o.ConnectionString = connectionString;
             });
         }
+
+        // Each device's uplinks are applied on the silo that owns it (docs/decisions/device-affinity.md).
+        silo.AddIngestAffinity();
 
         silo.UseAdoNetReminderService(o =>
         {

@@ -75,6 +75,9 @@ public sealed class BenchSilo : IAsyncDisposable
             env["TwinCity__Mode"] = "Cluster";
             env["ConnectionStrings__TwinCity"] = settings.ConnectionString;
             env["Mqtt__SharedGroup"] = "twincity";
+
+            // A cluster silo's broker session is named after the silo itself (and refuses a client id).
+            env.Remove("Mqtt__ClientId");
             env["Access__Keys__0__Agency"] = "city";
             env["Access__Keys__0__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(CityKey)));
             env["Access__Keys__1__Agency"] = "azerishig";

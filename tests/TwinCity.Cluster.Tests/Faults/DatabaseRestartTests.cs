@@ -28,7 +28,7 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
     {
         await using PostgresServer database = await PostgresServer.StartAsync();
         await using SiloCluster cluster = await SiloCluster.CreateAsync(database, "dbrestart", TimeSpan.FromSeconds(2));
-        CityProcess silo = await cluster.StartSiloAsync("silo-db", "twincity-db");
+        CityProcess silo = await cluster.StartSiloAsync("silo-db");
         await SiloCluster.WaitReadyAsync(silo);
         using HttpClient http = SiloCluster.Client(silo);
         (HttpStatusCode readyBefore, JsonElement healthBefore) = await HealthAsync(http);

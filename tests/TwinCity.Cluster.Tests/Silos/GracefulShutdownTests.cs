@@ -17,8 +17,8 @@ public sealed class GracefulShutdownTests(PostgresFixture postgres)
         // A quiet period far longer than the test: the only snapshots after provisioning are the ones
         // written on the way out.
         await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "silostop", TimeSpan.FromMinutes(10));
-        CityProcess a = await cluster.StartSiloAsync("silo-a", "twincity-a");
-        CityProcess b = await cluster.StartSiloAsync("silo-b", "twincity-b");
+        CityProcess a = await cluster.StartSiloAsync("silo-a");
+        CityProcess b = await cluster.StartSiloAsync("silo-b");
         await SiloCluster.WaitReadyAsync(a, b);
         CityFleet fleet;
         string addressA = await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(a), expectedActive: 2);

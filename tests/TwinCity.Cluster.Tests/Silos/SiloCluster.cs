@@ -40,8 +40,8 @@ internal sealed class SiloCluster : IAsyncDisposable
         return new SiloCluster(connectionString, broker, snapshotQuietPeriod);
     }
 
-    /// <summary>Starts a silo process; <paramref name="mqttClientId"/> names its broker session (a replacement reuses the session of the silo it replaces).</summary>
-    public async Task<CityProcess> StartSiloAsync(string name, string mqttClientId)
+    /// <summary>Starts a silo process; its broker session is named after the silo itself.</summary>
+    public async Task<CityProcess> StartSiloAsync(string name)
     {
         int http = FreePort.Next();
         int siloPort = FreePort.Next();
@@ -51,7 +51,6 @@ internal sealed class SiloCluster : IAsyncDisposable
             ["ConnectionStrings__TwinCity"] = ConnectionString,
             ["Mqtt__Host"] = "127.0.0.1",
             ["Mqtt__Port"] = Broker.Port.ToString(CultureInfo.InvariantCulture),
-            ["Mqtt__ClientId"] = mqttClientId,
             ["Orleans__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans__AdvertisedAddress"] = "127.0.0.1",
@@ -104,6 +103,13 @@ internal sealed class SiloCluster : IAsyncDisposable
         using HttpClient http = Client(silo);
         JsonElement cluster = await http.GetFromJsonAsync<JsonElement>("/api/v1/cluster");
         return [.. cluster.GetProperty("silos").EnumerateArray()];
+    }
+
+    /// <summary>The sum of a metric's samples on a silo's <c>/metrics</c>, 0 when it has none.</summary>
+    public static async Task<double> MetricAsync(CityProcess silo, string metric, string? label = null)
+    {
+        using HttpClient http = Client(silo);
+        return PrometheusText.Sum(await http.GetStringAsync("/metrics"), metric, label) ?? 0;
     }
 
     /// <summary>The frame counter each device's twin last applied.</summary>

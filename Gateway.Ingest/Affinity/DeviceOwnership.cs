@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TwinCity.Gateway.Ingest.Pipeline;
+
+namespace TwinCity.Gateway.Ingest.Affinity;
+
+/// <summary>
+/// Which silo owns each device: the one whose range of Orleans' consistent ring holds the device's
+/// key (a hash of the device part of its topic, which every silo computes alike from the topic
+/// alone). A device's uplinks are applied on its owner, and its twin placed there, so an uplink costs
+/// no call between silos however the broker spread the messages.
+/// </summary>
+/// <remarks>
+/// The ring is asked once per slot of a table of <see cref="Slots"/> (the top bits of the key), not
+/// once per message, and the table is built again when the membership changes and every few seconds
+/// besides, since the ring follows the membership a moment later. Nothing here decides membership or
+/// votes: the ring is Orleans', so every silo reaches the same table once it has the same membership.
+/// A silo that reads an old table for a moment only sends some messages to a silo that no longer owns
+/// them, which applies them anyway: each twin is still one activation.
+/// </remarks>
+public sealed partial class DeviceOwnership(
+    IngestForwardClient ring,
+    ILocalSiloDetails localSilo,
+    IClusterMembershipService membership,
+    ILogger<DeviceOwnership> logger) : BackgroundService
+{
+    /// <summary>How many parts the ring is cut into for the table.</summary>
+    public const int Slots = 1 << SlotBits;
+
+    private const int SlotBits = 12;
+    private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(2);
+
+    /// <summary>Per slot: the owning silo when it is another one; null when this silo owns it (or the ring is not known yet).</summary>
+    private SiloAddress?[] _remote = new SiloAddress?[Slots];
+
+    public SiloAddress LocalSilo => localSilo.SiloAddress;
+
+    /// <summary>The key of a device on the ring, from its topic.</summary>
+    public static uint KeyOf(string topic) => Mix(IngestTopics.DeviceHash(topic));
+
+    /// <summary>The silo that owns the device of <paramref name="topic"/> when it is not this one; null when this one does.</summary>
+    public SiloAddress? RemoteOwnerOf(string topic) => Volatile.Read(ref _remote)[KeyOf(topic) >> (32 - SlotBits)];
+
+    /// <summary>How many of the table's slots this silo owns.</summary>
+    public int LocalSlots => Volatile.Read(ref _remote).Count(s => s is null);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using IAsyncEnumerator<ClusterMembershipSnapshot> updates = membership.MembershipUpdates.GetAsyncEnumerator(stoppingToken);
+        Task<bool> next = updates.MoveNextAsync().AsTask();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Rebuild();
+            try
+            {
+                Task woke = await Task.WhenAny(next, Task.Delay(Refresh, stoppingToken));
+                if (woke == next)
+                {
+                    if (!await next)
+                    {
+                        break;
+                    }
+
+                    next = updates.MoveNextAsync().AsTask();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        _ = next.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+    }
+
+    /// <summary>Reads the ring again for every slot.</summary>
+    public void Rebuild()
+    {
+        SiloAddress local = localSilo.SiloAddress;
+        var table = new SiloAddress?[Slots];
+        int remote = 0;
+        for (int slot = 0; slot < Slots; slot++)
+        {
+            // The middle of the slot stands for it: every silo asks the ring the same point.
+            uint point = ((uint)slot << (32 - SlotBits)) | (1u << (31 - SlotBits));
+            SiloAddress? owner = ring.OwnerOf(point);
+            if (owner is not null && !owner.Equals(local))
+            {
+                table[slot] = owner;
+                remote++;
+            }
+        }
+
+        SiloAddress?[] old = Interlocked.Exchange(ref _remote, table);
+        int oldLocal = old.Count(s => s is null);
+        if (oldLocal != Slots - remote)
+        {
+            LogOwnership(Slots - remote, Slots);
+        }
+    }
+
+    /// <summary>Spreads a hash over the whole ring (the finaliser of MurmurHash3).</summary>
+    private static uint Mix(uint h)
+    {
+        h ^= h >> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >> 16;
+        return h;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingest owns {Local} of {Slots} parts of the device ring on this silo")]
+    private partial void LogOwnership(int local, int slots);
+}

@@ -1,0 +1,96 @@
+using TwinCity.Testing;
+
+namespace TwinCity.Cluster.Tests.Silos;
+
+/// <summary>
+/// Device affinity: whichever silo the broker hands an uplink to, it is applied on the silo that owns
+/// the device, where its twin lives, so that a twin's uplinks stop crossing between silos once each
+/// twin has settled; also after a silo joins and takes over part of the ring.
+/// </summary>
+[Collection(PostgresFixture.Collection)]
+public sealed class AffinityTests(PostgresFixture postgres)
+{
+    private const int Devices = 48;
+    private const string Local = "twincity_twins_uplinks_total";
+
+    [Fact]
+    public async Task Uplinks_are_applied_on_the_silo_that_hosts_their_twin_also_after_a_silo_joins()
+    {
+        await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "affinity", TimeSpan.FromSeconds(30));
+        CityProcess a = await cluster.StartSiloAsync("silo-a");
+        CityProcess b = await cluster.StartSiloAsync("silo-b");
+        await SiloCluster.WaitReadyAsync(a, b);
+        await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(b), expectedActive: 2);
+        using HttpClient http = SiloCluster.Client(a);
+        CityFleet fleet = await CityFleet.ProvisionAsync(http, Devices, "SLA");
+        await using TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port);
+
+        // Warm-up: twins activated by provisioning settle on the silos that own their devices.
+        await fleet.PublishRoundsAsync(publisher, 1, 3, TimeSpan.FromMilliseconds(300));
+        await UntilAppliedAsync(http, fleet, 3);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        (double local0, double remote0) = await PlacementAsync(a, b);
+        await fleet.PublishRoundsAsync(publisher, 4, 8, TimeSpan.FromMilliseconds(200));
+        await UntilAppliedAsync(http, fleet, 8);
+        (double local1, double remote1) = await PlacementAsync(a, b);
+        double applied = local1 - local0 + remote1 - remote0;
+        Assert.True(applied >= Devices * 5, $"only {applied} uplinks counted by placement");
+        Assert.True(remote1 - remote0 == 0, $"{remote1 - remote0} of {applied} uplinks crossed to another silo after warm-up");
+
+        // Both silos apply uplinks, and forwarding carried the ones the broker gave the other silo.
+        Assert.True(await SiloCluster.MetricAsync(a, Local, "placement=\"local\"") > 0, "silo a applied no uplink of its own devices");
+        Assert.True(await SiloCluster.MetricAsync(b, Local, "placement=\"local\"") > 0, "silo b applied no uplink of its own devices");
+        Assert.True(
+            await SiloCluster.MetricAsync(a, "twincity_ingest_forwarded_total") + await SiloCluster.MetricAsync(b, "twincity_ingest_forwarded_total") > 0,
+            "no message was passed to the silo owning its device: the broker gave every silo only its own devices, which a shared subscription does not do");
+
+        // A third silo joins: part of the ring, and the twins of its devices, move to it.
+        CityProcess c = await cluster.StartSiloAsync("silo-c");
+        await SiloCluster.WaitReadyAsync(c);
+        await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(c), expectedActive: 3);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await fleet.PublishRoundsAsync(publisher, 9, 11, TimeSpan.FromMilliseconds(300));
+        await UntilAppliedAsync(http, fleet, 11);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        (double local2, double remote2) = await PlacementAsync(a, b, c);
+        await fleet.PublishRoundsAsync(publisher, 12, 16, TimeSpan.FromMilliseconds(200));
+        await UntilAppliedAsync(http, fleet, 16);
+        (double local3, double remote3) = await PlacementAsync(a, b, c);
+        double after = local3 - local2 + remote3 - remote2;
+        Assert.True(after >= Devices * 5, $"only {after} uplinks counted by placement after the join");
+        Assert.True(remote3 - remote2 == 0, $"{remote3 - remote2} of {after} uplinks crossed to another silo after the join settled");
+        Assert.True(await SiloCluster.MetricAsync(c, Local, "placement=\"local\"") > 0, "the silo that joined applies no uplinks of its own devices");
+    }
+
+    private static async Task<(double Local, double Remote)> PlacementAsync(params CityProcess[] silos)
+    {
+        double local = 0;
+        double remote = 0;
+        foreach (CityProcess silo in silos)
+        {
+            local += await SiloCluster.MetricAsync(silo, Local, "placement=\"local\"");
+            remote += await SiloCluster.MetricAsync(silo, Local, "placement=\"remote\"");
+        }
+
+        return (local, remote);
+    }
+
+    private static Task UntilAppliedAsync(HttpClient http, CityFleet fleet, int fCnt) =>
+        SiloCluster.UntilAsync(
+            async () =>
+            {
+                foreach ((_, string id) in fleet.Devices)
+                {
+                    if (await SiloCluster.TwinFCntAsync(http, id) != fCnt)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            TimeSpan.FromSeconds(30),
+            () => Task.FromResult($"not every twin reached frame {fCnt}"));
+}
