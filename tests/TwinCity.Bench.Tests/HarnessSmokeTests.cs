@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TwinCity.Bench.Rig;
 
 namespace TwinCity.Bench.Tests;
 
@@ -127,6 +128,56 @@ public sealed class HarnessSmokeTests
         Assert.Equal(0, run.Figure("cluster.2.warmup.lost"));
         Assert.True(run.Figure("cluster.2.warmup.rate") > 0, run.Explain);
         Assert.True(run.Figure("cluster.2.rate") > 0, run.Explain);
+
+        // The window's cost over every process that carries the load, part by part in the details.
+        Assert.True(run.Figure("cluster.1.cpu") > 0, run.Explain);
+        Assert.True(run.Figure("cluster.2.cpu") > 0, run.Explain);
+        JsonElement cpu = run.Result.RootElement.GetProperty("details").GetProperty("runs").GetProperty("2").GetProperty("cpu");
+        Assert.Equal(2, cpu.GetProperty("silos").GetArrayLength());
+        Assert.True(cpu.GetProperty("mosquitto").GetDouble() > 0, run.Explain);
+        Assert.True(cpu.GetProperty("postgres").GetDouble() > 0, run.Explain);
+        Assert.True(run.Figure("cluster.cpuRatio") > 0, run.Explain);
+
+        // One silo sends nothing to another; two send at least what their messages count.
+        Assert.Equal(0, run.Figure("cluster.1.messages"));
+        Assert.True(run.Figure("cluster.2.messages") >= 0, run.Explain);
+
+        // The placement share is a share, or says plainly that this build does not export it.
+        double local = run.Figure("cluster.2.local");
+        Assert.True(double.IsNaN(local) ? run.Output.Contains("not available", StringComparison.Ordinal) : local is >= 0 and <= 1, run.Explain);
+        Assert.False(run.HasFigure("cluster.scaling.2"));
+    }
+
+    [Fact]
+    public async Task Cluster_with_capped_silos_reports_the_scaling_or_refuses_to_run_uncapped()
+    {
+        BenchRun run = await BenchRun.RunAsync("cluster", "--silos", "1,2", "--cpu-per-silo", "0.5", "--devices", "200", "--uplinks", "2000");
+
+        Assert.True(run.Result is not null, run.Explain);
+        if (CpuCgroup.Unavailable() is not null)
+        {
+            // Not root, or no cgroup v1 cpu controller: the run fails and says why, with no figure measured uncapped.
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("cgroup", run.Result!.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.False(run.HasFigure("cluster.1.rate"));
+            return;
+        }
+
+        if (run.Result!.RootElement.GetProperty("notAvailable").GetString() is not null)
+        {
+            return;
+        }
+
+        Assert.True(run.ExitCode == 0, run.Explain);
+        Assert.Equal(0, run.Figure("cluster.2.lost"));
+        Assert.True(run.Figure("cluster.scaling.2") > 0, run.Explain);
+        Assert.Contains("cpu.cfs_quota_us=50000", run.Output, StringComparison.Ordinal);
+        JsonElement cgroups = run.Result.RootElement.GetProperty("details").GetProperty("runs").GetProperty("2").GetProperty("cgroups");
+        Assert.Equal(2, cgroups.GetArrayLength());
+        Assert.All(cgroups.EnumerateArray(), c => Assert.Equal(50_000, c.GetProperty("quotaMicroseconds").GetInt64()));
+
+        // Removed when done: no cgroup of the run is left behind.
+        Assert.All(cgroups.EnumerateArray(), c => Assert.False(Directory.Exists(c.GetProperty("path").GetString()), run.Explain));
     }
 
     [Fact]

@@ -16,6 +16,8 @@ public sealed class CityProcess : IAsyncDisposable
 {
     private const int TailLines = 200;
     private const int SigTerm = 15;
+    private const int SigStop = 19;
+    private const int SigCont = 18;
 
     private readonly Process _process;
     private readonly StreamWriter _log;
@@ -221,6 +223,26 @@ public sealed class CityProcess : IAsyncDisposable
             Append("[did not stop in time]", error: false);
             await KillAsync();
             return false;
+        }
+    }
+
+    /// <summary>Freezes the process (SIGSTOP), as a hung machine would: its sockets stay open, it answers nothing.</summary>
+    public void Freeze()
+    {
+        Append("[sent SIGSTOP]", error: false);
+        if (SysKill(_process.Id, SigStop) != 0)
+        {
+            throw new InvalidOperationException("SIGSTOP could not be sent");
+        }
+    }
+
+    /// <summary>Lets a frozen process run again (SIGCONT).</summary>
+    public void Thaw()
+    {
+        Append("[sent SIGCONT]", error: false);
+        if (SysKill(_process.Id, SigCont) != 0)
+        {
+            throw new InvalidOperationException("SIGCONT could not be sent");
         }
     }
 

@@ -52,6 +52,17 @@ public sealed class BenchReport(string scenario, IReadOnlyList<string> command)
         return figure;
     }
 
+    /// <summary>
+    /// A figure this build cannot give (a metric it does not export yet): a row that says so and why,
+    /// with no number (its value is NaN, null in the JSON) and no target to miss.
+    /// </summary>
+    public Figure AddUnavailable(string key, string name, string note)
+    {
+        var figure = new Figure(key, name, double.NaN, string.Empty, "not available", null, FigureStatus.Info, note);
+        _figures.Add(figure);
+        return figure;
+    }
+
     public Figure? Find(string key) => _figures.FirstOrDefault(f => f.Key == key);
 
     public void Note(string text) => _notes.Add(text);

@@ -47,7 +47,8 @@ public sealed class BenchSilo : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<BenchSilo> StartAsync(SiloSettings settings, CancellationToken cancellationToken, int? primarySiloPort = null)
+    /// <param name="cgroup">When given, the process is put in it as soon as it has started (a CPU cap standing in for a machine of its own).</param>
+    public static async Task<BenchSilo> StartAsync(SiloSettings settings, CancellationToken cancellationToken, int? primarySiloPort = null, CpuCgroup? cgroup = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         int web = FreePort.Next();
@@ -107,6 +108,8 @@ public sealed class BenchSilo : IAsyncDisposable
         var bench = new BenchSilo(process, settings, silo, gateway);
         try
         {
+            // Before it has done much: the cap holds from start-up on, as a machine's cores would.
+            cgroup?.Add(process.ProcessId);
             await process.WaitForAsync("/health/ready", TimeSpan.FromSeconds(120), cancellationToken);
         }
         catch
@@ -178,6 +181,13 @@ public sealed class BenchSilo : IAsyncDisposable
             (long?)PrometheusText.Sum(text, "twincity_gc_live_after_full_collection"),
             PrometheusText.Sum(text, "dotnet_gc_pause_time"),
             (long?)PrometheusText.Sum(text, "dotnet_gc_collections", "gc_heap_generation=\"gen2\""));
+    }
+
+    /// <summary>From one <c>GET /metrics</c>: Orleans' message counts and the twins' uplinks by placement (see <see cref="SiloMessaging"/>).</summary>
+    public async Task<SiloMessaging> MessagingAsync(CancellationToken cancellationToken)
+    {
+        string text = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
+        return SiloMessaging.Parse(text);
     }
 
     /// <summary>Silos of the cluster that are active.</summary>

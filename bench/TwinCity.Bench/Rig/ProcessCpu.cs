@@ -1,35 +1,67 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace TwinCity.Bench.Rig;
 
 /// <summary>CPU time (user + system) a process has used so far, read from /proc so that it works for any process.</summary>
 public static class ProcessCpu
 {
-    // USER_HZ is 100 on every Linux the SDK runs on.
-    private const double TicksPerSecond = 100.0;
-
     public static double Seconds(int processId)
     {
+        if (ProcessStat.Read(processId) is { } stat)
+        {
+            return stat.OwnSeconds;
+        }
+
         try
         {
-            string stat = File.ReadAllText($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/stat");
-
-            // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
-            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            using var p = Process.GetProcessById(processId);
+            return p.TotalProcessorTime.TotalSeconds;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (ArgumentException)
         {
-            try
+            return double.NaN;
+        }
+    }
+
+    /// <summary>
+    /// CPU time of a process and all its descendants, as <see cref="TreeSeconds(IReadOnlyCollection{ProcessStat}, int)"/>
+    /// over what <c>/proc</c> shows now; NaN when the process is gone.
+    /// </summary>
+    public static double TreeSeconds(int rootProcessId) => TreeSeconds(ProcessStat.ReadAll(), rootProcessId);
+
+    /// <summary>
+    /// CPU time of <paramref name="rootProcessId"/> and every live descendant (found by parent pid),
+    /// each with the time of the children it has reaped: so children that started and ended between
+    /// two readings (a PostgreSQL backend, an autovacuum worker) count too. NaN when the root is not among them.
+    /// </summary>
+    public static double TreeSeconds(IReadOnlyCollection<ProcessStat> processes, int rootProcessId)
+    {
+        ArgumentNullException.ThrowIfNull(processes);
+        ILookup<int, ProcessStat> children = processes.ToLookup(p => p.ParentId);
+        ProcessStat? root = processes.Select(p => (ProcessStat?)p).FirstOrDefault(p => p!.Value.ProcessId == rootProcessId);
+        if (root is null)
+        {
+            return double.NaN;
+        }
+
+        double seconds = 0;
+        var pending = new Stack<ProcessStat>([root.Value]);
+        var seen = new HashSet<int>();
+        while (pending.TryPop(out ProcessStat process))
+        {
+            // A pid seen twice would be a cycle only a torn read of /proc could make.
+            if (!seen.Add(process.ProcessId))
             {
-                using var p = Process.GetProcessById(processId);
-                return p.TotalProcessorTime.TotalSeconds;
+                continue;
             }
-            catch (ArgumentException)
+
+            seconds += process.SecondsWithReapedChildren;
+            foreach (ProcessStat child in children[process.ProcessId])
             {
-                return double.NaN;
+                pending.Push(child);
             }
         }
+
+        return seconds;
     }
 }

@@ -18,11 +18,47 @@ namespace TwinCity.Bench.Scenarios;
 /// writes their first rows before the clock starts; it is reported apart. When cluster mode does not
 /// come up, the report says so and why, and carries no figure for it.
 /// </summary>
+/// <remarks>
+/// Besides the rate, each silo count reports what the timed window cost: CPU per 1,000 uplinks over
+/// every process that carries the load (silos, mosquitto, PostgreSQL with all its children), messages
+/// between silos per uplink from Orleans' own meter, and the share of twin uplink calls that stayed on
+/// the silo whose ingest took them. With <c>--cpu-per-silo</c> each silo runs in a cpu cgroup of its
+/// own with that quota, a stand-in for a machine per silo, and the report says how the rate grows with
+/// the silos; on a machine with a few cores and no cap, more silos only share the same cores.
+/// </remarks>
 public sealed class ClusterScenario : IBenchScenario
 {
+    /// <summary>Messages between silos per uplink applied, pings included.</summary>
+    public const double MessagesTarget = 0.05;
+
+    /// <summary>CPU per uplink with the most silos over that with one.</summary>
+    public const double CpuRatioTarget = 1.25;
+
     public string Name => "cluster";
 
-    public string Usage => "cluster [--silos 1,2,3] [--devices 100000] [--uplinks 1000000] [--mix city|streetlights] [--warmup-uplinks DEVICES]";
+    public string Usage => "cluster [--silos 1,2,3] [--devices 100000] [--uplinks 1000000] [--mix city|streetlights] [--warmup-uplinks DEVICES] [--cpu-per-silo CORES]";
+
+    /// <summary>
+    /// With each silo capped, the rate with <paramref name="silos"/> silos over the rate with one should
+    /// be at least five sixths of the silo count: 2.5 for 3 silos.
+    /// </summary>
+    public static double ScalingTarget(long silos) => silos * 2.5 / 3;
+
+    /// <summary><c>--cpu-per-silo</c>: a share of one core (0.4 is 40 %), or null when not given (no cap).</summary>
+    public static double? CpuPerSilo(BenchArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string? text = args.Text("cpu-per-silo");
+        if (text is null)
+        {
+            return null;
+        }
+
+        double cores = args.Number("cpu-per-silo", 0);
+        return cores >= 0.01 && cores <= Environment.ProcessorCount
+            ? cores
+            : throw new BenchUsageException($"--cpu-per-silo is the share of one core each silo may use, from 0.01 to {Environment.ProcessorCount} (the cores here), not '{text}'");
+    }
 
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
@@ -33,78 +69,277 @@ public sealed class ClusterScenario : IBenchScenario
         long uplinks = args.Size("uplinks", 1_000_000);
         DeviceMix mix = ScenarioOptions.Mix(args, DeviceMix.City);
         long warmup = args.Size("warmup-uplinks", devices);
+        double? cap = CpuPerSilo(args);
         report.Details["devices"] = devices;
         report.Details["warmupUplinks"] = warmup;
         report.Details["uplinks"] = uplinks;
+        report.Details["cpuPerSilo"] = cap;
         var runs = new JsonObject();
         report.Details["runs"] = runs;
         var warmups = new JsonObject();
         report.Details["warmups"] = warmups;
 
-        Progress.Say("starting PostgreSQL");
-        await using PostgresServer postgres = await PostgresServer.StartAsync(cancellationToken);
-        report.Note("PostgreSQL is the test fixture's throwaway server (tests/TwinCity.Testing/PostgresServer.cs), which runs with durability switched off.");
-        foreach (long n in counts)
+        if (cap is double cores)
         {
-            string connectionString = await postgres.CreateUniqueDatabaseAsync("bench", cancellationToken);
-            await using BenchMosquitto mosquitto = await BenchMosquitto.StartAsync(cancellationToken);
-            var silos = new List<BenchSilo>();
-            try
+            // A capped run that quietly ran uncapped would report a scaling the silos never had to earn.
+            if (CpuCgroup.Unavailable() is { } why)
             {
-                try
-                {
-                    for (int i = 0; i < n; i++)
-                    {
-                        Progress.Say($"cluster: starting silo {i + 1} of {n}");
-                        silos.Add(await BenchSilo.StartAsync(new SiloSettings("127.0.0.1", mosquitto.Port, ConnectionString: connectionString, Name: $"cluster{n}-silo{i + 1}"), cancellationToken));
-                    }
+                report.Error = $"--cpu-per-silo {cores.ToString(CultureInfo.InvariantCulture)} puts each silo in a cpu cgroup of its own, and none can be made here: {why}. Nothing was run uncapped in its place.";
+                return;
+            }
 
-                    await WaitForMembersAsync(silos[0], (int)n, cancellationToken);
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException)
+            report.Note(string.Create(CultureInfo.InvariantCulture,
+                $"Capped: each silo process ran in a cgroup v1 cpu cgroup of its own ({CpuCgroup.BenchRoot}/<silo>, cpu.cfs_quota_us={CpuCgroup.QuotaFor(cores)} per cpu.cfs_period_us={CpuCgroup.PeriodMicroseconds}), {cores:0.##} of a core, as a stand-in for one machine per silo; mosquitto, PostgreSQL and the publisher ran uncapped, on the same {Environment.ProcessorCount} cores."));
+        }
+
+        var perUplinkCpu = new Dictionary<long, double>();
+        var rates = new Dictionary<long, double>();
+        try
+        {
+            Progress.Say("starting PostgreSQL");
+            await using PostgresServer postgres = await PostgresServer.StartAsync(cancellationToken);
+            int postmaster = PostgresProcesses.FindPostmaster(postgres.Port);
+            report.Note("PostgreSQL is the test fixture's throwaway server (tests/TwinCity.Testing/PostgresServer.cs), which runs with durability switched off.");
+            report.Note("CPU per 1,000 uplinks is user + system time, from /proc, of every silo, mosquitto and the PostgreSQL server (its postmaster and every child: backends, walwriter, checkpointer, autovacuum), from the start of publishing to the count complete; the publisher's is not in it. The JSON details give each part.");
+            report.Note("Messages between silos are Orleans' own count (meter Microsoft.Orleans, the histogram orleans-messaging-sent-messages-size, series ConnectionDirection=SiloToSilo), summed over the silos over the same window. Membership pings and their replies are counted in; the pings sent are given apart in the JSON details.");
+            foreach (long n in counts)
+            {
+                (double Rate, double CpuPerUplink)? outcome = await RunClusterAsync(n, postgres, postmaster, devices, uplinks, mix, warmup, cap, report, runs, warmups, cancellationToken);
+                if (outcome is not { } figures)
                 {
-                    report.NotAvailable = $"cluster mode (TwinCity__Mode=Cluster) did not come up with {n} silo(s) on this build: {FirstLine(ex.Message)}";
-                    report.Details["clusterFailure"] = ex.Message;
                     return;
                 }
 
-                await IngestScenario.ProvisionAsync(silos[0], devices, mix, cancellationToken);
-                UplinkRun.WarmedRun warmed = await UplinkRun.RunWarmedAsync(
-                    $"cluster of {n}",
-                    new PublishPlan(mosquitto.Port, devices, uplinks, mix),
-                    warmup,
-                    silos[0].AppliedAsync,
-                    () => silos.Sum(s => s.CpuSeconds()) + mosquitto.CpuSeconds(),
-                    TimeSpan.FromSeconds(1),
-                    cancellationToken);
-                UplinkRunResult run = warmed.Timed;
-                string key = n.ToString(CultureInfo.InvariantCulture);
-                runs[key] = IngestScenario.Describe(run);
-                if (warmed.Warmup is { } warm)
+                rates[n] = figures.Rate;
+                perUplinkCpu[n] = figures.CpuPerUplink;
+            }
+        }
+        finally
+        {
+            if (cap is not null)
+            {
+                CpuCgroup.RemoveBenchRootIfEmpty();
+            }
+        }
+
+        AddComparisons(report, rates, perUplinkCpu, cap);
+    }
+
+    /// <summary>One silo count: start, warm up, time, report. Null when cluster mode did not come up (the report says why).</summary>
+    private static async Task<(double Rate, double CpuPerUplink)?> RunClusterAsync(
+        long n,
+        PostgresServer postgres,
+        int postmaster,
+        int devices,
+        long uplinks,
+        DeviceMix mix,
+        long warmup,
+        double? cap,
+        BenchReport report,
+        JsonObject runs,
+        JsonObject warmups,
+        CancellationToken cancellationToken)
+    {
+        string connectionString = await postgres.CreateUniqueDatabaseAsync("bench", cancellationToken);
+        await using BenchMosquitto mosquitto = await BenchMosquitto.StartAsync(cancellationToken);
+        var silos = new List<BenchSilo>();
+        var cgroups = new List<CpuCgroup>();
+        try
+        {
+            try
+            {
+                for (int i = 0; i < n; i++)
                 {
-                    warmups[key] = IngestScenario.Describe(warm);
-                    IngestScenario.AddWarmupFigures(report, warm, $"cluster.{n}", $"{n} silo(s)");
+                    Progress.Say($"cluster: starting silo {i + 1} of {n}");
+                    string name = $"cluster{n}-silo{i + 1}";
+
+                    // A cgroup that cannot be made or joined throws IOException, which is not cluster mode
+                    // failing to come up: it ends the run with its own message.
+                    CpuCgroup? cgroup = cap is double cores ? CpuCgroup.Create(name, cores) : null;
+                    if (cgroup is not null)
+                    {
+                        cgroups.Add(cgroup);
+                    }
+
+                    silos.Add(await BenchSilo.StartAsync(new SiloSettings("127.0.0.1", mosquitto.Port, ConnectionString: connectionString, Name: name), cancellationToken, cgroup: cgroup));
                 }
 
-                (double rate, double window) = run.Sustained;
-                report.Add($"cluster.{n}.rate", $"{n} silo(s): uplinks applied per second, sustained", rate, "/s", "N0", Target.AtLeast(IngestScenario.RateTarget, ">= 50,000 /s"),
-                    string.Create(CultureInfo.InvariantCulture, $"over {window:0.0} s"));
-                report.Add($"cluster.{n}.cpu", $"{n} silo(s): CPU seconds per 1,000 uplinks", run.TargetCpuSeconds / Math.Max(1, run.Counted) * 1000, "s", "0.000", null, "all silos and mosquitto");
-                report.Add($"cluster.{n}.lost", $"{n} silo(s): uplinks lost (published {run.Published:N0} - applied {run.Counted:N0})", run.Published - run.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
-                if (run.Problem is not null)
-                {
-                    report.Note($"{n} silo(s): {run.Problem}");
-                }
+                await WaitForMembersAsync(silos[0], (int)n, cancellationToken);
             }
-            finally
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException)
             {
-                foreach (BenchSilo silo in silos)
-                {
-                    await silo.DisposeAsync();
-                }
+                report.NotAvailable = $"cluster mode (TwinCity__Mode=Cluster) did not come up with {n} silo(s) on this build: {FirstLine(ex.Message)}";
+                report.Details["clusterFailure"] = ex.Message;
+                return null;
+            }
+
+            await IngestScenario.ProvisionAsync(silos[0], devices, mix, cancellationToken);
+            var load = new ClusterLoad(silos, mosquitto, postmaster);
+            var window = new ClusterWindow(load, cgroups);
+            UplinkRun.WarmedRun warmed = await UplinkRun.RunWarmedAsync(
+                $"cluster of {n}",
+                new PublishPlan(mosquitto.Port, devices, uplinks, mix),
+                warmup,
+                silos[0].AppliedAsync,
+                load.TotalCpuSeconds,
+                TimeSpan.FromSeconds(1),
+                window,
+                cancellationToken);
+            UplinkRunResult run = warmed.Timed;
+            string key = n.ToString(CultureInfo.InvariantCulture);
+            JsonObject described = IngestScenario.Describe(run);
+            runs[key] = described;
+            if (warmed.Warmup is { } warm)
+            {
+                warmups[key] = IngestScenario.Describe(warm);
+                IngestScenario.AddWarmupFigures(report, warm, $"cluster.{n}", $"{n} silo(s)");
+            }
+
+            ClusterCpu cpu = window.Cpu ?? throw new InvalidOperationException("the timed window was not closed");
+            IReadOnlyList<SiloMessaging> perSilo = window.Messaging ?? throw new InvalidOperationException("the timed window was not closed");
+            SiloMessaging messaging = SiloMessaging.Sum(perSilo);
+            long applied = Math.Max(1, run.Counted);
+            double cpuPerThousand = cpu.Total / applied * 1000;
+            double messagesPerUplink = messaging.SentToSilos / applied;
+            described["cpu"] = DescribeCpu(cpu, cpuPerThousand);
+            described["messaging"] = DescribeMessaging(perSilo, messaging, messagesPerUplink);
+            described["cgroups"] = new JsonArray([.. cgroups.Select((c, i) => (JsonNode)new JsonObject
+            {
+                ["path"] = c.Path,
+                ["quotaMicroseconds"] = c.QuotaMicroseconds,
+                ["periodMicroseconds"] = CpuCgroup.PeriodMicroseconds,
+                ["periodsInWindow"] = window.Throttling[i].Periods,
+                ["throttledPeriodsInWindow"] = window.Throttling[i].Throttled,
+                ["throttledSecondsInWindow"] = window.Throttling[i].ThrottledNanoseconds / 1e9,
+            })]);
+
+            (double rate, double seconds) = run.Sustained;
+            string over = string.Create(CultureInfo.InvariantCulture, $"over {seconds:0.0} s");
+            if (cap is double capped)
+            {
+                // A silo held to a share of a core is not meant to reach the platform's rate alone: scaling is what the capped run asks.
+                report.Add($"cluster.{n}.rate", $"{n} silo(s), each capped at {capped.ToString("0.##", CultureInfo.InvariantCulture)} of a core: uplinks applied per second, sustained", rate, "/s", "N0", null, over);
+            }
+            else
+            {
+                report.Add($"cluster.{n}.rate", $"{n} silo(s): uplinks applied per second, sustained", rate, "/s", "N0", Target.AtLeast(IngestScenario.RateTarget, ">= 50,000 /s"), over);
+            }
+
+            report.Add($"cluster.{n}.cpu", $"{n} silo(s): CPU seconds per 1,000 uplinks, all processes", cpuPerThousand, "s", "0.000", null,
+                string.Create(CultureInfo.InvariantCulture, $"silos {cpu.SilosTotal:0.00} s, mosquitto {cpu.Mosquitto:0.00} s, PostgreSQL {cpu.Postgres:0.00} s for {run.Counted:N0} uplinks"));
+            report.Add($"cluster.{n}.messages", $"{n} silo(s): messages between silos per uplink", messagesPerUplink, string.Empty, "0.0000", Target.AtMost(MessagesTarget, "<= 0.05"),
+                n == 1
+                    ? "0 by construction: one silo has no other to send to"
+                    : string.Create(CultureInfo.InvariantCulture, $"{messaging.SentToSilos:N0} sent silo to silo, {messaging.PingsSent:N0} of them membership pings (their replies too are counted); {messaging.SentLocal:N0} delivered inside a silo"));
+            AddPlacement(report, n, messaging);
+            report.Add($"cluster.{n}.lost", $"{n} silo(s): uplinks lost (published {run.Published:N0} - applied {run.Counted:N0})", run.Published - run.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
+            if (run.Problem is not null)
+            {
+                report.Note($"{n} silo(s): {run.Problem}");
+            }
+
+            return (rate, cpu.Total / applied);
+        }
+        finally
+        {
+            foreach (BenchSilo silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+
+            // Only once their processes have exited: the kernel keeps a cgroup with tasks in it.
+            foreach (CpuCgroup cgroup in cgroups)
+            {
+                cgroup.Dispose();
             }
         }
     }
+
+    /// <summary>The share of twin uplink calls that stayed on the ingesting silo, or a row saying why there is none.</summary>
+    private static void AddPlacement(BenchReport report, long n, SiloMessaging messaging)
+    {
+        string key = $"cluster.{n}.local";
+        string name = $"{n} silo(s): share of twin uplink calls applied on the silo whose ingest took them";
+        if (messaging.LocalShare is double share)
+        {
+            report.Add(key, name, share, string.Empty, "0.000", null,
+                string.Create(CultureInfo.InvariantCulture, $"{messaging.TwinUplinksLocal:N0} local, {messaging.TwinUplinksRemote:N0} remote"));
+        }
+        else if (messaging.TwinUplinksLocal is null)
+        {
+            report.AddUnavailable(key, name, $"the silos of this build export no {SiloMessaging.TwinUplinksCounter}{{placement=...}} (twincity.twins.uplinks) series");
+        }
+        else
+        {
+            report.AddUnavailable(key, name, $"{SiloMessaging.TwinUplinksCounter} did not move in the timed window");
+        }
+    }
+
+    /// <summary>Rows that compare silo counts: CPU per uplink (always), and the rate's growth when the silos are capped.</summary>
+    private static void AddComparisons(BenchReport report, Dictionary<long, double> rates, Dictionary<long, double> perUplinkCpu, double? cap)
+    {
+        if (!rates.TryGetValue(1, out double oneRate) || !perUplinkCpu.TryGetValue(1, out double oneCpu))
+        {
+            if (rates.Count > 1)
+            {
+                report.Note("The rows comparing silo counts need 1 among --silos.");
+            }
+
+            return;
+        }
+
+        long most = rates.Keys.Max();
+        if (most > 1)
+        {
+            report.Add("cluster.cpuRatio", $"CPU per uplink with {most} silos / with 1 silo", perUplinkCpu[most] / oneCpu, string.Empty, "0.00", Target.AtMost(CpuRatioTarget, "<= 1.25"),
+                string.Create(CultureInfo.InvariantCulture, $"{perUplinkCpu[most] * 1e6:0} against {oneCpu * 1e6:0} µs per uplink"));
+        }
+
+        if (cap is null)
+        {
+            return;
+        }
+
+        foreach (long n in rates.Keys.Where(k => k > 1).Order())
+        {
+            double target = ScalingTarget(n);
+            report.Add($"cluster.scaling.{n}", $"rate with {n} silos / rate with 1 silo, each capped", rates[n] / oneRate, string.Empty, "0.00",
+                Target.AtLeast(target, string.Create(CultureInfo.InvariantCulture, $">= {target:0.##}")),
+                string.Create(CultureInfo.InvariantCulture, $"{rates[n]:N0} against {oneRate:N0} /s"));
+        }
+    }
+
+    // /proc counts in hundredths of a second: more digits would be noise from adding them up.
+    private static JsonObject DescribeCpu(ClusterCpu cpu, double perThousand) => new()
+    {
+        ["silos"] = new JsonArray([.. cpu.Silos.Select(s => (JsonNode?)JsonValue.Create(Finite(s)))]),
+        ["silosTotal"] = Finite(cpu.SilosTotal),
+        ["mosquitto"] = Finite(cpu.Mosquitto),
+        ["postgres"] = Finite(cpu.Postgres),
+        ["total"] = Finite(cpu.Total),
+        ["perThousandUplinks"] = Finite(perThousand, 4),
+    };
+
+    private static JsonObject DescribeMessaging(IReadOnlyList<SiloMessaging> perSilo, SiloMessaging sum, double perUplink) => new()
+    {
+        ["betweenSilos"] = sum.SentToSilos,
+        ["pingsSent"] = sum.PingsSent,
+        ["local"] = sum.SentLocal,
+        ["betweenSilosPerUplink"] = perUplink,
+        ["twinUplinksLocal"] = sum.TwinUplinksLocal,
+        ["twinUplinksRemote"] = sum.TwinUplinksRemote,
+        ["localShare"] = sum.LocalShare,
+        ["perSilo"] = new JsonArray([.. perSilo.Select(s => (JsonNode)new JsonObject
+        {
+            ["sentToSilos"] = s.SentToSilos,
+            ["pingsSent"] = s.PingsSent,
+            ["sentLocal"] = s.SentLocal,
+            ["twinUplinksLocal"] = s.TwinUplinksLocal,
+            ["twinUplinksRemote"] = s.TwinUplinksRemote,
+        })]),
+    };
+
+    private static double? Finite(double value, int digits = 2) => double.IsFinite(value) ? Math.Round(value, digits) : null;
 
     private static async Task WaitForMembersAsync(BenchSilo silo, int expected, CancellationToken cancellationToken)
     {

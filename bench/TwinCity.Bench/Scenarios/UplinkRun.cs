@@ -15,12 +15,23 @@ public static class UplinkRun
     /// <summary>How long a counter may stand still after publishing ended before the rest counts as lost.</summary>
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(20);
 
+    public static Task<UplinkRunResult> RunAsync(
+        string label,
+        PublishPlan plan,
+        Func<CancellationToken, Task<long>> count,
+        Func<double> targetCpu,
+        TimeSpan sampleEvery,
+        CancellationToken cancellationToken) =>
+        RunAsync(label, plan, count, targetCpu, sampleEvery, window: null, cancellationToken);
+
+    /// <param name="window">Opened just before the run's CPU is first read and the publisher starts, closed once the count is complete or has stalled.</param>
     public static async Task<UplinkRunResult> RunAsync(
         string label,
         PublishPlan plan,
         Func<CancellationToken, Task<long>> count,
         Func<double> targetCpu,
         TimeSpan sampleEvery,
+        IRunWindow? window,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -28,6 +39,11 @@ public static class UplinkRun
         ArgumentNullException.ThrowIfNull(targetCpu);
         long before = await count(cancellationToken);
         var series = new RateSeries();
+        if (window is not null)
+        {
+            await window.OpenAsync(cancellationToken);
+        }
+
         double cpu0 = targetCpu();
         var clock = Stopwatch.StartNew();
         await using PublisherProcess publisher = PublisherProcess.Start(plan.ToArgs());
@@ -88,6 +104,11 @@ public static class UplinkRun
             }
         }
 
+        if (window is not null)
+        {
+            await window.CloseAsync(cancellationToken);
+        }
+
         // The series ends where the count last moved: a tail of samples after the end is not part of the rate.
         var trimmed = new RateSeries();
         foreach ((double s, long c) in series.Samples)
@@ -107,11 +128,23 @@ public static class UplinkRun
     /// <summary>A timed run and the warm-up before it (null when there was none).</summary>
     public sealed record WarmedRun(UplinkRunResult Timed, UplinkRunResult? Warmup);
 
+    /// <summary>As the overload with a window, with none.</summary>
+    public static Task<WarmedRun> RunWarmedAsync(
+        string label,
+        PublishPlan plan,
+        long warmup,
+        Func<CancellationToken, Task<long>> count,
+        Func<double> targetCpu,
+        TimeSpan sampleEvery,
+        CancellationToken cancellationToken) =>
+        RunWarmedAsync(label, plan, warmup, count, targetCpu, sampleEvery, timedWindow: null, cancellationToken);
+
     /// <summary>
     /// Runs <paramref name="warmup"/> uplinks of <paramref name="plan"/> (a plan from frame counter 1),
     /// counted apart, and then the plan itself from the first counter above every one the warm-up
     /// sent, so that no twin takes a timed uplink for a repeat.
     /// </summary>
+    /// <param name="timedWindow">A window around the timed run only (see <see cref="RunAsync(string, PublishPlan, Func{CancellationToken, Task{long}}, Func{double}, TimeSpan, IRunWindow?, CancellationToken)"/>); the warm-up has none.</param>
     public static async Task<WarmedRun> RunWarmedAsync(
         string label,
         PublishPlan plan,
@@ -119,6 +152,7 @@ public static class UplinkRun
         Func<CancellationToken, Task<long>> count,
         Func<double> targetCpu,
         TimeSpan sampleEvery,
+        IRunWindow? timedWindow,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -129,7 +163,7 @@ public static class UplinkRun
             warm = await RunAsync($"{label} warm-up", plan with { Uplinks = warmup }, count, targetCpu, sampleEvery, cancellationToken);
         }
 
-        UplinkRunResult timed = await RunAsync(label, plan with { FirstFCnt = FirstFCntAfter(plan.Devices, warmup) }, count, targetCpu, sampleEvery, cancellationToken);
+        UplinkRunResult timed = await RunAsync(label, plan with { FirstFCnt = FirstFCntAfter(plan.Devices, warmup) }, count, targetCpu, sampleEvery, timedWindow, cancellationToken);
         return new WarmedRun(timed, warm);
     }
 

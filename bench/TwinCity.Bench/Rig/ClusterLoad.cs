@@ -1,0 +1,18 @@
+namespace TwinCity.Bench.Rig;
+
+/// <summary>The processes that carry a cluster run's load (the silos, mosquitto, PostgreSQL), read together.</summary>
+public sealed class ClusterLoad(IReadOnlyList<BenchSilo> silos, BenchMosquitto mosquitto, int postmasterProcessId)
+{
+    public IReadOnlyList<BenchSilo> Silos { get; } = silos;
+
+    /// <summary>Each part's CPU so far; PostgreSQL's is its postmaster's and every child's (<see cref="ProcessCpu.TreeSeconds(int)"/>).</summary>
+    public ClusterCpu ReadCpu() =>
+        new([.. Silos.Select(s => s.CpuSeconds())], mosquitto.CpuSeconds(), ProcessCpu.TreeSeconds(postmasterProcessId));
+
+    /// <summary>All parts' CPU so far, for a run's own reading.</summary>
+    public double TotalCpuSeconds() => ReadCpu().Total;
+
+    /// <summary>Every silo's message counts so far, read at the same moment (one <c>/metrics</c> each, side by side).</summary>
+    public async Task<IReadOnlyList<SiloMessaging>> ReadMessagingAsync(CancellationToken cancellationToken) =>
+        await Task.WhenAll(Silos.Select(s => s.MessagingAsync(cancellationToken)));
+}

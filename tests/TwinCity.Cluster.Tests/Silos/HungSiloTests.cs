@@ -1,0 +1,84 @@
+using System.Text.Json;
+using TwinCity.Testing;
+
+namespace TwinCity.Cluster.Tests.Silos;
+
+/// <summary>
+/// A silo that hangs (SIGSTOP) while uplinks stream in: its sockets stay open, so neither Orleans nor
+/// the broker sees it close. Orleans declares it dead by its missed probes, one survivor takes its
+/// broker session over, and when it runs again (SIGCONT) it applies and acknowledges nothing more.
+/// </summary>
+[Collection(PostgresFixture.Collection)]
+public sealed class HungSiloTests(PostgresFixture postgres)
+{
+    private const int Devices = 24;
+    private const int Rounds = 20;
+    private const int FreezeAfterRound = 6;
+
+    [Fact]
+    public async Task A_hung_silo_is_declared_dead_taken_over_and_applies_nothing_once_it_runs_again()
+    {
+        await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "silohung", TimeSpan.FromSeconds(2));
+        CityProcess a = await cluster.StartSiloAsync("silo-a");
+        CityProcess b = await cluster.StartSiloAsync("silo-b");
+        CityProcess c = await cluster.StartSiloAsync("silo-c");
+        await SiloCluster.WaitReadyAsync(a, b, c);
+        string hungAddress = await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(c), expectedActive: 3);
+        using HttpClient http = SiloCluster.Client(a);
+        CityFleet fleet = await CityFleet.ProvisionAsync(http, Devices, "SLH");
+        await using TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port);
+
+        await fleet.PublishRoundsAsync(publisher, 1, Rounds, TimeSpan.FromMilliseconds(100), round =>
+        {
+            if (round == FreezeAfterRound)
+            {
+                c.Freeze();
+            }
+
+            return Task.CompletedTask;
+        });
+
+        // Declared dead by the others, and its share applied by them: every twin reaches the last round.
+        await SiloCluster.UntilAsync(
+            async () => (await SiloCluster.SilosAsync(a)).Any(s => s.GetProperty("address").GetString() == hungAddress && s.GetProperty("status").GetString() == "dead"),
+            TimeSpan.FromSeconds(60),
+            async () => JsonSerializer.Serialize(await SiloCluster.SilosAsync(a)));
+        await SiloCluster.UntilAsync(
+            async () => await AllAtAsync(http, fleet, Rounds),
+            TimeSpan.FromSeconds(30),
+            () => Task.FromResult("not every twin applied the last round"));
+        await SiloCluster.UntilAsync(
+            async () => await SiloCluster.MetricAsync(a, "twincity_ingest_takeovers_total") + await SiloCluster.MetricAsync(b, "twincity_ingest_takeovers_total") == 1,
+            TimeSpan.FromSeconds(20),
+            () => Task.FromResult("no survivor took the hung silo's session over"));
+
+        // It runs again: Orleans stops it (it was declared dead) before it opens its session again,
+        // and no uplink is applied a second time.
+        const string Rows = "SELECT count(*) FROM uplink_history WHERE twin_id LIKE 'SLH-%'";
+        long before = await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, Rows);
+        c.Thaw();
+        Assert.True(await c.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the silo declared dead kept running:\n" + c.LogTail());
+        Assert.DoesNotContain("Ingest connected to MQTT broker", c.LogTail(200).Split("[sent SIGCONT]").Last(), StringComparison.Ordinal);
+        await fleet.PublishRoundsAsync(publisher, Rounds + 1, Rounds + 2, TimeSpan.FromMilliseconds(100));
+        await SiloCluster.UntilAsync(
+            async () => await AllAtAsync(http, fleet, Rounds + 2),
+            TimeSpan.FromSeconds(20),
+            () => Task.FromResult("not every twin applied the rounds after the thaw"));
+        Assert.Equal((long)Devices * (Rounds + 2), await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, Rows));
+        Assert.True(before <= (long)Devices * Rounds, $"{before} history rows for {Devices * Rounds} uplinks");
+        Assert.Equal(1, await SiloCluster.MetricAsync(a, "twincity_ingest_takeovers_total") + await SiloCluster.MetricAsync(b, "twincity_ingest_takeovers_total"));
+    }
+
+    private static async Task<bool> AllAtAsync(HttpClient http, CityFleet fleet, int fCnt)
+    {
+        foreach ((_, string id) in fleet.Devices)
+        {
+            if (await SiloCluster.TwinFCntAsync(http, id) != fCnt)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
