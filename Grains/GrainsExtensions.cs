@@ -21,6 +21,7 @@ public static class GrainsExtensions
         silo.Services.TryAddSingleton<ITwinHistory>(sp => sp.GetRequiredService<InMemoryHistory>());
         silo.Services.TryAddSingleton<IUplinkJournal>(sp => sp.GetRequiredService<InMemoryHistory>());
         silo.Services.AddOptions<CellOptions>();
+        silo.Services.TryAddSingleton<ICellUpdates, DirectCellUpdates>();
         silo.Services.AddOptions<RulesOptions>();
         silo.Services.TryAddSingleton<RuleCache>();
         silo.Services.AddSingleton<ITwinChangeHook, RulesHook>();

@@ -21,6 +21,17 @@ public interface ICellGrain : IGrainWithIntegerKey
     [OneWay, Alias("Leave")]
     Task LeaveAsync(TwinSummary summary);
 
+    /// <summary>
+    /// Several changes of this cell's twins at once, in the order they were made: how changes made on
+    /// other silos arrive in a cluster (see <c>CellRelay</c>), one message for many twins.
+    /// </summary>
+    [OneWay, Alias("ApplyChanges")]
+    Task ApplyChangesAsync(CellChange[] changes);
+
+    /// <summary>The silo this cell is active on, so that a silo relaying changes to it can batch them per silo.</summary>
+    [Alias("Host")]
+    ValueTask<SiloAddress> HostAsync();
+
     [Alias("GetTwins")]
     ValueTask<TwinSummary[]> GetTwinsAsync();
 

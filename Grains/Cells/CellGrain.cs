@@ -45,6 +45,45 @@ public sealed class CellGrain : Grain, ICellGrain
     public Task UpdateAsync(TwinSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
+        Update(summary);
+        return Task.CompletedTask;
+    }
+
+    public Task LeaveAsync(TwinSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        Leave(summary);
+        return Task.CompletedTask;
+    }
+
+    public Task ApplyChangesAsync(CellChange[] changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        foreach (CellChange change in changes)
+        {
+            if (change.Summary is null)
+            {
+                continue;
+            }
+
+            if (change.Leaves)
+            {
+                Leave(change.Summary);
+            }
+            else
+            {
+                Update(change.Summary);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public ValueTask<SiloAddress> HostAsync() =>
+        ValueTask.FromResult(GrainContext.Address.SiloAddress ?? throw new InvalidOperationException("An active cell has a silo"));
+
+    private void Update(TwinSummary summary)
+    {
         ref CellTwin known = ref CollectionsMarshal.GetValueRefOrNullRef(_twins, summary.Key);
         if (Unsafe.IsNullRef(ref known))
         {
@@ -52,8 +91,8 @@ public sealed class CellGrain : Grain, ICellGrain
         }
         else if (known.Version > summary.Version)
         {
-            // One-way messages can overtake each other; an older summary must not replace a newer one.
-            return Task.CompletedTask;
+            // Changes can overtake each other (one-way messages, relayed batches); an older summary must not replace a newer one.
+            return;
         }
         else
         {
@@ -67,19 +106,15 @@ public sealed class CellGrain : Grain, ICellGrain
         }
 
         Queue(summary);
-        return Task.CompletedTask;
     }
 
-    public Task LeaveAsync(TwinSummary summary)
+    private void Leave(TwinSummary summary)
     {
-        ArgumentNullException.ThrowIfNull(summary);
         if (_twins.TryGetValue(summary.Key, out CellTwin known) && known.Version <= summary.Version)
         {
             _twins.Remove(summary.Key);
             Queue(summary);
         }
-
-        return Task.CompletedTask;
     }
 
     public ValueTask<TwinSummary[]> GetTwinsAsync()

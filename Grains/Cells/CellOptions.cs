@@ -11,6 +11,16 @@ public sealed class CellOptions
     /// </summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// In a cluster, how long a twin's change for a cell on another silo may wait to go there in one
+    /// batch with the others for that silo (see <c>CellRelay</c>). Longer means fewer messages between
+    /// silos and a map that lags a little more.
+    /// </summary>
+    public TimeSpan RelayWindow { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A batch for one silo goes at once when it holds this many changes.</summary>
+    public int RelayBatch { get; set; } = 2000;
+
     /// <summary>A silo's subscription lapses unless refreshed within this time (so a dead silo's observer is dropped).</summary>
     public TimeSpan ObserverLease { get; set; } = TimeSpan.FromSeconds(90);
 }

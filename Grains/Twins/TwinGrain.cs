@@ -548,11 +548,11 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         long cell = CellGrid.CellOf(position);
         if (_cell != NoCell && _cell != cell)
         {
-            GrainFactory.Grain<ICellGrain>(_cell).LeaveAsync(summary).Ignore();
+            _services.Cells.Leave(_cell, summary);
         }
 
         _cell = cell;
-        GrainFactory.Grain<ICellGrain>(cell).UpdateAsync(summary).Ignore();
+        _services.Cells.Update(cell, summary);
     }
 
     protected TwinDocument BuildDocument()

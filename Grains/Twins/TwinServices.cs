@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using TwinCity.Grains.Cells;
 
 namespace TwinCity.Grains.Twins;
 
@@ -16,6 +17,7 @@ public sealed class TwinServices(
     TimeProvider time,
     TwinDueTimes dueTimes,
     IEnumerable<ITwinChangeHook> hooks,
+    ICellUpdates cells,
     ILoggerFactory loggers,
     IServiceProvider services)
 {
@@ -29,6 +31,9 @@ public sealed class TwinServices(
 
     /// <summary>The change hooks every twin runs after each change, gathered once: every twin runs the same ones, so one array serves them all.</summary>
     public ITwinChangeHook[] Hooks { get; } = [.. hooks];
+
+    /// <summary>Where the twins' changes go to reach their cells.</summary>
+    public ICellUpdates Cells { get; } = cells;
 
     /// <summary>
     /// The twins' logger, one for all of them: a logger field in each twin would cost 8 MB a million

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using TwinCity.Gateway.Ingest.Affinity;
 using TwinCity.Grains;
+using TwinCity.Grains.Cells.Relay;
 using TwinCity.Grains.Interfaces.History;
 using TwinCity.Silo.Database;
 using TwinCity.Silo.History;
@@ -129,6 +130,9 @@ internal static class ClusterHosting
 
         // Each device's uplinks are applied on the silo that owns it (docs/decisions/device-affinity.md).
         silo.AddIngestAffinity();
+
+        // A twin's changes reach cells on other silos in one batch per silo, not a message each.
+        silo.AddCellRelay();
 
         silo.UseAdoNetReminderService(o =>
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TwinCity.Grains;
+using TwinCity.Grains.Cells;
 using TwinCity.Grains.Cluster;
 using TwinCity.Grains.Rules;
 using TwinCity.Grains.Storage;
@@ -37,6 +38,12 @@ public static class HostExtensions
             .Validate(o => o.CacheLease > TimeSpan.Zero, "Rules:CacheLease must be positive")
             .Validate(o => o.FiringsKept >= 1, "Rules:FiringsKept must be at least 1")
             .Validate(o => o.MaxChainDepth >= 1, "Rules:MaxChainDepth must be at least 1")
+            .ValidateOnStart();
+        services.AddOptions<CellOptions>().BindConfiguration(CellOptions.Section)
+            .Validate(o => o.BatchWindow >= TimeSpan.Zero, "Cells:BatchWindow must not be negative")
+            .Validate(o => o.ObserverLease > TimeSpan.Zero, "Cells:ObserverLease must be positive")
+            .Validate(o => o.RelayWindow > TimeSpan.Zero, "Cells:RelayWindow must be positive")
+            .Validate(o => o.RelayBatch >= 1, "Cells:RelayBatch must be at least 1")
             .ValidateOnStart();
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
         services.AddSingleton(TimeProvider.System);

@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using OpenTelemetry.Metrics;
 using TwinCity.Gateway.Ingest.Pipeline;
+using TwinCity.Grains.Cells.Relay;
 using TwinCity.Grains.Twins;
 using TwinCity.Silo.History;
 using TwinCity.Silo.Hosting;
@@ -24,7 +25,7 @@ public static class OperationsExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<SiloGauges>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(OrleansMeter, RuntimeMeter, IngestMetrics.MeterName, TwinMetrics.MeterName, PostgresHistory.MeterName, SiloGauges.MeterName)
+            .AddMeter(OrleansMeter, RuntimeMeter, IngestMetrics.MeterName, TwinMetrics.MeterName, CellRelay.MeterName, PostgresHistory.MeterName, SiloGauges.MeterName)
             .AddPrometheusExporter());
         return builder;
     }

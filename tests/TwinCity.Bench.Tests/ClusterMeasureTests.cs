@@ -42,6 +42,26 @@ public sealed class ClusterMeasureTests
     }
 
     [Fact]
+    public void What_the_messages_carried_is_read_from_the_batch_counters_and_the_one_way_series()
+    {
+        const string Carried = """
+            orleans_messaging_sent_messages_size_bytes_count{otel_scope_name="Microsoft.Orleans",ConnectionDirection="SiloToSilo",MessageDirection="OneWay",silo="S127.0.0.1:40001:1"} 9 1764393600000
+            orleans_messaging_sent_messages_size_bytes_count{otel_scope_name="Microsoft.Orleans",ConnectionDirection="GatewayToClient",MessageDirection="OneWay"} 4 1764393600000
+            twincity_ingest_forward_batches_total{otel_scope_name="TwinCity.Ingest"} 31 1764393600000
+            twincity_cells_relay_batches_total{otel_scope_name="TwinCity.Cells"} 17 1764393600000
+            """;
+
+        SiloMessaging m = SiloMessaging.Parse(Scrape + "\n" + Carried);
+
+        Assert.Equal(159, m.SentToSilos);
+        Assert.Equal(9, m.OneWayToSilos);
+        Assert.Equal(31, m.ForwardBatches);
+        Assert.Equal(17, m.CellBatches);
+        SiloMessaging twice = SiloMessaging.Sum([m, m]).Minus(m);
+        Assert.Equal((9, 31, 17), (twice.OneWayToSilos, twice.ForwardBatches, twice.CellBatches));
+    }
+
+    [Fact]
     public void A_silo_that_has_sent_nothing_to_another_counts_zero_messages()
     {
         // Orleans makes the histogram's series on the first message; one silo alone never does.

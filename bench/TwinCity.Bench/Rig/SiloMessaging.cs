@@ -10,9 +10,22 @@ namespace TwinCity.Bench.Rig;
 /// pings it sent (<c>orleans-messaging-pings-sent</c>; each is a message to another silo and so is
 /// counted in <see cref="SentToSilos"/> too, as is its reply by the silo pinged); and from the twins'
 /// meter the uplinks applied by a twin on the silo whose ingest took them (<c>twincity.twins.uplinks</c>
-/// with <c>placement=local</c>) or on another (<c>remote</c>), null while the silo does not export it.
+/// with <c>placement=local</c>) or on another (<c>remote</c>), null while the silo does not export it;
+/// and, to tell what the messages between silos carried, the batches of uplinks ingest passed to the
+/// silos owning their devices (<c>twincity.ingest.forward_batches</c>) and the batches of twin changes
+/// passed to cells on other silos (<c>twincity.cells.relay_batches</c>); each of those is a call, so
+/// two messages with its answer. <see cref="OneWayToSilos"/> is the part of <see cref="SentToSilos"/>
+/// that were one-way messages (<c>MessageDirection=OneWay</c>); the rest are calls and their answers.
 /// </summary>
-public sealed record SiloMessaging(double SentToSilos, double SentLocal, double PingsSent, double? TwinUplinksLocal, double? TwinUplinksRemote)
+public sealed record SiloMessaging(
+    double SentToSilos,
+    double SentLocal,
+    double PingsSent,
+    double? TwinUplinksLocal,
+    double? TwinUplinksRemote,
+    double ForwardBatches = 0,
+    double CellBatches = 0,
+    double OneWayToSilos = 0)
 {
     /// <summary>The histogram's name as Prometheus shows it starts so; the exporter appends the unit (<c>_bytes</c>) and then <c>_count</c>.</summary>
     public const string SentSizeHistogram = "orleans_messaging_sent_messages_size";
@@ -23,6 +36,9 @@ public sealed record SiloMessaging(double SentToSilos, double SentLocal, double 
     public const string TwinUplinksCounter = "twincity_twins_uplinks_total";
     public const string LocalPlacementLabel = "placement=\"local\"";
     public const string RemotePlacementLabel = "placement=\"remote\"";
+    public const string OneWayLabel = "MessageDirection=\"OneWay\"";
+    public const string ForwardBatchesCounter = "twincity_ingest_forward_batches_total";
+    public const string CellBatchesCounter = "twincity_cells_relay_batches_total";
 
     public static SiloMessaging Empty { get; } = new(0, 0, 0, 0, 0);
 
@@ -41,7 +57,10 @@ public sealed record SiloMessaging(double SentToSilos, double SentLocal, double 
             PrometheusText.Sum(text, SentLocalCounter) ?? 0,
             PrometheusText.Sum(text, PingsSentCounter) ?? 0,
             placements ? local ?? 0 : null,
-            placements ? remote ?? 0 : null);
+            placements ? remote ?? 0 : null,
+            PrometheusText.Sum(text, ForwardBatchesCounter) ?? 0,
+            PrometheusText.Sum(text, CellBatchesCounter) ?? 0,
+            sentCount is null ? 0 : SumBoth(text, sentCount, SiloToSiloLabel, OneWayLabel));
     }
 
     /// <summary>What changed from <paramref name="earlier"/> to this reading; the placements stay null unless both readings have them.</summary>
@@ -53,7 +72,10 @@ public sealed record SiloMessaging(double SentToSilos, double SentLocal, double 
             SentLocal - earlier.SentLocal,
             PingsSent - earlier.PingsSent,
             TwinUplinksLocal - earlier.TwinUplinksLocal,
-            TwinUplinksRemote - earlier.TwinUplinksRemote);
+            TwinUplinksRemote - earlier.TwinUplinksRemote,
+            ForwardBatches - earlier.ForwardBatches,
+            CellBatches - earlier.CellBatches,
+            OneWayToSilos - earlier.OneWayToSilos);
     }
 
     /// <summary>The sum over silos; the placements are null when any silo lacks them.</summary>
@@ -68,7 +90,10 @@ public sealed record SiloMessaging(double SentToSilos, double SentLocal, double 
                 sum.SentLocal + s.SentLocal,
                 sum.PingsSent + s.PingsSent,
                 sum.TwinUplinksLocal + s.TwinUplinksLocal,
-                sum.TwinUplinksRemote + s.TwinUplinksRemote);
+                sum.TwinUplinksRemote + s.TwinUplinksRemote,
+                sum.ForwardBatches + s.ForwardBatches,
+                sum.CellBatches + s.CellBatches,
+                sum.OneWayToSilos + s.OneWayToSilos);
         }
 
         return sum;
@@ -77,6 +102,21 @@ public sealed record SiloMessaging(double SentToSilos, double SentLocal, double 
     /// <summary>The share of twin uplink calls that stayed on the ingesting silo; null when not exported or when there were none.</summary>
     public double? LocalShare =>
         TwinUplinksLocal is double local && TwinUplinksRemote is double remote && local + remote > 0 ? local / (local + remote) : null;
+
+    /// <summary>The sum of <paramref name="series"/>' samples whose labels hold both <paramref name="label"/> and <paramref name="other"/>.</summary>
+    private static double SumBoth(string text, string series, string label, string other)
+    {
+        double sum = 0;
+        foreach (string line in text.Split('\n'))
+        {
+            if (line.StartsWith(series + "{", StringComparison.Ordinal) && line.Contains(label, StringComparison.Ordinal) && line.Contains(other, StringComparison.Ordinal))
+            {
+                sum += PrometheusText.Sum(line, series) ?? 0;
+            }
+        }
+
+        return sum;
+    }
 
     /// <summary>The exact name of a histogram's <c>_count</c> series whose name starts with <paramref name="prefix"/> (the unit suffix varies with the exporter).</summary>
     private static string? CountSeries(string text, string prefix)

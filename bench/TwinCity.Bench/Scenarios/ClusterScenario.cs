@@ -230,7 +230,7 @@ public sealed class ClusterScenario : IBenchScenario
             report.Add($"cluster.{n}.messages", $"{n} silo(s): messages between silos per uplink", messagesPerUplink, string.Empty, "0.0000", Target.AtMost(MessagesTarget, "<= 0.05"),
                 n == 1
                     ? "0 by construction: one silo has no other to send to"
-                    : string.Create(CultureInfo.InvariantCulture, $"{messaging.SentToSilos:N0} sent silo to silo, {messaging.PingsSent:N0} of them membership pings (their replies too are counted); {messaging.SentLocal:N0} delivered inside a silo"));
+                    : string.Create(CultureInfo.InvariantCulture, $"{messaging.SentToSilos:N0} sent silo to silo, {messaging.PingsSent:N0} of them membership pings (their replies too are counted), {messaging.ForwardBatches:N0} batches of uplinks passed to their devices' silos and {messaging.CellBatches:N0} batches of changes passed to cells on other silos (each with its answer), {messaging.OneWayToSilos:N0} one-way; {messaging.SentLocal:N0} delivered inside a silo"));
             AddPlacement(report, n, messaging);
             report.Add($"cluster.{n}.lost", $"{n} silo(s): uplinks lost (published {run.Published:N0} - applied {run.Counted:N0})", run.Published - run.Counted, string.Empty, "N0", Target.Exactly(0, "0"));
             if (run.Problem is not null)
@@ -324,6 +324,9 @@ public sealed class ClusterScenario : IBenchScenario
     {
         ["betweenSilos"] = sum.SentToSilos,
         ["pingsSent"] = sum.PingsSent,
+        ["oneWayBetweenSilos"] = sum.OneWayToSilos,
+        ["forwardBatches"] = sum.ForwardBatches,
+        ["cellBatches"] = sum.CellBatches,
         ["local"] = sum.SentLocal,
         ["betweenSilosPerUplink"] = perUplink,
         ["twinUplinksLocal"] = sum.TwinUplinksLocal,
@@ -333,6 +336,9 @@ public sealed class ClusterScenario : IBenchScenario
         {
             ["sentToSilos"] = s.SentToSilos,
             ["pingsSent"] = s.PingsSent,
+            ["oneWayToSilos"] = s.OneWayToSilos,
+            ["forwardBatches"] = s.ForwardBatches,
+            ["cellBatches"] = s.CellBatches,
             ["sentLocal"] = s.SentLocal,
             ["twinUplinksLocal"] = s.TwinUplinksLocal,
             ["twinUplinksRemote"] = s.TwinUplinksRemote,
