@@ -25,6 +25,7 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
     private readonly ILogger<PostgresHistory> _logger;
     private readonly Channel<Pending> _queue;
     private readonly Histogram<double> _lag;
+    private readonly BatchedReplayReads _replays;
     private HistoryWriteFault? _fault;
 
     public PostgresHistory(NpgsqlDataSource dataSource, IOptions<HistoryOptions> options, TimeProvider time, IMeterFactory meters, ILogger<PostgresHistory> logger)
@@ -34,6 +35,7 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _replays = new BatchedReplayReads(dataSource, logger);
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_options.BufferSize) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         Meter meter = meters.Create(MeterName);
         _lag = meter.CreateHistogram<double>("twincity.history.write_lag", "ms", "Time from an uplink applied to its history record committed");
@@ -44,6 +46,9 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
 
     /// <summary>Applied uplinks waiting to be written (never more than <see cref="HistoryOptions.BufferSize"/>).</summary>
     public int Backlog => _queue.Reader.Count;
+
+    /// <summary>Queries that read waking twins' history so far (each for many twins).</summary>
+    public long ReplayQueries => _replays.Batches;
 
     /// <summary>Since when writes fail and why, or null while the last write committed.</summary>
     public HistoryWriteFault? Fault => Volatile.Read(ref _fault);
@@ -59,15 +64,9 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
         return WaitForRoomAsync(pending);
     }
 
-    public async Task<IReadOnlyList<HistoryRecord>> ReadSinceAsync(TwinKind kind, string twinId, DateTime since, CancellationToken cancellationToken)
-    {
-        await using NpgsqlCommand command = _dataSource.CreateCommand(
-            "SELECT dev_eui, f_cnt, received_at, payload FROM uplink_history WHERE kind = $1 AND twin_id = $2 AND received_at >= $3 ORDER BY received_at, f_cnt");
-        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)kind });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = twinId });
-        command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = DateTime.SpecifyKind(since == DateTime.MinValue ? new DateTime(2000, 1, 1) : since, DateTimeKind.Utc) });
-        return await ReadAsync(command, kind, twinId, cancellationToken);
-    }
+    /// <summary>Read for many waking twins in one query (<see cref="BatchedReplayReads"/>).</summary>
+    public Task<IReadOnlyList<HistoryRecord>> ReadSinceAsync(TwinKind kind, string twinId, DateTime since, CancellationToken cancellationToken) =>
+        _replays.ReadSinceAsync(kind, twinId, since, cancellationToken);
 
     public async Task<IReadOnlyList<HistoryRecord>> QueryAsync(TwinKind kind, string twinId, DateTime from, DateTime to, int limit, CancellationToken cancellationToken)
     {
@@ -145,6 +144,12 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
                 p.Done.TrySetCanceled(CancellationToken.None);
             }
         }
+    }
+
+    public override void Dispose()
+    {
+        _replays.Dispose();
+        base.Dispose();
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -246,42 +251,48 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            using JsonDocument payload = JsonDocument.Parse(reader.GetString(3));
-            var values = new List<Reading>();
-            if (payload.RootElement.TryGetProperty("values", out JsonElement v))
-            {
-                foreach (JsonProperty p in v.EnumerateObject())
-                {
-                    if (PropertyCatalog.TryGet(kind, p.Name, out PropertyInfo? info) || PropertyCatalog.TryGet(p.Name, out info))
-                    {
-                        PropertyValue? value = p.Value.ValueKind switch
-                        {
-                            JsonValueKind.True or JsonValueKind.False => PropertyValue.Of(p.Value.GetBoolean()),
-                            JsonValueKind.Number => PropertyValue.Of(p.Value.GetDouble()),
-                            JsonValueKind.String => PropertyValue.Of(p.Value.GetString()!),
-                            _ => null,
-                        };
-                        if (value is PropertyValue pv)
-                        {
-                            values.Add(new Reading(info.Property, pv));
-                        }
-                    }
-                }
-            }
-
-            RadioInfo? radio = null;
-            if (payload.RootElement.TryGetProperty("radio", out JsonElement r))
-            {
-                radio = new RadioInfo(
-                    r.TryGetProperty("rssi", out JsonElement rssi) ? rssi.GetInt32() : null,
-                    r.TryGetProperty("snr", out JsonElement snr) ? snr.GetDouble() : null,
-                    r.TryGetProperty("gateway", out JsonElement gw) ? gw.GetString() : null);
-            }
-
-            records.Add(new HistoryRecord(kind, twinId, unchecked((ulong)reader.GetInt64(0)), (uint)reader.GetInt64(1), reader.GetDateTime(2), [.. values], radio));
+            records.Add(ToRecord(kind, twinId, reader.GetInt64(0), reader.GetInt64(1), reader.GetDateTime(2), reader.GetString(3)));
         }
 
         return records;
+    }
+
+    /// <summary>A history row as the record a twin replays or the API shows: the payload's values and radio, as stored.</summary>
+    internal static HistoryRecord ToRecord(TwinKind kind, string twinId, long devEui, long fCnt, DateTime at, string payloadJson)
+    {
+        using JsonDocument payload = JsonDocument.Parse(payloadJson);
+        var values = new List<Reading>();
+        if (payload.RootElement.TryGetProperty("values", out JsonElement v))
+        {
+            foreach (JsonProperty p in v.EnumerateObject())
+            {
+                if (PropertyCatalog.TryGet(kind, p.Name, out PropertyInfo? info) || PropertyCatalog.TryGet(p.Name, out info))
+                {
+                    PropertyValue? value = p.Value.ValueKind switch
+                    {
+                        JsonValueKind.True or JsonValueKind.False => PropertyValue.Of(p.Value.GetBoolean()),
+                        JsonValueKind.Number => PropertyValue.Of(p.Value.GetDouble()),
+                        JsonValueKind.String => PropertyValue.Of(p.Value.GetString()!),
+                        _ => null,
+                    };
+                    if (value is PropertyValue pv)
+                    {
+                        values.Add(new Reading(info.Property, pv));
+                    }
+                }
+            }
+        }
+
+        RadioInfo? radio = null;
+        if (payload.RootElement.TryGetProperty("radio", out JsonElement r))
+        {
+            radio = new RadioInfo(
+                r.TryGetProperty("rssi", out JsonElement rssi) ? rssi.GetInt32() : null,
+                r.TryGetProperty("snr", out JsonElement snr) ? snr.GetDouble() : null,
+                r.TryGetProperty("gateway", out JsonElement gw) ? gw.GetString() : null);
+        }
+
+        return new HistoryRecord(kind, twinId, unchecked((ulong)devEui), (uint)fCnt, at, [.. values], radio);
     }
 
     private async Task WaitForRoomAsync(Pending pending)

@@ -17,6 +17,7 @@ public static class BenchRunner
         new MemoryScenario(),
         new CommandsScenario(),
         new ClusterScenario(),
+        new ReactivationScenario(),
         new SoakScenario(),
     ];
 

@@ -347,7 +347,7 @@ public sealed class ClusterScenario : IBenchScenario
 
     private static double? Finite(double value, int digits = 2) => double.IsFinite(value) ? Math.Round(value, digits) : null;
 
-    private static async Task WaitForMembersAsync(BenchSilo silo, int expected, CancellationToken cancellationToken)
+    internal static async Task WaitForMembersAsync(BenchSilo silo, int expected, CancellationToken cancellationToken)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(90);
         int active = 0;

@@ -67,6 +67,33 @@ public sealed class PostgresHistoryTests(PostgresFixture postgres)
         await history.StopAsync(CancellationToken.None);
     }
 
+    [Fact]
+    public async Task Twins_waking_together_each_get_their_own_history_since_their_snapshot_in_a_few_queries()
+    {
+        string connectionString = await TestDatabase.CreateMigratedAsync(postgres, "histwake");
+        await using NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
+        await using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var history = new PostgresHistory(dataSource, Options.Create(new HistoryOptions()), TimeProvider.System, services.GetRequiredService<IMeterFactory>(), NullLogger<PostgresHistory>.Instance);
+        await history.StartAsync(CancellationToken.None);
+
+        // 300 twins with i % 6 records each; each wakes with a snapshot taken after its frame i % 3.
+        const int Twins = 300;
+        await Task.WhenAll(Enumerable.Range(0, Twins).SelectMany(i => Enumerable.Range(1, i % 6).Select(f => history.AppendAsync(Record($"WAKE-{i}", (uint)f)))));
+        IReadOnlyList<HistoryRecord>[] read = await Task.WhenAll(Enumerable.Range(0, Twins).Select(i =>
+            history.ReadSinceAsync(TwinKind.Streetlight, $"WAKE-{i}", i % 3 == 0 ? DateTime.MinValue : Start.AddSeconds(i % 3), CancellationToken.None)));
+
+        for (int i = 0; i < Twins; i++)
+        {
+            uint[] expected = [.. Enumerable.Range(1, i % 6).Where(f => i % 3 == 0 || f >= i % 3).Select(f => (uint)f)];
+            Assert.Equal(expected, read[i].Select(r => r.FCnt));
+            Assert.All(read[i], r => Assert.Equal($"WAKE-{i}", r.TwinId));
+        }
+
+        Assert.InRange(history.ReplayQueries, 1, Twins / 10);
+        Assert.Empty(await history.ReadSinceAsync(TwinKind.Bus, "WAKE-5", DateTime.MinValue, CancellationToken.None));
+        await history.StopAsync(CancellationToken.None);
+    }
+
     private static HistoryRecord Record(string twinId, uint fCnt) => new(
         TwinKind.Streetlight, twinId, 0x70B3D57ED0010001, fCnt, Start.AddSeconds(fCnt), [Reading.Of(TwinProperty.DimLevel, fCnt)], null);
 }

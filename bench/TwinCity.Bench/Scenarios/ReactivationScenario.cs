@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using TwinCity.Bench.Cli;
+using TwinCity.Bench.Load;
+using TwinCity.Bench.Measure;
+using TwinCity.Bench.Publishing;
+using TwinCity.Bench.Reporting;
+using TwinCity.Bench.Rig;
+using TwinCity.Testing;
+
+namespace TwinCity.Bench.Scenarios;
+
+/// <summary>
+/// A whole cluster restarted: silos in cluster mode on PostgreSQL and mosquitto, the devices
+/// provisioned (each twin's snapshot written), every silo stopped (SIGTERM) and as many started
+/// again, and then one new uplink per device. Every twin must wake (directory, snapshot, history
+/// since the snapshot) to apply it; the figure is how many twins a second that takes, from the
+/// first publish to the last history row written (PostgreSQL's own insert times), and what it cost
+/// in CPU and messages between silos per twin.
+/// </summary>
+public sealed class ReactivationScenario : IBenchScenario
+{
+    /// <summary>Twins woken and applying an uplink per second after a full restart.</summary>
+    public const double RateTarget = 10_000;
+
+    public string Name => "reactivation";
+
+    public string Usage => "reactivation [--silos 3] [--devices 100000] [--mix city]";
+
+    public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(report);
+        int n = ScenarioOptions.Positive(args, "silos", 3);
+        int devices = ScenarioOptions.Positive(args, "devices", 100_000);
+        DeviceMix mix = ScenarioOptions.Mix(args, DeviceMix.City);
+        report.Details["silos"] = n;
+        report.Details["devices"] = devices;
+
+        Progress.Say("starting PostgreSQL");
+        await using PostgresServer postgres = await PostgresServer.StartAsync(cancellationToken);
+        int postmaster = PostgresProcesses.FindPostmaster(postgres.Port);
+        string connectionString = await postgres.CreateUniqueDatabaseAsync("bench", cancellationToken);
+        await using BenchMosquitto mosquitto = await BenchMosquitto.StartAsync(cancellationToken);
+
+        List<BenchSilo> first = await StartSilosAsync(n, "before", mosquitto.Port, connectionString, cancellationToken);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await IngestScenario.ProvisionAsync(first[0], devices, mix, cancellationToken);
+        }
+        catch
+        {
+            await StopAsync(first);
+            throw;
+        }
+
+        double provisioning = clock.Elapsed.TotalSeconds;
+        report.Add("reactivation.provisioning", $"{n} silo(s): devices provisioned per second (registration and twin snapshot each)", devices / provisioning, "/s", "N0", null,
+            string.Create(CultureInfo.InvariantCulture, $"{devices:N0} devices in {provisioning:0.0} s"));
+
+        clock.Restart();
+        await StopAsync(first);
+        report.Add("reactivation.stop", $"{n} silo(s) stopped with SIGTERM, one after another: seconds", clock.Elapsed.TotalSeconds, "s", "0.0");
+
+        List<BenchSilo> again = await StartSilosAsync(n, "after", mosquitto.Port, connectionString, cancellationToken);
+        try
+        {
+            var load = new ClusterLoad(again, mosquitto, postmaster);
+            var window = new ClusterWindow(load, []);
+            DateTime started = DateTime.UtcNow;
+            UplinkRunResult run = await UplinkRun.RunAsync(
+                $"re-activation of {devices:N0} twins on {n} silo(s)",
+                new PublishPlan(mosquitto.Port, devices, devices, mix, FirstFCnt: 1),
+                ct => HistoryRowsAsync(connectionString, ct),
+                load.TotalCpuSeconds,
+                TimeSpan.FromSeconds(1),
+                window,
+                cancellationToken);
+            (long rows, DateTime? last) = await LastRowAsync(connectionString, cancellationToken);
+            report.Details["run"] = IngestScenario.Describe(run);
+
+            double seconds = last is DateTime at ? (at - started).TotalSeconds : double.NaN;
+            report.Add("reactivation.rate", $"{n} silo(s) after a full restart: twins woken and applying one uplink per second", rows / seconds, "/s", "N0",
+                Target.AtLeast(RateTarget, ">= 10,000 /s"),
+                string.Create(CultureInfo.InvariantCulture, $"{rows:N0} twins, first publish to the last history row written in {seconds:0.0} s"));
+            report.Add("reactivation.lost", $"uplinks lost (published {run.Published:N0} - in the history {rows:N0})", run.Published - rows, string.Empty, "N0", Target.Exactly(0, "0"));
+
+            ClusterCpu cpu = window.Cpu ?? throw new InvalidOperationException("the window was not closed");
+            SiloMessaging messaging = SiloMessaging.Sum(window.Messaging ?? throw new InvalidOperationException("the window was not closed"));
+            report.Add("reactivation.cpu", "CPU milliseconds per twin woken, all processes", cpu.Total * 1000 / Math.Max(1, rows), "ms", "0.00", null,
+                string.Create(CultureInfo.InvariantCulture, $"silos {cpu.SilosTotal:0.00} s, mosquitto {cpu.Mosquitto:0.00} s, PostgreSQL {cpu.Postgres:0.00} s"));
+            report.Add("reactivation.messages", "messages between silos per twin woken", messaging.SentToSilos / Math.Max(1, rows), string.Empty, "0.00", null,
+                string.Create(CultureInfo.InvariantCulture, $"{messaging.SentToSilos:N0} sent silo to silo ({messaging.OneWayToSilos:N0} one-way), {messaging.ForwardBatches:N0} batches of uplinks passed to their devices' silos, {messaging.CellBatches:N0} batches of cell changes"));
+            if (run.Problem is not null)
+            {
+                report.Note(run.Problem);
+            }
+
+            report.Note("The rate runs from the first publish to the latest inserted_at of the history (PostgreSQL's clock on this machine), so it counts each twin's wake, its uplink and the durable write of its history row; starting the silos is not in it.");
+        }
+        finally
+        {
+            await StopAsync(again);
+        }
+    }
+
+    private static async Task<List<BenchSilo>> StartSilosAsync(int n, string phase, int mqttPort, string connectionString, CancellationToken cancellationToken)
+    {
+        var silos = new List<BenchSilo>();
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                Progress.Say($"reactivation: starting silo {i + 1} of {n} ({phase} the restart)");
+                silos.Add(await BenchSilo.StartAsync(new SiloSettings("127.0.0.1", mqttPort, ConnectionString: connectionString, Name: $"reactivation-{phase}-{i + 1}"), cancellationToken));
+            }
+
+            await ClusterScenario.WaitForMembersAsync(silos[0], n, cancellationToken);
+            return silos;
+        }
+        catch
+        {
+            await StopAsync(silos);
+            throw;
+        }
+    }
+
+    /// <summary>Stops the silos one after another, each with SIGTERM (its twins write their snapshots as it leaves).</summary>
+    private static async Task StopAsync(List<BenchSilo> silos)
+    {
+        foreach (BenchSilo silo in silos)
+        {
+            await silo.DisposeAsync();
+        }
+    }
+
+    private static async Task<long> HistoryRowsAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM uplink_history", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task<(long Rows, DateTime? Last)> LastRowAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT count(DISTINCT (kind, twin_id)), max(inserted_at) FROM uplink_history", connection);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTime>(1));
+    }
+}
