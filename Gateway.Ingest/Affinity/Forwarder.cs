@@ -103,26 +103,34 @@ internal sealed partial class Forwarder
 
     private async Task SendAsync(List<IntakeItem> items)
     {
-        byte[] outcomes;
+        byte[] outcomes = [];
         try
         {
-            ForwardBatch batch = ForwardBatch.Of(items);
-            _metrics.AddForwarded(items.Count);
-            Task<byte[]> call = _service.ApplyAsync(batch);
-            if (!call.IsCompleted && await Task.WhenAny(call, _ownerGone) != call)
+            if (_ownerGone.IsCompleted)
             {
-                // A request the owner had not answered when it left is never answered: Orleans waits out
-                // the whole response timeout (10 s), while the devices' later uplinks reach their new
-                // owner and are applied, and frames that come that late fall outside their twins'
-                // window and are dropped as old. Routed again now; any the owner did apply come again
-                // as duplicates, which the twins drop.
-                _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                // The ownership table follows the ring a moment after the membership: until it does,
+                // nothing is sent to an owner known to have left.
                 LogOwnerLeft(_owner.ToString(), items.Count);
-                outcomes = [];
             }
             else
             {
-                outcomes = await call;
+                ForwardBatch batch = ForwardBatch.Of(items);
+                _metrics.AddForwarded(items.Count);
+                Task<byte[]> call = _service.ApplyAsync(batch);
+                if (call.IsCompleted || await Task.WhenAny(call, _ownerGone) == call)
+                {
+                    outcomes = await call;
+                }
+                else
+                {
+                    // A request the owner had not answered when it left is never answered: Orleans waits
+                    // out the whole response timeout (10 s), while the devices' later uplinks reach their
+                    // new owner and are applied, and frames that come that late fall outside their twins'
+                    // window and are dropped as old. Routed again now; any the owner did apply come again
+                    // as duplicates, which the twins drop.
+                    _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    LogOwnerLeft(_owner.ToString(), items.Count);
+                }
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -144,7 +152,7 @@ internal sealed partial class Forwarder
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Owner} left without answering for {Count} messages; they are routed again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Owner} has left: {Count} messages for it are routed again")]
     private partial void LogOwnerLeft(string owner, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} messages could not be passed to silo {Owner} ({ExceptionType}: {Reason}); they are routed again")]
