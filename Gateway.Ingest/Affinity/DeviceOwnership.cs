@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TwinCity.Gateway.Ingest.Pipeline;
@@ -33,6 +34,9 @@ public sealed partial class DeviceOwnership(
     /// <summary>Per slot: the owning silo when it is another one; null when this silo owns it (or the ring is not known yet).</summary>
     private SiloAddress?[] _remote = new SiloAddress?[Slots];
 
+    /// <summary>Silos someone waits to see leave (see <see cref="DepartureOf"/>), until they have.</summary>
+    private readonly ConcurrentDictionary<SiloAddress, TaskCompletionSource> _departures = new();
+
     public SiloAddress LocalSilo => localSilo.SiloAddress;
 
     /// <summary>The key of a device on the ring, from its topic.</summary>
@@ -40,6 +44,17 @@ public sealed partial class DeviceOwnership(
 
     /// <summary>The silo that owns the device of <paramref name="topic"/> when it is not this one; null when this one does.</summary>
     public SiloAddress? RemoteOwnerOf(string topic) => Volatile.Read(ref _remote)[KeyOf(topic) >> (32 - SlotBits)];
+
+    /// <summary>
+    /// Completes once this silo's membership shows <paramref name="silo"/> dead: it stopped, or the
+    /// cluster declared it so. A request to it that is still unanswered then never will be.
+    /// </summary>
+    public Task DepartureOf(SiloAddress silo)
+    {
+        TaskCompletionSource departure = _departures.GetOrAdd(silo, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        NoteDepartures();
+        return departure.Task;
+    }
 
     /// <summary>How many of the table's slots this silo owns.</summary>
     public int LocalSlots => Volatile.Read(ref _remote).Count(s => s is null);
@@ -51,6 +66,7 @@ public sealed partial class DeviceOwnership(
         while (!stoppingToken.IsCancellationRequested)
         {
             Rebuild();
+            NoteDepartures();
             try
             {
                 Task woke = await Task.WhenAny(next, Task.Delay(Refresh, stoppingToken));
@@ -96,6 +112,23 @@ public sealed partial class DeviceOwnership(
         if (oldLocal != Slots - remote)
         {
             LogOwnership(Slots - remote, Slots);
+        }
+    }
+
+    private void NoteDepartures()
+    {
+        if (_departures.IsEmpty)
+        {
+            return;
+        }
+
+        ClusterMembershipSnapshot snapshot = membership.CurrentSnapshot;
+        foreach ((SiloAddress silo, TaskCompletionSource departure) in _departures)
+        {
+            if (snapshot.GetSiloStatus(silo) == SiloStatus.Dead && _departures.TryRemove(silo, out _))
+            {
+                departure.TrySetResult();
+            }
         }
     }
 

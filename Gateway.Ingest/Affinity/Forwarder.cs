@@ -14,12 +14,15 @@ namespace TwinCity.Gateway.Ingest.Affinity;
 /// one a few after <see cref="IngestOptions.ForwardWindow"/>), and one device's messages reach the
 /// owner in the order this silo received them. A message comes back to the sender when the owner
 /// gave it back or could not be reached; the sender routes it again after a pause, by the ownership
-/// of that moment (a dead owner is off the ring by then).
+/// of that moment (a dead owner is off the ring by then). A batch the owner had not answered when it
+/// left (stopped, or declared dead) comes back as soon as the membership shows it gone, rather than
+/// after the call's whole response timeout.
 /// </remarks>
 internal sealed partial class Forwarder
 {
     private readonly SiloAddress _owner;
     private readonly IIngestForwardService _service;
+    private readonly Task _ownerGone;
     private readonly IngestIntake _intake;
     private readonly IngestMetrics _metrics;
     private readonly TimeSpan _window;
@@ -31,10 +34,11 @@ internal sealed partial class Forwarder
     /// <summary>Messages queued and not yet taken into a batch (a single-reader channel does not count them).</summary>
     private int _queued;
 
-    public Forwarder(SiloAddress owner, IIngestForwardService service, IngestIntake intake, IngestMetrics metrics, TimeSpan window, int maxBatch, ILogger logger)
+    public Forwarder(SiloAddress owner, IIngestForwardService service, Task ownerGone, IngestIntake intake, IngestMetrics metrics, TimeSpan window, int maxBatch, ILogger logger)
     {
         _owner = owner;
         _service = service;
+        _ownerGone = ownerGone;
         _intake = intake;
         _metrics = metrics;
         _window = window;
@@ -99,12 +103,35 @@ internal sealed partial class Forwarder
 
     private async Task SendAsync(List<IntakeItem> items)
     {
-        byte[] outcomes;
+        byte[] outcomes = [];
         try
         {
-            ForwardBatch batch = ForwardBatch.Of(items);
-            _metrics.AddForwarded(items.Count);
-            outcomes = await _service.ApplyAsync(batch);
+            if (_ownerGone.IsCompleted)
+            {
+                // The ownership table follows the ring a moment after the membership: until it does,
+                // nothing is sent to an owner known to have left.
+                LogOwnerLeft(_owner.ToString(), items.Count);
+            }
+            else
+            {
+                ForwardBatch batch = ForwardBatch.Of(items);
+                _metrics.AddForwarded(items.Count);
+                Task<byte[]> call = _service.ApplyAsync(batch);
+                if (call.IsCompleted || await Task.WhenAny(call, _ownerGone) == call)
+                {
+                    outcomes = await call;
+                }
+                else
+                {
+                    // A request the owner had not answered when it left is never answered: Orleans waits
+                    // out the whole response timeout (10 s), while the devices' later uplinks reach their
+                    // new owner and are applied, and frames that come that late fall outside their twins'
+                    // window and are dropped as old. Routed again now; any the owner did apply come again
+                    // as duplicates, which the twins drop.
+                    _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    LogOwnerLeft(_owner.ToString(), items.Count);
+                }
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -124,6 +151,9 @@ internal sealed partial class Forwarder
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Owner} has left: {Count} messages for it are routed again")]
+    private partial void LogOwnerLeft(string owner, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} messages could not be passed to silo {Owner} ({ExceptionType}: {Reason}); they are routed again")]
     private partial void LogForwardFailed(string owner, int count, string exceptionType, string reason);

@@ -14,7 +14,7 @@ namespace TwinCity.Cluster.Tests.Silos;
 internal sealed class SiloCluster : IAsyncDisposable
 {
     private readonly List<CityProcess> _silos = [];
-    private readonly Dictionary<CityProcess, int> _siloPorts = [];
+    private readonly Dictionary<CityProcess, SiloEndpoints> _endpoints = [];
     private readonly TimeSpan _snapshotQuietPeriod;
 
     private SiloCluster(string connectionString, MosquittoBroker broker, TimeSpan snapshotQuietPeriod)
@@ -41,18 +41,34 @@ internal sealed class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a silo process; its broker session is named after the silo itself.</summary>
-    public async Task<CityProcess> StartSiloAsync(string name)
+    public Task<CityProcess> StartSiloAsync(string name) =>
+        StartAsync(new SiloEndpoints(name, FreePort.Next(), FreePort.Next(), FreePort.Next()));
+
+    /// <summary>
+    /// Starts a silo again under the name and ports of <paramref name="stopped"/>, which must have
+    /// exited, as a rolling restart of a deployment does: the same address, a new Orleans generation
+    /// (and so a new broker session).
+    /// </summary>
+    public Task<CityProcess> RestartSiloAsync(CityProcess stopped)
     {
-        int http = FreePort.Next();
-        int siloPort = FreePort.Next();
+        if (!stopped.HasExited)
+        {
+            throw new InvalidOperationException("Stop the silo before starting it again on its ports.");
+        }
+
+        return StartAsync(_endpoints[stopped]);
+    }
+
+    private async Task<CityProcess> StartAsync(SiloEndpoints endpoints)
+    {
         var env = new Dictionary<string, string>
         {
             ["TwinCity__Mode"] = "Cluster",
             ["ConnectionStrings__TwinCity"] = ConnectionString,
             ["Mqtt__Host"] = "127.0.0.1",
             ["Mqtt__Port"] = Broker.Port.ToString(CultureInfo.InvariantCulture),
-            ["Orleans__SiloPort"] = siloPort.ToString(CultureInfo.InvariantCulture),
-            ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__SiloPort"] = endpoints.SiloPort.ToString(CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = endpoints.GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Orleans__AdvertisedAddress"] = "127.0.0.1",
             ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
             ["Orleans__Membership__NumMissedProbesLimit"] = "2",
@@ -75,14 +91,14 @@ internal sealed class SiloCluster : IAsyncDisposable
             ["Logging__LogLevel__Orleans"] = "Warning",
             ["Logging__LogLevel__Polly"] = "Warning",
         };
-        CityProcess silo = await CityProcess.StartAsync(CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{http}"], name);
+        CityProcess silo = await CityProcess.StartAsync(CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{endpoints.HttpPort}"], endpoints.Name);
         _silos.Add(silo);
-        _siloPorts[silo] = siloPort;
+        _endpoints[silo] = endpoints;
         return silo;
     }
 
     /// <summary>The Orleans silo port a silo was started with (its address in the membership table names it).</summary>
-    public int SiloPortOf(CityProcess silo) => _siloPorts[silo];
+    public int SiloPortOf(CityProcess silo) => _endpoints[silo].SiloPort;
 
     public static async Task WaitReadyAsync(params CityProcess[] silos) =>
         await Task.WhenAll(silos.Select(s => s.WaitForAsync("/health/ready", TimeSpan.FromSeconds(120))));
@@ -176,4 +192,7 @@ internal sealed class SiloCluster : IAsyncDisposable
 
         await Broker.DisposeAsync();
     }
+
+    /// <summary>What names a silo process from outside: kept so that it can be started again as itself.</summary>
+    private sealed record SiloEndpoints(string Name, int HttpPort, int SiloPort, int GatewayPort);
 }
