@@ -112,24 +112,10 @@ public sealed partial class SessionTakeover(
         var session = new DeadSession();
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, session);
-        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Host ?? "127.0.0.1", _options.Port)
-            .WithClientId(clientId)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)MaxDrain.TotalSeconds)
-            .WithReceiveMaximum((ushort)_options.InFlight)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (!string.IsNullOrEmpty(_options.Username))
-        {
-            builder = builder.WithCredentials(_options.Username, _options.Password);
-        }
-
-        MqttClientConnectResult connected = await client.ConnectAsync(builder.Build(), cancellationToken);
+        MqttClientConnectResult connected = await client.ConnectAsync(Options(clientId, cleanStart: false, (uint)MaxDrain.TotalSeconds), cancellationToken);
         if (!connected.IsSessionPresent)
         {
-            await EndSessionAsync(client);
+            await EndSessionAsync(client, clientId);
             LogNoSession(dead.ToString(), clientId);
             return;
         }
@@ -157,7 +143,7 @@ public sealed partial class SessionTakeover(
             await Task.Delay(100, CancellationToken.None);
         }
 
-        await EndSessionAsync(client);
+        await EndSessionAsync(client, clientId);
         LogTookOver(dead.ToString(), session.Received, session.Applied);
     }
 
@@ -177,22 +163,50 @@ public sealed partial class SessionTakeover(
         }
     }
 
-    /// <summary>Disconnects with a session expiry of 0, which ends the session at the broker.</summary>
-    private static async Task EndSessionAsync(IMqttClient client)
+    /// <summary>Options for a connection under <paramref name="clientId"/>; an expiry of 0 ends the session when the connection closes.</summary>
+    private MqttClientOptions Options(string clientId, bool cleanStart, uint sessionExpiry)
     {
-        if (!client.IsConnected)
+        MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Host ?? "127.0.0.1", _options.Port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(cleanStart)
+            .WithSessionExpiryInterval(sessionExpiry)
+            .WithReceiveMaximum((ushort)_options.InFlight)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (!string.IsNullOrEmpty(_options.Username))
         {
-            return;
+            builder = builder.WithCredentials(_options.Username, _options.Password);
         }
 
-        var end = new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(0).Build();
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Ends the session at the broker. MQTTnet leaves a session expiry of 0 out of DISCONNECT (0 is the
+    /// property's default when absent), so the broker would keep the session for the expiry given at
+    /// CONNECT, and a survivor would take it over again at the next membership change. A connection
+    /// under the same id with a clean start discards the session, and with an expiry of 0 its own
+    /// session ends as it closes.
+    /// </summary>
+    private async Task EndSessionAsync(IMqttClient client, string clientId)
+    {
         try
         {
-            await client.DisconnectAsync(end);
+            if (client.IsConnected)
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithSessionExpiryInterval(0).Build());
+            }
+
+            using IMqttClient ender = new MqttClientFactory().CreateMqttClient();
+            await ender.ConnectAsync(Options(clientId, cleanStart: true, sessionExpiry: 0));
+            await ender.DisconnectAsync();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Closing a connection that broke: the session expires by itself.
+            // The broker is away: the session expires by itself after the drain's expiry.
+            LogEndFailed(clientId, ex.Message);
         }
     }
 
@@ -235,6 +249,9 @@ public sealed partial class SessionTakeover(
             Interlocked.Decrement(ref _held);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not end the broker session {ClientId} after taking it over; it expires by itself: {Reason}")]
+    private partial void LogEndFailed(string clientId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Dead} is dead: taking over its broker session {ClientId}")]
     private partial void LogTakingOver(string dead, string clientId);

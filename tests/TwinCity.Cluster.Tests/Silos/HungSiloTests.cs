@@ -52,6 +52,11 @@ public sealed class HungSiloTests(PostgresFixture postgres)
             TimeSpan.FromSeconds(20),
             () => Task.FromResult("no survivor took the hung silo's session over"));
 
+        await SiloCluster.UntilAsync(
+            async () => !await cluster.SessionPresentAsync(hungAddress),
+            TimeSpan.FromSeconds(20),
+            () => Task.FromResult("the broker still holds the hung silo's session after the takeover"));
+
         // It runs again: Orleans stops it (it was declared dead) before it opens its session again,
         // and no uplink is applied a second time.
         const string Rows = "SELECT count(*) FROM uplink_history WHERE twin_id LIKE 'SLH-%'";

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Formatter;
 using TwinCity.Testing;
 using TwinCity.Web.Auth;
 
@@ -136,6 +138,29 @@ internal sealed class SiloCluster : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="via"/> lists <paramref name="expectedActive"/> active silos, one of them on <paramref name="siloPort"/>, and returns that one's address.</summary>
+    /// <summary>
+    /// Whether mosquitto still holds a session for the silo at <paramref name="address"/> (as
+    /// <c>/api/v1/cluster</c> prints it, <c>S{ip}:{port}:{generation}</c>), named as cluster silos
+    /// name theirs. The probe connects without a clean start and with a session expiry of 0, so it
+    /// leaves nothing behind either way.
+    /// </summary>
+    public async Task<bool> SessionPresentAsync(string address)
+    {
+        string[] parts = address.TrimStart('S').Split(':');
+        string clientId = $"twincity-{parts[0]}-{parts[1]}-{parts[2]}";
+        using IMqttClient probe = new MqttClientFactory().CreateMqttClient();
+        MqttClientOptions options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", Broker.Port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(0)
+            .Build();
+        MqttClientConnectResult connected = await probe.ConnectAsync(options);
+        await probe.DisconnectAsync();
+        return connected.IsSessionPresent;
+    }
+
     public static async Task<string> AddressOfAsync(CityProcess via, int siloPort, int expectedActive)
     {
         string? address = null;

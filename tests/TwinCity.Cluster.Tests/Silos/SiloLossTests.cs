@@ -64,6 +64,7 @@ public sealed class SiloLossTests(PostgresFixture postgres)
         await Task.Delay(TimeSpan.FromSeconds(4));
         double takeovers = await SiloCluster.MetricAsync(a, "twincity_ingest_takeovers_total") + await SiloCluster.MetricAsync(b, "twincity_ingest_takeovers_total");
         Assert.Equal(1, takeovers);
+        Assert.False(await cluster.SessionPresentAsync(deadAddress), "the broker still holds the killed silo's session after the takeover");
 
         // Every uplink is in the durable history once per frame.
         const string PerDevice = "SELECT min(n) FROM (SELECT count(DISTINCT f_cnt) AS n FROM uplink_history WHERE twin_id LIKE 'SLK-%' GROUP BY twin_id) x";
