@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TwinCity.Grains.Cells;
+using TwinCity.Grains.Devices;
 using TwinCity.Grains.History;
+using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.History;
 using TwinCity.Grains.Rules;
 using TwinCity.Grains.Twins;
@@ -28,6 +30,7 @@ public static class GrainsExtensions
         silo.Services.TryAddSingleton<TwinMetrics>();
         silo.Services.TryAddSingleton<TwinDueTimes>();
         silo.Services.TryAddSingleton<TwinServices>();
+        silo.Services.TryAddSingleton<IDeviceRegistrations, StoredDeviceRegistrations>();
         return silo;
     }
 }

@@ -12,6 +12,8 @@ namespace TwinCity.Gateway.Ingest.Pipeline;
 /// A stale entry is caught where it matters: the twin refuses an uplink routed by a device it is no
 /// longer bound to, or by an older revision of its registration, and a payload that will not decode
 /// sends ingest back for the registration once it is a minute old; either way it is read afresh.
+/// On a silo a registration is read from the registry store (<see cref="IDeviceRegistrations"/>)
+/// rather than by waking the device's grain.
 /// </summary>
 /// <remarks>
 /// Entries sit inline in plain dictionaries, each behind its own lock, rather than in a concurrent
@@ -19,7 +21,7 @@ namespace TwinCity.Gateway.Ingest.Pipeline;
 /// and a million more objects for every full collection to mark. The locks are held for one lookup,
 /// and 16 of them keep ingest's workers from queueing on one.
 /// </remarks>
-public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions> options, TimeProvider time)
+public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions> options, TimeProvider time, IDeviceRegistrations? registrations = null)
 {
     /// <summary>How old an entry must be before a payload that did not decode by it makes ingest read it again.</summary>
     public static readonly TimeSpan RecheckAfter = TimeSpan.FromMinutes(1);
@@ -50,7 +52,10 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
 
     private async ValueTask<DeviceRoute?> ReadAsync(ulong devEui, long now)
     {
-        DeviceRegistration? registration = await grains.GetDevice(devEui).GetAsync();
+        // Read where the registration grain stored it, without waking the grain, where the silo offers that.
+        DeviceRegistration? registration = registrations is not null
+            ? await registrations.ReadAsync(devEui)
+            : await grains.GetDevice(devEui).GetAsync();
         DeviceRoute? route = registration is null ? null : DeviceRoute.Of(registration);
         StripeOf(devEui).Set(devEui, new Entry(route, now));
         return route;

@@ -15,9 +15,12 @@ namespace TwinCity.Grains.Devices;
 // Placed on the silo that first calls it: in a cluster, the one whose ingest reads its registration.
 [PreferLocalPlacement]
 public sealed class DeviceGrain(
-    [PersistentState("device", TwinStorage.Registry)] IPersistentState<DeviceGrainState> state)
+    [PersistentState(DeviceGrain.StateName, TwinStorage.Registry)] IPersistentState<DeviceGrainState> state)
     : Grain, IDeviceGrain
 {
+    /// <summary>The name its state is stored under (read without the grain by <see cref="StoredDeviceRegistrations"/>).</summary>
+    public const string StateName = "device";
+
     public async Task RegisterAsync(DeviceRegistration registration)
     {
         ArgumentNullException.ThrowIfNull(registration);
