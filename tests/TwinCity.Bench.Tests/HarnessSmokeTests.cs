@@ -105,6 +105,20 @@ public sealed class HarnessSmokeTests
     }
 
     [Fact]
+    public async Task Reactivation_restarts_the_whole_cluster_and_every_twin_applies_its_uplink()
+    {
+        BenchRun run = await BenchRun.RunAsync("reactivation", "--silos", "2", "--devices", "200");
+
+        Assert.True(run.ExitCode == 0, run.Explain);
+        Assert.Equal(0, run.Figure("reactivation.lost"));
+        Assert.True(run.Figure("reactivation.rate") > 0, run.Explain);
+        Assert.True(run.Figure("reactivation.provisioning") > 0, run.Explain);
+        Assert.True(run.Figure("reactivation.cpu") > 0, run.Explain);
+        Assert.True(run.Figure("reactivation.memory") > 0, run.Explain);
+        Assert.Equal(200, run.Result!.RootElement.GetProperty("details").GetProperty("twinsActive").GetInt64());
+    }
+
+    [Fact]
     public async Task Cluster_reports_a_figure_per_silo_count_or_says_why_it_cannot()
     {
         BenchRun run = await BenchRun.RunAsync("cluster", "--silos", "1,2", "--devices", "200", "--uplinks", "2000");

@@ -190,6 +190,22 @@ public sealed class BenchSilo : IAsyncDisposable
         return SiloMessaging.Parse(text);
     }
 
+    /// <summary>Twins active, summed over every silo of the cluster (each silo's count as it reports it).</summary>
+    public async Task<long> TwinsActiveAsync(CancellationToken cancellationToken)
+    {
+        using JsonDocument doc = await ClusterAsync(cancellationToken);
+        long sum = 0;
+        foreach (JsonElement silo in doc.RootElement.GetProperty("silos").EnumerateArray())
+        {
+            if (silo.GetProperty("status").GetString() == "active")
+            {
+                sum += silo.GetProperty("twinsActive").EnumerateObject().Sum(p => p.Value.GetInt64());
+            }
+        }
+
+        return sum;
+    }
+
     /// <summary>Silos of the cluster that are active.</summary>
     public async Task<int> ActiveSilosAsync(CancellationToken cancellationToken)
     {

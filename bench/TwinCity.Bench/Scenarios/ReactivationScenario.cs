@@ -17,7 +17,8 @@ namespace TwinCity.Bench.Scenarios;
 /// again, and then one new uplink per device. Every twin must wake (directory, snapshot, history
 /// since the snapshot) to apply it; the figure is how many twins a second that takes, from the
 /// first publish to the last history row written (PostgreSQL's own insert times), and what it cost
-/// in CPU and messages between silos per twin.
+/// in CPU and messages between silos per twin; and, once every twin is awake, the managed heap
+/// they added per twin, live after a full collection, summed over the silos.
 /// </summary>
 public sealed class ReactivationScenario : IBenchScenario
 {
@@ -67,6 +68,7 @@ public sealed class ReactivationScenario : IBenchScenario
         List<BenchSilo> again = await StartSilosAsync(n, "after", mosquitto.Port, connectionString, cancellationToken);
         try
         {
+            long liveBefore = await LiveHeapAsync(again, cancellationToken);
             var load = new ClusterLoad(again, mosquitto, postmaster);
             var window = new ClusterWindow(load, []);
             DateTime started = DateTime.UtcNow;
@@ -97,6 +99,16 @@ public sealed class ReactivationScenario : IBenchScenario
             {
                 report.Note(run.Problem);
             }
+
+            // Every twin is awake now: what they hold, summed over the silos, against the same silos before they woke.
+            long liveAfter = await LiveHeapAsync(again, cancellationToken);
+            long twins = await again[0].TwinsActiveAsync(cancellationToken);
+            report.Details["liveHeapBefore"] = liveBefore;
+            report.Details["liveHeapAfter"] = liveAfter;
+            report.Details["twinsActive"] = twins;
+            report.Add("reactivation.memory", $"managed heap per twin in cluster mode, live after a full collection, summed over the {n} silos", (liveAfter - liveBefore) / (double)Math.Max(1, twins) / 1024, "KB", "0.00",
+                Target.AtMost(2.8, "<= 2.8 KB"),
+                string.Create(CultureInfo.InvariantCulture, $"{twins:N0} twins active; {liveBefore / 1048576.0:0.0} MiB before they woke, {liveAfter / 1048576.0:0.0} MiB after"));
 
             report.Note("The rate runs from the first publish to the latest inserted_at of the history (PostgreSQL's clock on this machine), so it counts each twin's wake, its uplink and the durable write of its history row; starting the silos is not in it.");
         }
@@ -134,6 +146,20 @@ public sealed class ReactivationScenario : IBenchScenario
         {
             await silo.DisposeAsync();
         }
+    }
+
+    /// <summary>Bytes live after a full collection, summed over the silos, each collected first.</summary>
+    private static async Task<long> LiveHeapAsync(List<BenchSilo> silos, CancellationToken cancellationToken)
+    {
+        long sum = 0;
+        foreach (BenchSilo silo in silos)
+        {
+            await InducedCollection.RunAsync(silo.ProcessId, cancellationToken);
+            SiloGc gc = await silo.GcAsync(cancellationToken);
+            sum += gc.LiveHeapBytes ?? throw new InvalidOperationException($"silo {silo.ProcessId} reports no live heap (twincity_gc_live_after_full_collection_bytes)");
+        }
+
+        return sum;
     }
 
     private static async Task<long> HistoryRowsAsync(string connectionString, CancellationToken cancellationToken)
