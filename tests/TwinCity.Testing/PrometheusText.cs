@@ -10,8 +10,13 @@ public static class PrometheusText
     /// <c>dotnet_gc_pause_time_seconds_total</c>), over those whose labels hold
     /// <paramref name="label"/> when one is given; null when there is none.
     /// </summary>
-    public static double? Sum(string text, string metric, string? label = null)
+    public static double? Sum(string text, string metric, string? label = null) =>
+        Sum(text, metric, label is null ? [] : [label]);
+
+    /// <summary>As <see cref="Sum(string, string, string?)"/>, over the samples whose labels hold every one of <paramref name="labels"/>.</summary>
+    public static double? Sum(string text, string metric, IReadOnlyList<string> labels)
     {
+        ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(metric);
         double sum = 0;
@@ -25,7 +30,7 @@ public static class PrometheusText
             }
 
             int labelsEnd = line.LastIndexOf('}');
-            if (label is not null && (labelsEnd < 0 || !line.AsSpan(0, labelsEnd).Contains(label, StringComparison.Ordinal)))
+            if (labels.Count > 0 && (labelsEnd < 0 || !labels.All(l => line.AsSpan(0, labelsEnd).Contains(l, StringComparison.Ordinal))))
             {
                 continue;
             }

@@ -126,6 +126,14 @@ public sealed partial class CellRelay : BackgroundService, ICellUpdates
         (change.Leaves ? grain.LeaveAsync(change.Summary) : grain.UpdateAsync(change.Summary)).Ignore();
     }
 
+    private void SendEachDirect(long[] cells, CellChange[] changes)
+    {
+        for (int i = 0; i < cells.Length; i++)
+        {
+            SendDirect(cells[i], changes[i]);
+        }
+    }
+
     private void Resolve(long cell)
     {
         if (_resolving.TryAdd(cell, true))
@@ -212,10 +220,7 @@ public sealed partial class CellRelay : BackgroundService, ICellUpdates
             // The silo is going or gone: each change goes straight to its cell, which Orleans activates
             // again on a silo that is still here, so that the map does not keep a dead silo's last view.
             LogRelayFailed(silo, changes.Length, ex.Message);
-            for (int i = 0; i < cells.Length; i++)
-            {
-                SendDirect(cells[i], changes[i]);
-            }
+            SendEachDirect(cells, changes);
         }
     }
 
@@ -252,10 +257,7 @@ public sealed partial class CellRelay : BackgroundService, ICellUpdates
                         _outboxes.TryRemove(silo, out _);
                         if (outbox.Take() is { } stranded)
                         {
-                            for (int i = 0; i < stranded.cells.Length; i++)
-                            {
-                                SendDirect(stranded.cells[i], stranded.changes[i]);
-                            }
+                            SendEachDirect(stranded.cells, stranded.changes);
                         }
                     }
                 }

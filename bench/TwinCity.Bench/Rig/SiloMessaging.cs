@@ -60,7 +60,7 @@ public sealed record SiloMessaging(
             placements ? remote ?? 0 : null,
             PrometheusText.Sum(text, ForwardBatchesCounter) ?? 0,
             PrometheusText.Sum(text, CellBatchesCounter) ?? 0,
-            sentCount is null ? 0 : SumBoth(text, sentCount, SiloToSiloLabel, OneWayLabel));
+            (sentCount is null ? null : PrometheusText.Sum(text, sentCount, [SiloToSiloLabel, OneWayLabel])) ?? 0);
     }
 
     /// <summary>What changed from <paramref name="earlier"/> to this reading; the placements stay null unless both readings have them.</summary>
@@ -102,21 +102,6 @@ public sealed record SiloMessaging(
     /// <summary>The share of twin uplink calls that stayed on the ingesting silo; null when not exported or when there were none.</summary>
     public double? LocalShare =>
         TwinUplinksLocal is double local && TwinUplinksRemote is double remote && local + remote > 0 ? local / (local + remote) : null;
-
-    /// <summary>The sum of <paramref name="series"/>' samples whose labels hold both <paramref name="label"/> and <paramref name="other"/>.</summary>
-    private static double SumBoth(string text, string series, string label, string other)
-    {
-        double sum = 0;
-        foreach (string line in text.Split('\n'))
-        {
-            if (line.StartsWith(series + "{", StringComparison.Ordinal) && line.Contains(label, StringComparison.Ordinal) && line.Contains(other, StringComparison.Ordinal))
-            {
-                sum += PrometheusText.Sum(line, series) ?? 0;
-            }
-        }
-
-        return sum;
-    }
 
     /// <summary>The exact name of a histogram's <c>_count</c> series whose name starts with <paramref name="prefix"/> (the unit suffix varies with the exporter).</summary>
     private static string? CountSeries(string text, string prefix)
