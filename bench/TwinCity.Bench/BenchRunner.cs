@@ -18,6 +18,7 @@ public static class BenchRunner
         new CommandsScenario(),
         new ClusterScenario(),
         new SoakScenario(),
+        new FailoverScenario(),
     ];
 
     public static string UsageText

@@ -341,7 +341,7 @@ public sealed class ClusterScenario : IBenchScenario
 
     private static double? Finite(double value, int digits = 2) => double.IsFinite(value) ? Math.Round(value, digits) : null;
 
-    private static async Task WaitForMembersAsync(BenchSilo silo, int expected, CancellationToken cancellationToken)
+    internal static async Task WaitForMembersAsync(BenchSilo silo, int expected, CancellationToken cancellationToken)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(90);
         int active = 0;
@@ -359,7 +359,7 @@ public sealed class ClusterScenario : IBenchScenario
         throw new TimeoutException($"GET /api/v1/cluster shows {active} active silo(s), not {expected}, after 90 s");
     }
 
-    private static string FirstLine(string text)
+    internal static string FirstLine(string text)
     {
         int end = text.IndexOf('\n', StringComparison.Ordinal);
         return end < 0 ? text : text[..end];
