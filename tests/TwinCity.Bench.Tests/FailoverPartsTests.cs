@@ -123,6 +123,22 @@ public sealed class FailoverPartsTests
         Assert.Equal(3, outside);
     }
 
+    [Fact]
+    public void Messages_a_leftover_session_held_are_matched_to_the_uplinks_already_recorded()
+    {
+        var at = new DateTime(2026, 12, 3, 0, 0, 0, DateTimeKind.Utc);
+        BenchDevice device = CityDevices.Get(3, DeviceMix.City);
+        RecordedUplink[] rows = [new(device.DevEui, 5, at.AddSeconds(2), at.AddSeconds(3)), new(device.DevEui, 6, at.AddSeconds(7), at.AddSeconds(8))];
+        byte[][] held = [UplinkFactory.Up(device, 6, at), UplinkFactory.Up(device, 5, at), UplinkFactory.Up(device, 9, at), "not json"u8.ToArray()];
+
+        (long recorded, DateTime? first, DateTime? last) = FailoverScenario.AlreadyRecorded(held, rows);
+
+        Assert.Equal(2, recorded);
+        Assert.Equal(at.AddSeconds(2), first);
+        Assert.Equal(at.AddSeconds(7), last);
+        Assert.Equal((0, null, null), FailoverScenario.AlreadyRecorded([], rows));
+    }
+
     [Theory]
     [InlineData(0, 25, 4u)]
     [InlineData(5, 25, 3u)]

@@ -92,6 +92,11 @@ public sealed class BenchSilo : IAsyncDisposable
             env["Access__Keys__1__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("dev-azerishig"u8));
         }
 
+        foreach ((string name, string value) in settings.Settings ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
+        }
+
         // Runtime settings to try on the silo alone (GC knobs, say) without touching the bench's own
         // process: TWINCITY_BENCH_SILO_DOTNET_GCgen0size=0x2000000 reaches the silo as DOTNET_GCgen0size.
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using MQTTnet;
@@ -24,12 +25,17 @@ public static class BrokerSession
     {
         ArgumentNullException.ThrowIfNull(clientId);
         using IMqttClient client = new MqttClientFactory().CreateMqttClient();
-        long held = 0;
+        var held = new List<byte[]>();
         client.ApplicationMessageReceivedAsync += e =>
         {
             // Not acknowledged: the check takes nothing away that another client could still be owed.
             e.AutoAcknowledge = false;
-            Interlocked.Increment(ref held);
+            byte[] payload = e.ApplicationMessage.Payload.ToArray();
+            lock (held)
+            {
+                held.Add(payload);
+            }
+
             return Task.CompletedTask;
         };
         MqttClientConnectResult connected = await client.ConnectAsync(
@@ -49,7 +55,10 @@ public static class BrokerSession
         }
 
         await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken);
-        return new BrokerSessionCheck(clientId, present, Interlocked.Read(ref held));
+        lock (held)
+        {
+            return new BrokerSessionCheck(clientId, present, [.. held]);
+        }
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ using TwinCity.Bench.Measure;
 using TwinCity.Bench.Publishing;
 using TwinCity.Bench.Reporting;
 using TwinCity.Bench.Rig;
+using TwinCity.Gateway.Ingest.Envelopes;
 using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Testing;
 
@@ -45,6 +46,20 @@ public sealed partial class FailoverScenario : IBenchScenario
     /// </summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// What the failover silos set beyond the bench's usual: the API's rate limit per key, raised so that
+    /// the bench can read every twin's document after the run (10,000 at the default sizes) in seconds,
+    /// not at the 200 a second an agency's key gets; and the log lines of ingest's broker session and of
+    /// the takeover at Information (a few lines a run), which say when a session was opened or found gone.
+    /// </summary>
+    private static readonly Dictionary<string, string> PhaseSettings = new()
+    {
+        ["Access__RateLimit__PermitsPerSecond"] = "100000",
+        ["Access__RateLimit__Burst"] = "100000",
+        ["Logging__LogLevel__TwinCity.Gateway.Ingest.Mqtt.MqttIngestConsumer"] = "Information",
+        ["Logging__LogLevel__TwinCity.Gateway.Ingest.Affinity.SessionTakeover"] = "Information",
+    };
+
     /// <summary>The most rows the second-by-second table shows; the JSON details hold every second.</summary>
     private const int TableRows = 80;
 
@@ -70,6 +85,7 @@ public sealed partial class FailoverScenario : IBenchScenario
         report.Note(string.Create(CultureInfo.InvariantCulture,
             $"Back at the offered rate: the end of the first one-second window after the fault (windows end every 0.1 s) in which at least {FailoverTimeline.BackShare:0%} of the offered rate was recorded and nothing published more than a second before the window's end was still unrecorded, so the backlog the fault left is drained. The takeover's delay is the largest publish-to-recorded time of the uplinks published from {FailoverTimeline.BeforeFault:0} s before the fault until then; the steady figures are those of the uplinks published before that."));
         report.Note("Lost: uplinks the broker acknowledged to the publisher with no row in uplink_history (distinct device and frame counter). Last frame: each twin's document (GET /api/v1/twins/{kind}/{id} on the first silo, which never fails) names the frame counter of the last uplink it applied, which should be the last one published to its device.");
+        report.Note("The silos run with the API's rate limit per key raised to 100,000 requests a second (Access:RateLimit:PermitsPerSecond and Burst; 200 and 400 by default), so that the bench can read every twin's document once the run is over; while the run is timed the bench makes a few requests a second (/metrics of the survivors).");
         report.Note("Session gone: the bench connects to mosquitto under the failed silo's client id (twincity-{address}-{port}-{generation}) with clean start off and a session expiry of 0 (MQTT 5), and reads the session-present flag of the CONNACK; with that expiry the check leaves no session behind, and a session it finds ends with it, so it is asked once, last.");
 
         Progress.Say("starting PostgreSQL");
@@ -119,6 +135,43 @@ public sealed partial class FailoverScenario : IBenchScenario
         return (distinct, outside);
     }
 
+    /// <summary>
+    /// Of the messages a session still held (<see cref="BrokerSessionCheck.Held"/>), how many are uplinks
+    /// that <paramref name="rows"/> already has, delivered once and left in the session: such a leftover
+    /// loses nothing, where one holding uplinks never recorded would; and when the earliest and the latest
+    /// of those were published.
+    /// </summary>
+    public static (long Recorded, DateTime? FirstPublished, DateTime? LastPublished) AlreadyRecorded(IReadOnlyList<byte[]> held, IEnumerable<RecordedUplink> rows)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (held.Count == 0)
+        {
+            return (0, null, null);
+        }
+
+        var recorded = new Dictionary<(ulong, uint), DateTime>();
+        foreach (RecordedUplink row in rows)
+        {
+            recorded.TryAdd((row.DevEui, row.FCnt), row.PublishedAt);
+        }
+
+        long count = 0;
+        DateTime? first = null;
+        DateTime? last = null;
+        foreach (byte[] payload in held)
+        {
+            if (ChirpStackParser.TryParse(payload, NetworkEvent.Up, out Envelope envelope, out _) && recorded.TryGetValue((envelope.DevEui, envelope.FCnt), out DateTime published))
+            {
+                count++;
+                first = first is { } f && f <= published ? f : published;
+                last = last is { } l && l >= published ? l : published;
+            }
+        }
+
+        return (count, first, last);
+    }
+
     /// <summary>What the survivor that took the session over logged of it: messages received from the session and applied; null when no such line is there.</summary>
     public static (long Received, long Applied)? TakeoverDrained(string log)
     {
@@ -147,7 +200,7 @@ public sealed partial class FailoverScenario : IBenchScenario
                 for (int i = 0; i < Silos; i++)
                 {
                     Progress.Say($"{name}: starting silo {i + 1} of {Silos}");
-                    silos.Add(await BenchSilo.StartAsync(new SiloSettings("127.0.0.1", mosquitto.Port, ConnectionString: connectionString, Name: $"failover-{name}-silo{i + 1}"), cancellationToken));
+                    silos.Add(await BenchSilo.StartAsync(new SiloSettings("127.0.0.1", mosquitto.Port, ConnectionString: connectionString, Name: $"failover-{name}-silo{i + 1}", Settings: PhaseSettings), cancellationToken));
                 }
 
                 await ClusterScenario.WaitForMembersAsync(silos[0], Silos, cancellationToken);
@@ -214,10 +267,12 @@ public sealed partial class FailoverScenario : IBenchScenario
                 (faultUtc - firstPublish).TotalSeconds,
                 options.Rate);
             (long Received, long Applied)? drained = survivors.Select(s => TakeoverDrained(s.ReadLog())).FirstOrDefault(d => d is not null);
+            (long heldRecorded, DateTime? heldFirst, DateTime? heldLast) = AlreadyRecorded(session.Held, rows);
+            (long, double?, double?) held = (heldRecorded, Relative(heldFirst, firstPublish), Relative(heldLast, firstPublish));
 
-            AddPhaseFigures(report, key, name, signal, options, run, timeline, takeoverSeen, takeovers, drained, distinct, outside, mismatched, examples, session, declaredDead, thawed);
+            AddPhaseFigures(report, key, name, signal, options, run, timeline, takeoverSeen, takeovers, drained, distinct, outside, mismatched, examples, session, held, declaredDead, thawed);
             AddPhaseTable(report, name, timeline);
-            Describe(details, run, timeline, takeoverSeen, takeovers, drained, distinct, outside, mismatched, examples, session, declaredDead, thawed);
+            Describe(details, run, timeline, takeoverSeen, takeovers, drained, distinct, outside, mismatched, examples, session, held, declaredDead, thawed);
             return true;
         }
         finally
@@ -302,6 +357,7 @@ public sealed partial class FailoverScenario : IBenchScenario
         long mismatched,
         IReadOnlyList<string> examples,
         BrokerSessionCheck session,
+        (long Recorded, double? First, double? Last) held,
         bool declaredDead,
         (bool Exited, double Seconds, int? Code, bool SaidDead)? thawed)
     {
@@ -355,7 +411,7 @@ public sealed partial class FailoverScenario : IBenchScenario
         report.Add($"{key}.lastFrame", string.Create(c, $"{name}: twins whose last applied frame is not the last published to them (of {options.Devices:N0})"), mismatched, string.Empty, "N0", Target.Exactly(0, "0"),
             examples.Count > 0 ? string.Join("; ", examples) : null);
         report.AddCheck($"{key}.sessionGone", $"{name}: the failed silo's session is gone from the broker", !session.Present, expected: true,
-            session.Present ? string.Create(c, $"{session.ClientId} was still there, holding at least {session.MessagesHeld:N0} messages") : session.ClientId);
+            session.Present ? string.Create(c, $"{session.ClientId} was still there, holding at least {session.MessagesHeld:N0} messages, {held.Recorded:N0} of them uplinks already in uplink_history") + HeldSpan(timeline, held) : session.ClientId);
         report.AddCheck($"{key}.declaredDead", $"{name}: the failed silo is dead in the membership table", declaredDead, expected: true);
         if (thawed is { } t)
         {
@@ -428,6 +484,7 @@ public sealed partial class FailoverScenario : IBenchScenario
         long mismatched,
         IReadOnlyList<string> examples,
         BrokerSessionCheck session,
+        (long Recorded, double? First, double? Last) held,
         bool declaredDead,
         (bool Exited, double Seconds, int? Code, bool SaidDead)? thawed)
     {
@@ -453,6 +510,9 @@ public sealed partial class FailoverScenario : IBenchScenario
         details["lastFrameExamples"] = new JsonArray([.. examples.Select(e => (JsonNode?)JsonValue.Create(e))]);
         details["sessionPresent"] = session.Present;
         details["sessionMessagesHeld"] = session.MessagesHeld;
+        details["sessionMessagesHeldAlreadyRecorded"] = held.Recorded;
+        details["sessionHeldPublishedFromSeconds"] = held.First is double from ? Math.Round(from, 3) : null;
+        details["sessionHeldPublishedToSeconds"] = held.Last is double to ? Math.Round(to, 3) : null;
         details["declaredDead"] = declaredDead;
         if (thawed is { } t)
         {
@@ -467,6 +527,14 @@ public sealed partial class FailoverScenario : IBenchScenario
             s.Second, s.Published, s.Recorded, s.Backlog, double.IsNaN(s.MaxDelay) ? null : Math.Round(s.MaxDelay * 1000, 1)))]);
         details["secondsColumns"] = new JsonArray("second", "published", "recorded", "backlogAtEnd", "maxDelayMs");
     }
+
+    /// <summary>When the held uplinks already recorded were published, against the fault; empty when there were none.</summary>
+    private static string HeldSpan(FailoverTimeline timeline, (long Recorded, double? First, double? Last) held) =>
+        held is { First: double first, Last: double last }
+            ? string.Create(CultureInfo.InvariantCulture, $", published from {first - timeline.FaultAt:+0.0;-0.0} to {last - timeline.FaultAt:+0.0;-0.0} s from the fault")
+            : string.Empty;
+
+    private static double? Relative(DateTime? at, DateTime? origin) => at is DateTime a && origin is DateTime o ? (a - o).TotalSeconds : null;
 
     /// <summary>What the silos' membership ran with: Orleans' defaults unless the bench's environment passes settings on.</summary>
     private static string MembershipNote()
