@@ -411,7 +411,11 @@ public sealed partial class FailoverScenario : IBenchScenario
         report.Add($"{key}.lastFrame", string.Create(c, $"{name}: twins whose last applied frame is not the last published to them (of {options.Devices:N0})"), mismatched, string.Empty, "N0", Target.Exactly(0, "0"),
             examples.Count > 0 ? string.Join("; ", examples) : null);
         report.AddCheck($"{key}.sessionGone", $"{name}: the failed silo's session is gone from the broker", !session.Present, expected: true,
-            session.Present ? string.Create(c, $"{session.ClientId} was still there, holding at least {session.MessagesHeld:N0} messages, {held.Recorded:N0} of them uplinks already in uplink_history") + HeldSpan(timeline, held) : session.ClientId);
+            !session.Present
+                ? session.ClientId
+                : session.MessagesHeld == 0
+                    ? $"{session.ClientId} was still there, holding no message"
+                    : string.Create(c, $"{session.ClientId} was still there, holding at least {session.MessagesHeld:N0} messages, {held.Recorded:N0} of them uplinks already in uplink_history") + HeldSpan(timeline, held));
         report.AddCheck($"{key}.declaredDead", $"{name}: the failed silo is dead in the membership table", declaredDead, expected: true);
         if (thawed is { } t)
         {
@@ -424,8 +428,8 @@ public sealed partial class FailoverScenario : IBenchScenario
 
     /// <summary>
     /// The seconds around the fault, from two before it to three after the survivors were back (or twenty
-    /// after it when they never were), at most <see cref="TableRows"/>; a stretch in which nothing was
-    /// published or recorded is one row.
+    /// after it when they never were), at most <see cref="TableRows"/> rows; a stretch of seconds in which
+    /// nothing was recorded is one row, with what was published in all of it.
     /// </summary>
     private static void AddPhaseTable(BenchReport report, string name, FailoverTimeline timeline)
     {
@@ -444,9 +448,11 @@ public sealed partial class FailoverScenario : IBenchScenario
         {
             FailoverSecond s = timeline.Seconds[i];
             int last = i;
-            while (Idle(s) && last + 1 <= to && last + 1 != back && Idle(timeline.Seconds[last + 1]))
+            long published = s.Published;
+            while (s.Recorded == 0 && last + 1 <= to && last + 1 != fault && last + 1 != back && timeline.Seconds[last + 1].Recorded == 0)
             {
                 last++;
+                published += timeline.Seconds[last].Published;
             }
 
             string label = last > i ? string.Create(c, $"{i} to {last}") : i.ToString(c);
@@ -455,21 +461,20 @@ public sealed partial class FailoverScenario : IBenchScenario
                 label += string.Create(c, $" (fault at {timeline.FaultAt:0.00})");
             }
 
-            if (last >= back && i <= back)
+            if (i == back)
             {
                 label += string.Create(c, $" (back at rate by {timeline.BackAt:0.0})");
             }
 
-            rows.Add([label, s.Published.ToString("N0", c), s.Recorded.ToString("N0", c), s.Backlog.ToString("N0", c), double.IsNaN(s.MaxDelay) ? "" : (s.MaxDelay * 1000).ToString("N0", c)]);
+            FailoverSecond end = timeline.Seconds[last];
+            rows.Add([label, published.ToString("N0", c), s.Recorded.ToString("N0", c), end.Backlog.ToString("N0", c), double.IsNaN(s.MaxDelay) ? "" : (s.MaxDelay * 1000).ToString("N0", c)]);
             i = last;
         }
 
         report.AddTable(new ReportTable(
-            $"{name}: second by second around the fault (seconds from the first publish; the whole run is in the JSON details)",
+            $"{name}: second by second around the fault (seconds from the first publish; a stretch with nothing recorded is one row; the whole run is in the JSON details)",
             ["second", "published", "recorded", "backlog at its end", "longest wait of those recorded, ms"],
             rows));
-
-        static bool Idle(FailoverSecond s) => s.Published == 0 && s.Recorded == 0;
     }
 
     private static void Describe(
