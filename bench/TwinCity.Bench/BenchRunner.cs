@@ -19,6 +19,7 @@ public static class BenchRunner
         new ClusterScenario(),
         new ReactivationScenario(),
         new SoakScenario(),
+        new FailoverScenario(),
     ];
 
     public static string UsageText

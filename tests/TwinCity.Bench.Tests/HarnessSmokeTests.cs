@@ -230,6 +230,46 @@ public sealed class HarnessSmokeTests
     }
 
     [Fact]
+    public async Task Failover_kills_a_silo_under_load_and_reports_what_was_lost_when_the_rate_came_back_and_the_dead_session()
+    {
+        // The kill phase alone: the stopped silo of the other phase is only declared dead after a minute
+        // with Orleans' default membership settings, too long for a smoke test (FailoverPartsTests and
+        // BrokerSessionTests cover the parts it adds).
+        BenchRun run = await BenchRun.RunAsync("failover", "--phases", "kill", "--devices", "200", "--rate", "200", "--duration", "25", "--fault-at", "8");
+
+        Assert.True(run.Result is not null, run.Explain);
+        string? notAvailable = run.Result!.RootElement.GetProperty("notAvailable").GetString();
+        if (notAvailable is not null)
+        {
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("cluster mode", notAvailable, StringComparison.Ordinal);
+            return;
+        }
+
+        // The run itself went through; what the figures say of the platform is the scenario's finding
+        // (a session left at the broker fails the run's exit code, and is no fault of the harness).
+        Assert.True(run.Result.RootElement.GetProperty("error").ValueKind == JsonValueKind.Null, run.Explain);
+        Assert.Equal(0, run.Figure("failover.kill.warmup.lost"));
+        Assert.Equal(5000, run.Figure("failover.kill.published"));
+        Assert.Equal(0, run.Figure("failover.kill.lost"));
+        Assert.Equal(0, run.Figure("failover.kill.lastFrame"));
+        Assert.Equal(1, run.Figure("failover.kill.takeovers"));
+        Assert.Equal(1, run.Figure("failover.kill.declaredDead"));
+        Assert.InRange(run.Figure("failover.kill.faultAt"), 8, 10);
+        Assert.True(run.Figure("failover.kill.takeoverSeen") > 0, run.Explain);
+        Assert.True(run.Figure("failover.kill.maxDelay") > 0, run.Explain);
+        Assert.True(run.HasFigure("failover.kill.back"), run.Explain);
+        Assert.Contains(run.Figure("failover.kill.sessionGone"), new[] { 0.0, 1.0 });
+        Assert.False(run.HasFigure("failover.kill.exited"));
+        Assert.False(run.HasFigure("failover.stop.published"));
+
+        // The seconds around the fault, above the figures.
+        Assert.Contains("| second | published | recorded | backlog at its end |", run.Output, StringComparison.Ordinal);
+        Assert.Contains("(fault at ", run.Output, StringComparison.Ordinal);
+        Assert.Contains("| kill: uplinks lost (published 5,000 - distinct in uplink_history 5,000) | 0 | 0 | met |", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_mistyped_option_is_refused_before_anything_runs()
     {
         BenchRun run = await BenchRun.RunAsync("ingest", "--devcies", "10");

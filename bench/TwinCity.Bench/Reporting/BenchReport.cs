@@ -63,6 +63,31 @@ public sealed class BenchReport(string scenario, IReadOnlyList<string> command)
         return figure;
     }
 
+    /// <summary>
+    /// A yes-or-no check (a session gone, a process that exited by itself): 1 or 0 in the JSON, "yes" or
+    /// "no" in the table; anything but <paramref name="expected"/> fails the run, as an exact target does.
+    /// </summary>
+    public Figure AddCheck(string key, string name, bool value, bool expected, string? note = null)
+    {
+        var target = Target.Exactly(expected ? 1 : 0, expected ? "yes" : "no");
+        double number = value ? 1 : 0;
+        var figure = new Figure(key, name, number, string.Empty, value ? "yes" : "no", target, target.Judge(number), note);
+        _figures.Add(figure);
+        return figure;
+    }
+
+    /// <summary>
+    /// A figure with a target that the run never reached (nothing to measure it by: the rate never came
+    /// back, say): a row that says so in <paramref name="display"/>, with no number, and the target missed.
+    /// </summary>
+    public Figure AddNotReached(string key, string name, string display, Target target, string? note = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var figure = new Figure(key, name, double.NaN, string.Empty, display, target, FigureStatus.Missed, note);
+        _figures.Add(figure);
+        return figure;
+    }
+
     public Figure? Find(string key) => _figures.FirstOrDefault(f => f.Key == key);
 
     public void Note(string text) => _notes.Add(text);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using TwinCity.Bench.Load;
+using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Testing;
 
 namespace TwinCity.Bench.Rig;
@@ -15,6 +16,9 @@ public sealed class BenchSilo : IAsyncDisposable
 {
     /// <summary>The operator's demo key (reads and device management); sent before API keys are enforced too.</summary>
     public const string CityKey = "dev-city";
+
+    /// <summary>The shared-subscription group of the cluster's silos; each silo's broker session is named after it (<c>{group}-{address}-{port}-{generation}</c>).</summary>
+    public const string SharedGroup = "twincity";
 
     /// <summary>Environment variables with this prefix are handed to the silo processes without it.</summary>
     public const string SiloEnvironmentPrefix = "TWINCITY_BENCH_SILO_";
@@ -47,6 +51,9 @@ public sealed class BenchSilo : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has exited.</summary>
+    public int? ExitCode => _process.ExitCode;
+
     /// <param name="cgroup">When given, the process is put in it as soon as it has started (a CPU cap standing in for a machine of its own).</param>
     public static async Task<BenchSilo> StartAsync(SiloSettings settings, CancellationToken cancellationToken, int? primarySiloPort = null, CpuCgroup? cgroup = null)
     {
@@ -75,7 +82,7 @@ public sealed class BenchSilo : IAsyncDisposable
         {
             env["TwinCity__Mode"] = "Cluster";
             env["ConnectionStrings__TwinCity"] = settings.ConnectionString;
-            env["Mqtt__SharedGroup"] = "twincity";
+            env["Mqtt__SharedGroup"] = SharedGroup;
 
             // A cluster silo's broker session is named after the silo itself (and refuses a client id).
             env.Remove("Mqtt__ClientId");
@@ -83,6 +90,11 @@ public sealed class BenchSilo : IAsyncDisposable
             env["Access__Keys__0__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(CityKey)));
             env["Access__Keys__1__Agency"] = "azerishig";
             env["Access__Keys__1__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("dev-azerishig"u8));
+        }
+
+        foreach ((string name, string value) in settings.Settings ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
         }
 
         // Runtime settings to try on the silo alone (GC knobs, say) without touching the bench's own
@@ -122,6 +134,33 @@ public sealed class BenchSilo : IAsyncDisposable
     }
 
     public string LogTail(int lines = 30) => _process.LogTail(lines);
+
+    /// <summary>Everything the process has written so far (its log file, read while it is still being written).</summary>
+    public string ReadLog()
+    {
+        using var file = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(file);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Kills the process (SIGKILL): a crash, no shutdown code runs, its sockets close.</summary>
+    public Task KillAsync() => _process.KillAsync();
+
+    /// <summary>Freezes the process (SIGSTOP), as a hung machine would: its sockets stay open, it answers nothing.</summary>
+    public void Freeze() => _process.Freeze();
+
+    /// <summary>Lets a frozen process run again (SIGCONT).</summary>
+    public void Thaw() => _process.Thaw();
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to exit by itself; false when it still runs.</summary>
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
+
+    /// <summary>The sum of a metric's samples on this silo's <c>/metrics</c>, null when it exports none.</summary>
+    public async Task<double?> MetricAsync(string metric, CancellationToken cancellationToken)
+    {
+        string text = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
+        return PrometheusText.Sum(text, metric);
+    }
 
     public double CpuSeconds() => ProcessCpu.Seconds(_process.ProcessId);
 
@@ -204,6 +243,28 @@ public sealed class BenchSilo : IAsyncDisposable
         }
 
         return sum;
+    }
+
+    /// <summary>Every silo of the cluster's membership table, dead ones too: its address (as Orleans writes it) and status.</summary>
+    public async Task<IReadOnlyList<(string Address, string Status)>> MembersAsync(CancellationToken cancellationToken)
+    {
+        using JsonDocument doc = await ClusterAsync(cancellationToken);
+        return [.. doc.RootElement.GetProperty("silos").EnumerateArray().Select(s => (s.GetProperty("address").GetString() ?? string.Empty, s.GetProperty("status").GetString() ?? string.Empty))];
+    }
+
+    /// <summary>The frame counter of the last uplink <paramref name="device"/>'s twin applied (<c>radio.fCnt</c> of its document); null when it has applied none.</summary>
+    public async Task<uint?> TwinFCntAsync(BenchDevice device, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        using HttpResponseMessage response = await Http.GetAsync(new Uri($"api/v1/twins/{device.Kind.ToUrlName()}/{device.TwinId}", UriKind.Relative), cancellationToken);
+        string body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"GET twin {device.Kind.ToUrlName()}/{device.TwinId} answered {(int)response.StatusCode}: {body}");
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(body);
+        return doc.RootElement.TryGetProperty("radio", out JsonElement radio) && radio.TryGetProperty("fCnt", out JsonElement fCnt) ? fCnt.GetUInt32() : null;
     }
 
     /// <summary>Silos of the cluster that are active.</summary>

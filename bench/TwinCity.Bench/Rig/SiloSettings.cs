@@ -6,4 +6,5 @@ namespace TwinCity.Bench.Rig;
 /// <param name="Subscribe">False for the baseline: the embedded broker runs, ingest does not subscribe.</param>
 /// <param name="ConnectionString">Set for cluster mode (PostgreSQL).</param>
 /// <param name="Name">Names the log file and the MQTT client id.</param>
-public sealed record SiloSettings(string? MqttHost, int MqttPort, bool Subscribe = true, string? ConnectionString = null, string Name = "silo");
+/// <param name="Settings">Further configuration for this silo (environment variable names, <c>Section__Key</c>), set after the bench's own.</param>
+public sealed record SiloSettings(string? MqttHost, int MqttPort, bool Subscribe = true, string? ConnectionString = null, string Name = "silo", IReadOnlyDictionary<string, string>? Settings = null);

@@ -365,7 +365,7 @@ public sealed class ClusterScenario : IBenchScenario
         throw new TimeoutException($"GET /api/v1/cluster shows {active} active silo(s), not {expected}, after 90 s");
     }
 
-    private static string FirstLine(string text)
+    internal static string FirstLine(string text)
     {
         int end = text.IndexOf('\n', StringComparison.Ordinal);
         return end < 0 ? text : text[..end];
