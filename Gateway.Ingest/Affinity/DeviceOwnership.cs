@@ -31,6 +31,11 @@ public sealed partial class DeviceOwnership(
     private const int SlotBits = 12;
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often the ring is read for a while after a membership change, and for how long.</summary>
+    private static readonly TimeSpan Settling = TimeSpan.FromMilliseconds(100);
+
+    private static readonly TimeSpan SettleFor = TimeSpan.FromSeconds(3);
+
     /// <summary>Per slot: the owning silo when it is another one; null when this silo owns it (or the ring is not known yet).</summary>
     private SiloAddress?[] _remote = new SiloAddress?[Slots];
 
@@ -63,13 +68,17 @@ public sealed partial class DeviceOwnership(
     {
         await using IAsyncEnumerator<ClusterMembershipSnapshot> updates = membership.MembershipUpdates.GetAsyncEnumerator(stoppingToken);
         Task<bool> next = updates.MoveNextAsync().AsTask();
+        long settlingUntil = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             Rebuild();
             NoteDepartures();
             try
             {
-                Task woke = await Task.WhenAny(next, Task.Delay(Refresh, stoppingToken));
+                // The ring follows a membership change a moment later: read it often until it has, so
+                // that messages for a silo just declared dead are not sent round again and again.
+                TimeSpan wait = Environment.TickCount64 < settlingUntil ? Settling : Refresh;
+                Task woke = await Task.WhenAny(next, Task.Delay(wait, stoppingToken));
                 if (woke == next)
                 {
                     if (!await next)
@@ -77,6 +86,7 @@ public sealed partial class DeviceOwnership(
                         break;
                     }
 
+                    settlingUntil = Environment.TickCount64 + (long)SettleFor.TotalMilliseconds;
                     next = updates.MoveNextAsync().AsTask();
                 }
             }

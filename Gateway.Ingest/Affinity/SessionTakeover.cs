@@ -54,12 +54,16 @@ public sealed partial class SessionTakeover(
             return;
         }
 
+        // Woken by each membership change, so that a silo declared dead is taken over at once; and every
+        // few seconds anyway, for a ring that had not settled when the change came.
+        using var changed = new SemaphoreSlim(0);
+        Task watching = WatchMembershipAsync(changed, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await TakeOverDeadSessionsAsync(stoppingToken);
-                await Task.Delay(Recheck, stoppingToken);
+                await changed.WaitAsync(Recheck, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -70,6 +74,25 @@ public sealed partial class SessionTakeover(
                 LogTakeoverFailed(ex, ex.Message);
                 await Task.Delay(Recheck, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+        }
+
+        await watching;
+    }
+
+    private async Task WatchMembershipAsync(SemaphoreSlim changed, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (ClusterMembershipSnapshot _ in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            {
+                if (changed.CurrentCount == 0)
+                {
+                    changed.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
