@@ -30,8 +30,9 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// elsewhere or later) and what was taken is finished first.
 /// </para>
 /// <para>
-/// Network-server events on the embedded broker go to ingest only, not to other subscribers; turn
-/// this off (<c>Mqtt:InProcess=false</c>) to watch them with an MQTT client.
+/// A network-server event also reaches any other client of the embedded broker whose subscription
+/// matches it (<see cref="BrokerWatchers"/>), so a newcomer can watch the uplinks with an MQTT client;
+/// with nobody watching, the broker does nothing more with it.
 /// </para>
 /// </remarks>
 public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IIntakeSource
@@ -53,6 +54,9 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IIntake
         _logger = logger;
         metrics.ObservePending(() => Pending);
     }
+
+    /// <summary>The clients' subscriptions, so that a watched network-server event is delivered to its watchers too.</summary>
+    public BrokerWatchers Watchers { get; } = new();
 
     public long Received => Interlocked.Read(ref _received);
 
@@ -93,6 +97,9 @@ public sealed partial class BrokerHandoff : IHostedService, IMqttIntake, IIntake
         {
             await _intake.SubmitAsync(new IntakeItem(topic, buffer.AsMemory(0, length), buffer, this), e.CancellationToken);
             Interlocked.Increment(ref _received);
+
+            // Ingest has it; the broker delivers it as well only to clients that watch such topics.
+            e.ProcessPublish = Watchers.AnyMatch(topic);
         }
         catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
         {

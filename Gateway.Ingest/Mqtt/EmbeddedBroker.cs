@@ -48,6 +48,7 @@ public sealed partial class EmbeddedBroker(IOptions<MqttOptions> options, ILogge
         _server.ValidatingConnectionAsync += AssignMqtt5ClientIdAsync;
         if (handoff is not null)
         {
+            handoff.Watchers.Follow(_server);
             _server.InterceptingPublishAsync += handoff.InterceptAsync;
         }
 

@@ -45,6 +45,35 @@ public sealed class MosquittoClientToolsTests(CityAppFactory city)
     }
 
     [Fact]
+    public async Task Mosquitto_sub_sees_the_uplinks_that_ingest_takes_inside_the_broker()
+    {
+        await WaitReadyAsync(_http);
+        (string devEui, string id) = await ProvisionAsync(_http, "streetlights", "milesight-ws558", "SLW");
+        string port = city.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string topic = TwinCity.Testing.NetworkServerMessages.ChirpStackUpTopic(devEui);
+        using Tool subscriber = Tool.Start("mosquitto_sub", ["-p", port, "-t", topic, "-C", "1", "-W", "20"]);
+        await using TwinCity.Testing.TestPublisher publisher = await TwinCity.Testing.TestPublisher.ConnectAsync(city.MqttPort);
+
+        // As the network server would: uplinks with rising frame counters until the watcher has seen one.
+        int fCnt = 0;
+        DateTime deadline = DateTime.UtcNow.AddSeconds(25);
+        while (!subscriber.HasExited && DateTime.UtcNow < deadline)
+        {
+            fCnt++;
+            await publisher.PublishAsync(topic, TwinCity.Testing.NetworkServerMessages.ChirpStackUp(devEui, (uint)fCnt, 85, decoded: new { on = true, dimLevel = fCnt }));
+            await Task.Delay(200);
+        }
+
+        (int exit, string output, string errors) = await subscriber.WaitAsync();
+        Assert.True(exit == 0, $"mosquitto_sub saw no uplink of {devEui} in 20 s (exit {exit}): {errors}");
+        Assert.Contains(devEui, output, StringComparison.OrdinalIgnoreCase);
+
+        // Ingest took every one of them as well.
+        System.Text.Json.JsonElement twin = await WaitForTwinAsync(_http, "streetlights", id, t => HasReported(t, "dimLevel") && Reported(t, "dimLevel").GetInt32() == fCnt);
+        Assert.Equal(fCnt, twin.GetProperty("radio").GetProperty("fCnt").GetInt32());
+    }
+
+    [Fact]
     public async Task Mqtt5_client_without_an_id_is_told_the_id_the_broker_assigned()
     {
         await WaitReadyAsync(_http);
