@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using TwinCity.Gateway.Ingest.Codecs;
 using TwinCity.Gateway.Ingest.DeadLetters;
 using TwinCity.Gateway.Ingest.Http;
@@ -23,6 +24,7 @@ public static class IngestExtensions
         IServiceCollection services = builder.Services;
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MqttOptions>, MqttTlsValidation>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(CodecRegistry.Default);
         services.AddSingleton<ICodecCatalog>(sp => sp.GetRequiredService<CodecRegistry>());

@@ -191,6 +191,7 @@ public sealed partial class SessionTakeover(
     {
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Host ?? "127.0.0.1", _options.Port)
+            .WithBrokerTls(_options)
             .WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(cleanStart)

@@ -84,6 +84,7 @@ public sealed partial class MqttDownlinkPublisher(
             IMqttClient client = new MqttClientFactory().CreateMqttClient();
             MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
                 .WithTcpServer(o.Host ?? "127.0.0.1", o.Port)
+                .WithBrokerTls(o)
                 .WithClientId((o.ClientId ?? $"twincity-{Environment.MachineName}") + "-downlinks")
                 .WithProtocolVersion(MqttProtocolVersion.V500)
                 .WithCleanStart(true)

@@ -214,6 +214,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
     {
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
             .WithTcpServer(_options.Host ?? "127.0.0.1", _options.Port)
+            .WithBrokerTls(_options)
             .WithClientId(ClientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(false)

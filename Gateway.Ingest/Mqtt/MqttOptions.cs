@@ -57,5 +57,8 @@ public sealed class MqttOptions
     /// </summary>
     public bool InProcess { get; set; } = true;
 
+    /// <summary>TLS to an outside broker ("Mqtt:Tls"); the embedded broker listens on loopback without it.</summary>
+    public MqttTlsOptions Tls { get; set; } = new();
+
     public bool Embedded => string.IsNullOrWhiteSpace(Host);
 }

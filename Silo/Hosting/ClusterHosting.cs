@@ -55,6 +55,9 @@ internal static class ClusterHosting
             problems.Add("Mqtt:ClientId is not used when TwinCity:Mode is Cluster: each silo's broker session is named after the silo ({Mqtt:SharedGroup}-{address}-{port}-{generation}), so that a survivor can take a dead silo's session over; remove the setting");
         }
 
+        // TLS on every hop (docs/decisions/cluster-tls.md), unless Cluster:Insecure waives it.
+        problems.AddRange(ClusterTls.Problems(configuration, connectionString));
+
         if (problems.Count > 0)
         {
             throw new OptionsValidationException(TwinCityHostOptions.Section, typeof(TwinCityHostOptions), problems);
@@ -125,6 +128,9 @@ internal static class ClusterHosting
         services.AddSingleton<PostgresHealthCheck>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
 
+        IReadOnlyList<string> insecureHops = ClusterTls.InsecureHops(configuration, connectionString);
+        services.AddHostedService(sp => new InsecureClusterWarning(insecureHops, sp.GetRequiredService<ILogger<InsecureClusterWarning>>()));
+
         // Every silo takes a share of the uplinks, under a session of its own named after the silo.
         if (string.IsNullOrWhiteSpace(configuration["Mqtt:SharedGroup"]))
         {
@@ -153,6 +159,7 @@ internal static class ClusterHosting
             o.ServiceId = orleans.ServiceId;
         });
         silo.ConfigureEndpoints(AdvertisedAddress(orleans), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true);
+        ClusterTls.Configure(silo, configuration);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = Invariant;

@@ -193,6 +193,7 @@ internal sealed partial class CitySimulator(
         // A fresh client id and a clean session: a network server's uplinks are not kept for it.
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
             .WithTcpServer(mqtt.Host ?? "127.0.0.1", mqtt.Port)
+            .WithBrokerTls(mqtt)
             .WithClientId($"twincity-sim-{Guid.NewGuid():N}")
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(true)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using MQTTnet;
 
 namespace TwinCity.Testing;
 
@@ -24,6 +26,34 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The authority of a TLS broker's certificates (null: plain MQTT).</summary>
+    public TestCertificates? Authority { get; private init; }
+
+    /// <summary>A client certificate a TLS broker accepts, for the test's own clients.</summary>
+    public IssuedCertificate? ClientCertificate { get; private init; }
+
+    /// <summary>TLS settings for a test client of this broker (null for a plain broker): the test authority trusted, the test client's certificate presented.</summary>
+    public MqttClientTlsOptions? ClientTls() => Authority is null || ClientCertificate is null
+        ? null
+        : new MqttClientTlsOptionsBuilder()
+            .UseTls(true)
+            .WithTrustChain(LoadPem(Authority.AuthorityCertificate))
+            .WithClientCertificates([PemWithKey(ClientCertificate)])
+            .Build();
+
+    private static X509Certificate2Collection LoadPem(string path)
+    {
+        var collection = new X509Certificate2Collection();
+        collection.ImportFromPemFile(path);
+        return collection;
+    }
+
+    private static X509Certificate2 PemWithKey(IssuedCertificate issued)
+    {
+        using X509Certificate2 pem = X509Certificate2.CreateFromPemFile(issued.Certificate, issued.Key);
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
     public string Log
     {
         get
@@ -40,7 +70,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// its folder across <see cref="RestartAsync"/>, as a production broker with
     /// <c>persistence true</c> does.
     /// </summary>
-    public static async Task<MosquittoBroker> StartAsync(bool persistent = false)
+    /// <param name="tls">
+    /// When given, the broker's only listener takes TLS: its certificate issued by this authority, and
+    /// every client must present one issued by it too (<see cref="ClientTls"/> is such a client's).
+    /// </param>
+    public static async Task<MosquittoBroker> StartAsync(bool persistent = false, TestCertificates? tls = null)
     {
         int port = FreePort.Next();
         string directory = Directory.CreateTempSubdirectory("twincity-mosquitto-").FullName;
@@ -50,9 +84,25 @@ public sealed class MosquittoBroker : IAsyncDisposable
             File.SetUnixFileMode(directory, (UnixFileMode)0x1FF);
         }
 
+        string listener = string.Empty;
+        IssuedCertificate? client = null;
+        if (tls is not null)
+        {
+            IssuedCertificate server = await tls.IssueAsync("mosquitto");
+            client = await tls.IssueAsync("test-mqtt-client");
+            listener = $"""
+                cafile {tls.AuthorityCertificate}
+                certfile {server.Certificate}
+                keyfile {server.Key}
+                require_certificate true
+                tls_version tlsv1.2
+                """;
+        }
+
         string config = Path.Combine(directory, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
             listener {port} 127.0.0.1
+            {listener}
             allow_anonymous true
             persistence {(persistent ? "true" : "false")}
             persistence_location {directory}/
@@ -64,7 +114,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             log_type warning
             """);
 
-        var broker = new MosquittoBroker(directory, port);
+        var broker = new MosquittoBroker(directory, port) { Authority = tls, ClientCertificate = client };
         broker._process = broker.Launch(config);
         await broker.WaitListeningAsync();
         return broker;

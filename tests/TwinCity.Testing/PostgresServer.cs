@@ -23,6 +23,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
     private readonly string _socketDirectory;
     private readonly string _logFile;
     private readonly bool _dropPrivileges;
+    private TestCertificates? _tls;
     private bool _disposed;
 
     private PostgresServer(string binDirectory, string rootDirectory, int port, bool dropPrivileges)
@@ -45,7 +46,14 @@ public sealed partial class PostgresServer : IAsyncDisposable
 
     /// <summary>Initializes a fresh cluster and starts it.</summary>
     /// <exception cref="InvalidOperationException">The PostgreSQL server binaries are not installed.</exception>
-    public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Initializes a fresh cluster and starts it; with <paramref name="tls"/>, it also takes TLS
+    /// connections (<c>ssl=on</c>) with a certificate that authority issued for 127.0.0.1, so that a
+    /// client can connect with <c>SSL Mode=VerifyFull</c>. Plain connections are still accepted.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(TestCertificates? tls, CancellationToken cancellationToken = default)
     {
         string bin = FindBinaries();
         bool dropPrivileges = OperatingSystem.IsLinux() && Environment.IsPrivilegedProcess;
@@ -57,7 +65,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         const int attempts = 3;
         for (int attempt = 1; ; attempt++)
         {
-            var server = new PostgresServer(bin, root, FreePort.Next(), dropPrivileges);
+            var server = new PostgresServer(bin, root, FreePort.Next(), dropPrivileges) { _tls = tls };
             try
             {
                 await server.InitializeAsync(cancellationToken);
@@ -155,6 +163,18 @@ public sealed partial class PostgresServer : IAsyncDisposable
     {
         Directory.CreateDirectory(_dataDirectory);
         Directory.CreateDirectory(_socketDirectory);
+        if (_tls is not null)
+        {
+            // The server's own copies: PostgreSQL wants its key readable by its account only.
+            IssuedCertificate issued = await _tls.IssueAsync("postgres");
+            File.Copy(issued.Certificate, Path.Combine(_rootDirectory, "server.crt"), overwrite: true);
+            File.Copy(issued.Key, Path.Combine(_rootDirectory, "server.key"), overwrite: true);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(Path.Combine(_rootDirectory, "server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
         if (_dropPrivileges)
         {
             // PostgreSQL refuses to run as root, so the tree belongs to the service account.
@@ -175,7 +195,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
             "-c fsync=off",
             "-c synchronous_commit=off",
             "-c full_page_writes=off",
-            "-c max_connections=200");
+            "-c max_connections=200",
+            _tls is null ? string.Empty : $"-c ssl=on -c ssl_cert_file={_rootDirectory}/server.crt -c ssl_key_file={_rootDirectory}/server.key");
         return RunAsync("pg_ctl", ["-D", _dataDirectory, "-l", _logFile, "-o", options, "-w", "-t", "60", "start"], cancellationToken);
     }
 

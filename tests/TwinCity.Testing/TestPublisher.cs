@@ -12,11 +12,12 @@ public sealed class TestPublisher : IAsyncDisposable
 
     private TestPublisher(IMqttClient client) => _client = client;
 
-    public static async Task<TestPublisher> ConnectAsync(int port, string? clientId = null)
+    public static async Task<TestPublisher> ConnectAsync(int port, string? clientId = null, MqttClientTlsOptions? tls = null)
     {
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
+            .WithTlsOptions(tls ?? new MqttClientTlsOptions())
             .WithClientId(clientId ?? "test-publisher-" + Guid.NewGuid().ToString("N")[..8])
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(true)

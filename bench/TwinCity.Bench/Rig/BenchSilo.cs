@@ -81,6 +81,9 @@ public sealed class BenchSilo : IAsyncDisposable
         if (settings.ConnectionString is not null)
         {
             env["TwinCity__Mode"] = "Cluster";
+
+            // The bench measures the engine on loopback without TLS; bench/README says so.
+            env["Cluster__Insecure"] = "true";
             env["ConnectionStrings__TwinCity"] = settings.ConnectionString;
             env["Mqtt__SharedGroup"] = SharedGroup;
 

@@ -14,6 +14,7 @@ public sealed class ClusterSettingsTests
         var env = new Dictionary<string, string>
         {
             ["TwinCity__Mode"] = "Cluster",
+            ["Cluster__Insecure"] = "true",
             [givenKey] = givenValue,
             ["Orleans__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
@@ -28,5 +29,32 @@ public sealed class ClusterSettingsTests
         Assert.True(await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the silo kept running without " + missingKey + ":\n" + silo.LogTail());
         Assert.NotEqual(0, silo.ExitCode);
         Assert.Contains(missingKey, silo.LogTail(200), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cluster_silo_without_certificates_refuses_to_start_naming_each_missing_key()
+    {
+        // Every setting cluster mode needs is there, except TLS on the three hops, and Cluster:Insecure is not set.
+        var env = new Dictionary<string, string>
+        {
+            ["TwinCity__Mode"] = "Cluster",
+            ["ConnectionStrings__TwinCity"] = "Host=127.0.0.1;Port=1;Username=none;Database=none",
+            ["Mqtt__Host"] = "127.0.0.1",
+            ["Orleans__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Simulator__DevicesPerSecond"] = "0",
+            ["DOTNET_gcServer"] = "0",
+        };
+        await using CityProcess silo = await CityProcess.StartAsync(
+            CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{FreePort.Next()}"], "silo-without-tls");
+
+        Assert.True(await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the silo started without certificates:\n" + silo.LogTail());
+        Assert.NotEqual(0, silo.ExitCode);
+        string log = silo.LogTail(200);
+        Assert.Contains("Cluster:Tls:Certificate is required", log, StringComparison.Ordinal);
+        Assert.Contains("Cluster:Tls:CertificateAuthority is required", log, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:Tls:CertificateAuthority is required", log, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:TwinCity must set SSL Mode=VerifyFull", log, StringComparison.Ordinal);
+        Assert.Contains("Cluster:Insecure=true", log, StringComparison.Ordinal);
     }
 }

@@ -42,6 +42,26 @@ internal sealed class SiloCluster : IAsyncDisposable
         return new SiloCluster(connectionString, broker, snapshotQuietPeriod);
     }
 
+    /// <summary>
+    /// A cluster with TLS on every hop, as a deployment runs it: <paramref name="postgres"/> must take TLS
+    /// (started with <paramref name="authority"/>), the broker takes only TLS with client certificates,
+    /// and each silo gets a certificate of its own from <paramref name="authority"/>.
+    /// </summary>
+    public static async Task<SiloCluster> CreateTlsAsync(PostgresServer postgres, TestCertificates authority, string prefix, TimeSpan snapshotQuietPeriod)
+    {
+        string plain = await postgres.CreateUniqueDatabaseAsync(prefix);
+        string connectionString = new Npgsql.NpgsqlConnectionStringBuilder(plain)
+        {
+            SslMode = Npgsql.SslMode.VerifyFull,
+            RootCertificate = authority.AuthorityCertificate,
+        }.ConnectionString;
+        MosquittoBroker broker = await MosquittoBroker.StartAsync(tls: authority);
+        return new SiloCluster(connectionString, broker, snapshotQuietPeriod) { Authority = authority };
+    }
+
+    /// <summary>The authority of a TLS cluster's certificates; null for a cluster that runs with <c>Cluster:Insecure</c>.</summary>
+    public TestCertificates? Authority { get; private init; }
+
     /// <summary>Starts a silo process; its broker session is named after the silo itself.</summary>
     public Task<CityProcess> StartSiloAsync(string name) =>
         StartAsync(new SiloEndpoints(name, FreePort.Next(), FreePort.Next(), FreePort.Next()));
@@ -93,6 +113,22 @@ internal sealed class SiloCluster : IAsyncDisposable
             ["Logging__LogLevel__Orleans"] = "Warning",
             ["Logging__LogLevel__Polly"] = "Warning",
         };
+        if (Authority is null)
+        {
+            // Plain connections to the test's own loopback servers: the TLS hops have tests of their own.
+            env["Cluster__Insecure"] = "true";
+        }
+        else
+        {
+            IssuedCertificate own = await Authority.IssueAsync(endpoints.Name);
+            env["Cluster__Tls__Certificate"] = own.Certificate;
+            env["Cluster__Tls__Key"] = own.Key;
+            env["Cluster__Tls__CertificateAuthority"] = Authority.AuthorityCertificate;
+            env["Mqtt__Tls__CertificateAuthority"] = Authority.AuthorityCertificate;
+            env["Mqtt__Tls__Certificate"] = own.Certificate;
+            env["Mqtt__Tls__Key"] = own.Key;
+        }
+
         CityProcess silo = await CityProcess.StartAsync(CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{endpoints.HttpPort}"], endpoints.Name);
         _silos.Add(silo);
         _endpoints[silo] = endpoints;
@@ -101,6 +137,9 @@ internal sealed class SiloCluster : IAsyncDisposable
 
     /// <summary>The Orleans silo port a silo was started with (its address in the membership table names it).</summary>
     public int SiloPortOf(CityProcess silo) => _endpoints[silo].SiloPort;
+
+    /// <summary>The Orleans gateway port a silo was started with, where Orleans clients connect.</summary>
+    public int GatewayPortOf(CityProcess silo) => _endpoints[silo].GatewayPort;
 
     public static async Task WaitReadyAsync(params CityProcess[] silos) =>
         await Task.WhenAll(silos.Select(s => s.WaitForAsync("/health/ready", TimeSpan.FromSeconds(120))));
@@ -151,6 +190,7 @@ internal sealed class SiloCluster : IAsyncDisposable
         using IMqttClient probe = new MqttClientFactory().CreateMqttClient();
         MqttClientOptions options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", Broker.Port)
+            .WithTlsOptions(Broker.ClientTls() ?? new MqttClientTlsOptions())
             .WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(false)

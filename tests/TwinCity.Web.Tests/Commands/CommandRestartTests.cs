@@ -108,6 +108,9 @@ public sealed class CommandRestartTests(ITestOutputHelper output) : IAsyncLifeti
         var env = new Dictionary<string, string>
         {
             ["TwinCity__Mode"] = "Cluster",
+
+            // Plain connections to the test's own loopback servers (the TLS hops have tests of their own).
+            ["Cluster__Insecure"] = "true",
             ["ConnectionStrings__TwinCity"] = _connectionString,
             ["Mqtt__Host"] = "127.0.0.1",
             ["Mqtt__Port"] = _broker!.Port.ToString(CultureInfo.InvariantCulture),
