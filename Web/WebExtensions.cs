@@ -27,6 +27,7 @@ public static class WebExtensions
     public static IHostApplicationBuilder AddTwinCityWeb(this IHostApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
+        builder.AddAccessFile();
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // A query parameter that does not bind (limit=abc) becomes an exception the handler above
