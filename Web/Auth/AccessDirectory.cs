@@ -81,10 +81,12 @@ public sealed class AccessDirectory : IDisposable
 
     public void Dispose() => _subscription?.Dispose();
 
-    private AccessSnapshot Build(AccessOptions options)
+    /// <summary>The agencies <paramref name="options"/> name (Baku's when it names none), by lower-case name.</summary>
+    public static IReadOnlyDictionary<string, CityAgency> AgenciesOf(AccessOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var agencies = new Dictionary<string, CityAgency>(StringComparer.Ordinal);
-        foreach ((string name, AgencyOptions agency) in options.EffectiveAgencies)
+        foreach ((string rawName, AgencyOptions agency) in options.EffectiveAgencies)
         {
             var kinds = new HashSet<TwinKind>();
             foreach (string kind in agency.Kinds)
@@ -95,10 +97,17 @@ public sealed class AccessDirectory : IDisposable
                 }
             }
 
+            string name = rawName.Trim().ToLowerInvariant();
             string role = string.IsNullOrWhiteSpace(agency.Role) ? AccessRoles.Agency : agency.Role.Trim().ToLowerInvariant();
-            agencies[name.Trim().ToLowerInvariant()] = new CityAgency(name.Trim().ToLowerInvariant(), role, kinds);
+            agencies[name] = new CityAgency(name, role, kinds);
         }
 
+        return agencies;
+    }
+
+    private AccessSnapshot Build(AccessOptions options)
+    {
+        IReadOnlyDictionary<string, CityAgency> agencies = AgenciesOf(options);
         lock (_sync)
         {
             _keysFile = string.IsNullOrWhiteSpace(options.Jwt.SigningKeysFile) ? null : options.Jwt.SigningKeysFile;

@@ -133,8 +133,12 @@ public sealed class ApiKeyRing
         return false;
     }
 
+    /// <summary>
+    /// Whether a caller is on this machine: a loopback address, or no IP address at all (a Unix socket or
+    /// the in-process test server; nothing from the network arrives without one).
+    /// </summary>
     public static bool IsLoopback(IPAddress? address) =>
-        address is not null && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+        address is null || IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
     public static byte[] Hash(string key)
     {
