@@ -65,7 +65,9 @@ public static class AccessClaims
         };
         if (key.Expires is DateTimeOffset expires)
         {
-            claims.Add(new Claim(Expires, expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
+            // Whole seconds as in a JWT, rounded up: a connection is never closed before its key expires.
+            long seconds = (expires.ToUnixTimeMilliseconds() + 999) / 1000;
+            claims.Add(new Claim(Expires, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64));
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ClaimTypes.Name, Role));
