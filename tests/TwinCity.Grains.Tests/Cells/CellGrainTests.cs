@@ -82,11 +82,11 @@ public sealed class CellGrainTests(ClusterFixture fixture)
     public async Task A_page_is_the_first_twins_after_the_cursor_in_key_order_over_several_cells()
     {
         // Streetlights and water meters across several cells of a corner no other test uses.
-        var box = new GeoBox(MinLon: 52.0000, MinLat: 43.0000, MaxLon: 52.0200, MaxLat: 43.0200);
+        var box = new GeoBox(MinLon: 53.0000, MinLat: 44.0000, MaxLon: 53.0200, MaxLat: 44.0200);
         var lights = new List<string>();
         for (int i = 0; i < 12; i++)
         {
-            var p = new GeoPoint(43.0005 + (i % 4 * 0.005), 52.0005 + (i / 4 * 0.005));
+            var p = new GeoPoint(44.0005 + (i % 4 * 0.005), 53.0005 + (i / 4 * 0.005));
             (_, _, string id) = await ProvisionAtAsync(i % 3 == 0 ? TwinKind.WaterMeter : TwinKind.Streetlight, p);
             if (i % 3 != 0)
             {
