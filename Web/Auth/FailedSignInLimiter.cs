@@ -15,6 +15,7 @@ public sealed class FailedSignInLimiter(IOptions<AccessOptions> options, TimePro
 
     private readonly AccessFailureLimitOptions _options = options.Value.FailedSignIn;
     private readonly ConcurrentDictionary<IPAddress, Window> _windows = new();
+    private long _prunedAt;
 
     /// <summary>Records one refused credential from <paramref name="address"/>; true when this one crossed the limit.</summary>
     public bool RecordFailure(IPAddress? address)
@@ -25,7 +26,9 @@ public sealed class FailedSignInLimiter(IOptions<AccessOptions> options, TimePro
         }
 
         DateTimeOffset now = time.GetUtcNow();
-        if (_windows.Count > PruneAbove)
+        // Many addresses at once: drop the windows that ended, at most once a second.
+        long seconds = now.ToUnixTimeSeconds();
+        if (_windows.Count > PruneAbove && Interlocked.Exchange(ref _prunedAt, seconds) != seconds)
         {
             Prune(now);
         }
