@@ -200,6 +200,28 @@ public sealed class AuthorizationMatrixTests(SignInCity fixture, ITestOutputHelp
         Assert.Contains("expired", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_access_file_that_does_not_validate_is_refused_and_the_last_good_keys_stay()
+    {
+        string cityKey = SignInCity.AgencyKeys.First(k => k.Agency == "city").Key;
+        using HttpClient city = Client(cityKey, null);
+        using HttpClient sesame = Client("open-sesame", null);
+        Assert.Equal(HttpStatusCode.OK, (await city.GetAsync("/api/v1/twins/stats")).StatusCode);
+
+        // A key whose hash is the key itself, for an agency the city does not have: nothing of it may apply.
+        fixture.WriteRaw("{ \"Access\": { \"Keys\": [ { \"Agency\": \"police\", \"Sha256\": \"open-sesame\" } ] } }");
+        await UntilAsync(async () => (await File.ReadAllTextAsync(fixture.City.LogPath)).Contains("was not applied", StringComparison.Ordinal), TimeSpan.FromSeconds(15), "the city logs the refused configuration");
+        string log = await File.ReadAllTextAsync(fixture.City.LogPath);
+        using HttpResponseMessage stillThere = await city.GetAsync("/api/v1/twins/stats");
+        using HttpResponseMessage guessed = await sesame.GetAsync("/api/v1/twins/stats");
+        fixture.Restore();
+
+        Assert.Contains("Access:Keys:0:Agency 'police'", log, StringComparison.Ordinal);
+        Assert.Contains("Access:Keys:0:Sha256", log, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, stillThere.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, guessed.StatusCode);
+    }
+
     private Caller[] Callers()
     {
         var callers = new List<Caller>();

@@ -84,6 +84,25 @@ public sealed class SignInCity : KestrelCity, IDisposable
         }
     }
 
+    /// <summary>Writes <paramref name="json"/> as the access file as it is (a broken file, say); <see cref="Restore"/> writes the keys again.</summary>
+    public void WriteRaw(string json)
+    {
+        lock (_sync)
+        {
+            string temp = AccessFile + ".tmp";
+            File.WriteAllText(temp, json);
+            File.Move(temp, AccessFile, overwrite: true);
+        }
+    }
+
+    public void Restore()
+    {
+        lock (_sync)
+        {
+            WriteAccessFile();
+        }
+    }
+
     /// <summary>A token signed with the city's trusted key, for <paramref name="agency"/>, valid now unless <paramref name="expired"/>.</summary>
     public string Token(string subject, string agency, string? role = null, bool expired = false)
     {
