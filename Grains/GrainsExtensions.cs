@@ -4,6 +4,7 @@ using TwinCity.Grains.Cells;
 using TwinCity.Grains.Devices;
 using TwinCity.Grains.History;
 using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Grains.Interfaces.History;
 using TwinCity.Grains.Rules;
 using TwinCity.Grains.Twins;
@@ -31,6 +32,7 @@ public static class GrainsExtensions
         silo.Services.TryAddSingleton<TwinDueTimes>();
         silo.Services.TryAddSingleton<TwinServices>();
         silo.Services.TryAddSingleton<IDeviceRegistrations, StoredDeviceRegistrations>();
+        silo.Services.TryAddSingleton<ITwinDirectory, StoredTwinDirectory>();
         return silo;
     }
 }

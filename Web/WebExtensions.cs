@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -27,6 +28,7 @@ public static class WebExtensions
     public static IHostApplicationBuilder AddTwinCityWeb(this IHostApplicationBuilder builder)
     {
         IServiceCollection services = builder.Services;
+        builder.AddAccessFile();
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         // A query parameter that does not bind (limit=abc) becomes an exception the handler above
@@ -36,11 +38,24 @@ public static class WebExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Readiness>();
         services.AddSingleton(sp => new DeviceRequestParser(sp.GetService<ICodecCatalog>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section);
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section)
+            .Validate(o => o.MaxAreasPerConnection >= 1, $"{LiveOptions.Section}:{nameof(LiveOptions.MaxAreasPerConnection)} must be at least 1")
+            .Validate(o => o.MaxTwinsPerConnection >= 1, $"{LiveOptions.Section}:{nameof(LiveOptions.MaxTwinsPerConnection)} must be at least 1")
+            .Validate(o => o.MaxConnectionsPerCaller >= 1, $"{LiveOptions.Section}:{nameof(LiveOptions.MaxConnectionsPerCaller)} must be at least 1")
+            .Validate(o => o.CallsPerSecond >= 1, $"{LiveOptions.Section}:{nameof(LiveOptions.CallsPerSecond)} must be at least 1")
+            .Validate(o => o.CallBurst >= 1, $"{LiveOptions.Section}:{nameof(LiveOptions.CallBurst)} must be at least 1")
+            .ValidateOnStart();
         services.AddOptions<MapOptions>().BindConfiguration(MapOptions.Section);
+        services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section)
+            .Validate(
+                o => new[] { o.DefaultBytes, o.CommandBytes, o.RuleBytes, o.DeviceBytes, o.ImportBytes }.All(b => b >= 1024),
+                $"{RequestLimitOptions.Section}:* must each be at least 1024 bytes")
+            .ValidateOnStart();
         services.AddSingleton<LiveViewers>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveViewers>());
-        services.AddSignalR().AddJsonProtocol(o =>
+        services.AddSingleton<HubCallers>();
+        services.AddHostedService(sp => sp.GetRequiredService<HubCallers>());
+        services.AddSignalR(o => o.AddFilter<HubLimitsFilter>()).AddJsonProtocol(o =>
         {
             o.PayloadSerializerOptions.Converters.Add(new TwinSummaryJson());
             o.PayloadSerializerOptions.Converters.Add(new TwinDocumentJson());
@@ -83,7 +98,8 @@ public static class WebExtensions
         }).AllowAnonymous();
         app.MapHub<CityHub>(CityHub.Path).RequireAuthorization(AccessPolicies.Viewer);
 
-        RouteGroupBuilder api = app.MapGroup("/api/v1");
+        RouteGroupBuilder api = app.MapGroup("/api/v1")
+            .WithRequestLimits(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RequestLimitOptions>>().Value);
 
         RouteGroupBuilder readers = api.MapGroup(string.Empty).RequireAuthorization(AccessPolicies.Reader);
         readers.MapTwinsApi();

@@ -35,6 +35,10 @@ public interface ICellGrain : IGrainWithIntegerKey
     [Alias("GetTwins")]
     ValueTask<TwinSummary[]> GetTwinsAsync();
 
+    /// <summary>The first twins after a cursor in key order, filtered: one cell's part of a page of <c>GET /twins</c>.</summary>
+    [Alias("GetPage")]
+    ValueTask<TwinSummary[]> GetPageAsync(TwinPageQuery query);
+
     [Alias("GetStats")]
     ValueTask<CellStats> GetStatsAsync();
 

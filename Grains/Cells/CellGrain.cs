@@ -129,6 +129,45 @@ public sealed class CellGrain : Grain, ICellGrain
         return ValueTask.FromResult(twins);
     }
 
+    public ValueTask<TwinSummary[]> GetPageAsync(TwinPageQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit < 1)
+        {
+            return ValueTask.FromResult(Array.Empty<TwinSummary>());
+        }
+
+        // The Limit smallest matching keys, kept in a heap whose top is the largest of them: one pass
+        // over the cell, never a sort of all it holds.
+        var largestFirst = Comparer<TwinKey>.Create((a, b) => TwinKeyOrder.Instance.Compare(b, a));
+        var kept = new PriorityQueue<TwinKey, TwinKey>(largestFirst);
+        foreach ((TwinKey key, CellTwin twin) in _twins)
+        {
+            if (!query.Matches(key, twin.Status, twin.Position))
+            {
+                continue;
+            }
+
+            if (kept.Count < query.Limit)
+            {
+                kept.Enqueue(key, key);
+            }
+            else if (TwinKeyOrder.Instance.Compare(key, kept.Peek()) < 0)
+            {
+                kept.EnqueueDequeue(key, key);
+            }
+        }
+
+        var page = new TwinSummary[kept.Count];
+        for (int i = page.Length - 1; i >= 0; i--)
+        {
+            TwinKey key = kept.Dequeue();
+            page[i] = _twins[key].ToSummary(key);
+        }
+
+        return ValueTask.FromResult(page);
+    }
+
     public ValueTask<CellStats> GetStatsAsync()
     {
         int[] counts = new int[CellStats.Kinds * CellStats.Statuses];

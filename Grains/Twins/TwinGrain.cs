@@ -135,6 +135,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             s.FCnt = 0;
         }
 
+        bool first = !s.Provisioned;
         s.DevEui = provision.DevEui;
         s.Name = provision.Name;
         s.Installed = provision.Position;
@@ -145,6 +146,11 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         OnProvisioned(provision);
         Touch();
         await WriteSnapshotAsync();
+        if (first && _services.Directory is { } directory)
+        {
+            await directory.AddAsync(GrainContext.GrainId, Now);
+        }
+
         await OnChangedAsync();
     }
 

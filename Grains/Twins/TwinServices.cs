@@ -44,6 +44,9 @@ public sealed class TwinServices(
     /// <summary>The twins' meters, when the silo registered them.</summary>
     public TwinMetrics? Metrics { get; } = services.GetService<TwinMetrics>();
 
+    /// <summary>Where a twin records that it exists when first provisioned, so that asking costs no activation.</summary>
+    internal StoredTwinDirectory? Directory { get; } = services.GetService<TwinCity.Grains.Interfaces.Twins.ITwinDirectory>() as StoredTwinDirectory;
+
     /// <summary>The silo these twins live on; compared with the silo whose ingest sent an uplink.</summary>
     public SiloAddress? Silo { get; } = services.GetService<ILocalSiloDetails>()?.SiloAddress;
 }

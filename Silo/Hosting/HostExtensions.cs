@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TwinCity.Grains;
 using TwinCity.Grains.Cells;
@@ -95,6 +96,13 @@ public static class HostExtensions
                 ClusterHosting.ConfigureSilo(silo, builder.Configuration, connectionString!, orleans);
             }
         });
+
+        if (host.Mode == HostMode.Embedded && (orleans.PrimarySiloPort is not null || orleans.Joinable))
+        {
+            // Embedded silos that join one another keep their registries apart (the first in its own
+            // process), so none can say which twins another holds: there WatchTwin asks the twin itself.
+            services.RemoveAll<TwinCity.Grains.Interfaces.Twins.ITwinDirectory>();
+        }
 
         services.AddHostedService<SiloReporter>();
 

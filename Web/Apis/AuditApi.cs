@@ -30,15 +30,15 @@ public static class AuditApi
     }
 
     public static async Task<Results<JsonBodyResult, ProblemHttpResult>> GetAsync(
-        string? agency, string? kind, string? from, string? to, string? limit, ClaimsPrincipal user, IAuditLog audit, HttpContext context)
+        string? agency, string? kind, string? from, string? to, string? limit, ClaimsPrincipal user, IAuditLog audit, AccessDirectory access, HttpContext context)
     {
         string? actor = null;
         if (!string.IsNullOrEmpty(agency))
         {
             actor = agency.Trim().ToLowerInvariant();
-            if (!Agencies.IsKnown(actor))
+            if (access.Current.Agency(actor) is null)
             {
-                return ApiProblems.BadRequest($"'agency' must be one of {string.Join(", ", Agencies.All)}, not '{agency}'");
+                return ApiProblems.BadRequest($"'agency' must be one of {string.Join(", ", access.Current.Agencies.Keys)}, not '{agency}'");
             }
         }
 
@@ -77,7 +77,7 @@ public static class AuditApi
 
         // Which entries a key may see is a matter of the data, not of the endpoint: every reader may call it.
         string caller = user.AgencyOf()!;
-        if (caller != Agencies.City)
+        if (user.RoleOf() != AccessRoles.Operator)
         {
             if (actor is not null && actor != caller)
             {

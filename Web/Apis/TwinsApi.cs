@@ -96,7 +96,9 @@ public static class TwinsApi
             after = key;
         }
 
-        List<TwinSummary> twins;
+        int pageSize = limit ?? DefaultPageSize;
+        GeoBox? area = null;
+        List<long>? cells = null;
         if (!string.IsNullOrEmpty(bbox))
         {
             if (!GeoBox.TryParse(bbox, out GeoBox box, out string? problem))
@@ -104,25 +106,17 @@ public static class TwinsApi
                 return ApiProblems.BadRequest(problem!);
             }
 
-            List<long>? cells = CellGrid.CellsOf(box);
+            cells = CellGrid.CellsOf(box);
             if (cells is null)
             {
                 return ApiProblems.BadRequest($"'bbox' spans more than {CellGrid.MaxCellsPerArea} cells of the city grid; ask for a smaller area");
             }
 
-            twins = await grains.InAreaAsync(box, cells);
-        }
-        else
-        {
-            twins = await grains.AllAsync();
+            area = box;
         }
 
-        int pageSize = limit ?? DefaultPageSize;
-        List<TwinSummary> page = [.. twins
-            .Where(t => (kindFilter is null || t.Kind == kindFilter) && (statusFilter is null || t.Status == statusFilter))
-            .Where(t => after is null || Compare(t.Key, after.Value) > 0)
-            .OrderBy(t => t.Kind).ThenBy(t => t.Id, StringComparer.Ordinal)
-            .Take(pageSize + 1)];
+        // Each cell gives its first twins after the cursor and the pages merge: no sort of the whole city.
+        List<TwinSummary> page = await grains.PageAsync(new TwinPageQuery(kindFilter, statusFilter, area, after, pageSize + 1), cells);
         string? next = page.Count > pageSize ? EncodeCursor(page[pageSize - 1].Key) : null;
         if (page.Count > pageSize)
         {
@@ -188,9 +182,6 @@ public static class TwinsApi
             w.WriteNumber(TwinJson.StatusName(status), total);
         }
     }
-
-    private static int Compare(TwinKey a, TwinKey b) =>
-        a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : string.CompareOrdinal(a.Id, b.Id);
 
     private static string EncodeCursor(TwinKey key) =>
         Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{(int)key.Kind}/{key.Id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -1,26 +1,28 @@
 namespace TwinCity.Web.Auth;
 
 /// <summary>
-/// The authorization policies of the API (API.md, "Agencies and keys"). Endpoint groups name one of
-/// these where they are mapped; handlers never check the caller themselves.
+/// The authorization policies of the API (API.md, "Agencies and keys"; docs/authorization.md has the
+/// whole table). Endpoint groups name one of these where they are mapped; handlers never check the
+/// caller themselves. Policies look at the caller's role (<see cref="AccessRoles"/>), whether it
+/// came with a key or a token.
 /// </summary>
 public static class AccessPolicies
 {
-    /// <summary>Any agency's key: reads twins, their history and commands, the city, the audit (scoped to the agency).</summary>
+    /// <summary>Roles agency, operator and reader: reads twins, their history and commands, the city, the audit (scoped to the agency).</summary>
     public const string Reader = "reader";
 
-    /// <summary>The city's key: devices, rules, the cluster, ingest's dead letters and statistics.</summary>
+    /// <summary>Role operator (the city): devices, rules, the cluster, ingest's dead letters and statistics.</summary>
     public const string Operator = "operator";
 
-    /// <summary>The key of the agency that owns the twin kind in the route's <c>{kind}</c>.</summary>
+    /// <summary>Role agency, of an agency whose kinds include the route's <c>{kind}</c>.</summary>
     public const string Commander = "commander";
 
-    /// <summary>A network server's key (ChirpStack HTTP integration, The Things Stack webhooks).</summary>
+    /// <summary>Role network: a network server (ChirpStack HTTP integration, The Things Stack webhooks).</summary>
     public const string NetworkServer = "network";
 
     /// <summary>
-    /// A map viewer on <c>/hubs/city</c>: any reader's key, or no key at all where the host allows
-    /// anonymous viewers (the embedded city).
+    /// A map viewer on <c>/hubs/city</c>: any reading role, or no credential at all from this machine
+    /// where the host allows anonymous viewers (the embedded city).
     /// </summary>
     public const string Viewer = "viewer";
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace TwinCity.Web.Auth;
 
 /// <summary>
-/// Token buckets kept per key (by its key id, never the key). Network servers and the ingest endpoints
+/// Token buckets kept per caller (a key by its key id, never the key; a token by its subject). Network servers and the ingest endpoints
 /// draw from a budget of their own, so that a city's uplinks never starve an agency, nor the reverse.
 /// Requests without a key are not limited here: they only reach the health checks, the OpenAPI document
 /// and, in the embedded city, the live map.
@@ -22,13 +22,13 @@ internal static class AccessRateLimiter
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
         {
-            string? keyId = context.User.FindFirst(AccessClaims.KeyId)?.Value;
+            string? keyId = context.User.CallerOf();
             if (keyId is null)
             {
                 return RateLimitPartition.GetNoLimiter(string.Empty);
             }
 
-            bool ingest = context.User.AgencyOf() == Agencies.Network
+            bool ingest = context.User.RoleOf() == AccessRoles.Network
                 || context.Request.Path.StartsWithSegments(IngestPath, StringComparison.OrdinalIgnoreCase);
             return ingest
                 ? RateLimitPartition.GetTokenBucketLimiter("ingest:" + keyId, _ => Bucket(limits.IngestPermitsPerSecond, limits.IngestBurst))
@@ -42,12 +42,12 @@ internal static class AccessRateLimiter
                 : 1;
             context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AccessRateLimiter)).RateLimited(
-                context.User.FindFirst(AccessClaims.KeyId)?.Value ?? "-",
+                context.User.CallerOf() ?? "-",
                 context.User.AgencyOf() ?? "-",
                 context.Request.Method,
                 context.Request.Path);
             await TypedResults.Problem(
-                    detail: $"This key has made more requests than its rate limit allows; retry after {seconds} s.",
+                    detail: $"This key or token has made more requests than its rate limit allows; retry after {seconds} s.",
                     statusCode: StatusCodes.Status429TooManyRequests,
                     title: "Too many requests")
                 .ExecuteAsync(context);

@@ -17,14 +17,14 @@ public sealed class AccessResultHandler(IAuditLog audit, TimeProvider time) : IA
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(authorizeResult);
-        if (!authorizeResult.Forbidden || context.User.AgencyOf() is not string agency)
+        if (!authorizeResult.Forbidden)
         {
             await _default.HandleAsync(next, context, policy, authorizeResult);
             return;
         }
 
         string[] reasons = [.. authorizeResult.AuthorizationFailure?.FailureReasons.Select(r => r.Message) ?? []];
-        if (policy.Requirements.Any(r => r is KindOwnerRequirement))
+        if (context.User.AgencyOf() is string agency && policy.Requirements.Any(r => r is KindOwnerRequirement))
         {
             audit.Write(new AuditEntry(
                 time.GetUtcNow().UtcDateTime,

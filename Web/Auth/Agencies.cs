@@ -1,6 +1,10 @@
 namespace TwinCity.Web.Auth;
 
-/// <summary>The agencies a key can belong to (API.md, "Agencies and keys").</summary>
+/// <summary>
+/// The names of Baku's agencies and the default <c>Access:Agencies</c>: when the configuration names no
+/// agency at all, the city has these (API.md, "Agencies and keys"). A configuration that names any
+/// agency replaces the whole list, so that an operator can drop one.
+/// </summary>
 public static class Agencies
 {
     public const string Azerishig = "azerishig";
@@ -12,10 +16,18 @@ public static class Agencies
     /// <summary>Network servers (ChirpStack, The Things Stack): they may only post to <c>/api/v1/ingest</c>.</summary>
     public const string Network = "network";
 
-    public static readonly IReadOnlyList<string> All = [Azerishig, Azersu, Roads, Transport, City, Network];
+    /// <summary>Baku's agencies, their roles and the kinds each commands.</summary>
+    public static IReadOnlyDictionary<string, AgencyOptions> Defaults() => new Dictionary<string, AgencyOptions>(StringComparer.Ordinal)
+    {
+        [Azerishig] = new() { Role = AccessRoles.Agency, Kinds = ["streetlights"] },
+        [Azersu] = new() { Role = AccessRoles.Agency, Kinds = ["water-meters"] },
+        [Roads] = new() { Role = AccessRoles.Agency, Kinds = ["road-sensors"] },
+        [Transport] = new() { Role = AccessRoles.Agency, Kinds = ["buses"] },
+        [City] = new() { Role = AccessRoles.Operator },
+        [Network] = new() { Role = AccessRoles.Network },
+    };
 
-    /// <summary>Every agency that may read twins: all but the network servers.</summary>
-    public static readonly IReadOnlyList<string> Readers = [Azerishig, Azersu, Roads, Transport, City];
-
-    public static bool IsKnown(string? name) => name is not null && All.Contains(name, StringComparer.Ordinal);
+    /// <summary>An agency's name: lower-case letters, digits and '-', 1 to 32 of them.</summary>
+    public static bool IsValidName(string? name) =>
+        name is { Length: >= 1 and <= 32 } && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 }

@@ -5,17 +5,23 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-using TwinCity.Web.Hubs;
 
 namespace TwinCity.Web.Auth;
 
 /// <summary>
 /// Authenticates the <c>X-Api-Key</c> header (and, on the hub only, the <c>access_token</c> query
 /// parameter that browsers' SignalR clients send). A request without a key stays anonymous; a key
-/// that matches nothing fails. Challenges and refusals are RFC 9457 problem details.
+/// that matches nothing, has expired, or is a demo key from another machine fails, and counts against
+/// the caller's address (<see cref="FailedSignInLimiter"/>). Challenges and refusals are RFC 9457 problem details.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggerFactory, UrlEncoder encoder, ApiKeyRing keys)
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    AccessDirectory directory,
+    FailedSignInLimiter failures,
+    TimeProvider time,
+    IOptions<AccessOptions> access)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private readonly ILogger _log = loggerFactory.CreateLogger<ApiKeyAuthenticationHandler>();
@@ -23,7 +29,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         StringValues presented = Request.Headers[ApiKeyDefaults.Header];
-        if (presented.Count == 0 && Request.Path.StartsWithSegments(CityHub.Path, StringComparison.OrdinalIgnoreCase))
+        if (presented.Count == 0 && AccessSchemes.OnHub(Request))
         {
             presented = Request.Query[ApiKeyDefaults.QueryParameter];
         }
@@ -44,29 +50,26 @@ public sealed class ApiKeyAuthenticationHandler(
             }
         }
 
-        if (!keys.TryFind(key?.Trim(), out ApiKeyIdentity? identity))
+        // Read at each request: a key removed from the configuration or past its expiry is refused from its next request on.
+        if (!directory.Current.Keys.TryFind(key?.Trim(), time.GetUtcNow(), Context.Connection.RemoteIpAddress, out ApiKeyIdentity? identity, out string? refusal))
         {
-            return Task.FromResult(Refuse(string.IsNullOrWhiteSpace(key) ? "empty key" : "unknown key"));
+            return Task.FromResult(Refuse(refusal));
         }
 
-        Claim[] claims =
-        [
-            new(AccessClaims.Agency, identity.Agency),
-            new(ClaimTypes.Role, identity.Agency),
-            new(ClaimTypes.Name, identity.Name),
-            new(AccessClaims.KeyId, identity.KeyId),
-        ];
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyDefaults.Scheme, ClaimTypes.Name, ClaimTypes.Role));
+        ClaimsPrincipal principal = AccessClaims.ForKey(identity, ApiKeyDefaults.Scheme);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         AuthenticateResult result = await HandleAuthenticateOnceSafeAsync();
-        Response.Headers.WWWAuthenticate = $"{ApiKeyDefaults.Scheme} header=\"{ApiKeyDefaults.Header}\"";
+        string keyChallenge = $"{ApiKeyDefaults.Scheme} header=\"{ApiKeyDefaults.Header}\"";
+        Response.Headers.WWWAuthenticate = access.Value.Jwt.Enabled ? new StringValues([keyChallenge, AccessSchemes.Token]) : keyChallenge;
         string detail = result.Failure is null
-            ? $"This endpoint needs an API key in the {ApiKeyDefaults.Header} header."
-            : "The API key is not valid.";
+            ? access.Value.Jwt.Enabled
+                ? $"This endpoint needs an API key in the {ApiKeyDefaults.Header} header or a bearer token from the city's identity provider."
+                : $"This endpoint needs an API key in the {ApiKeyDefaults.Header} header."
+            : result.Failure.Message + ".";
         await TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized").ExecuteAsync(Context);
     }
 
@@ -76,6 +79,11 @@ public sealed class ApiKeyAuthenticationHandler(
     private AuthenticateResult Refuse(string reason)
     {
         _log.KeyRefused(reason, Context.Connection.RemoteIpAddress?.ToString(), Request.Method, Request.Path);
+        if (failures.RecordFailure(Context.Connection.RemoteIpAddress))
+        {
+            _log.SignInFailuresLimited(Context.Connection.RemoteIpAddress?.ToString());
+        }
+
         return AuthenticateResult.Fail("The API key is not valid: " + reason);
     }
 }

@@ -1,50 +1,49 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Web.Auth;
 
 /// <summary>
-/// Only the agency that owns a kind commands it. Decided from the route's <c>{kind}</c> alone, before
-/// any twin is looked up, so a refusal says nothing about whether the twin exists. The requirement is
-/// its own handler (it needs no services).
+/// Only an agency that owns a kind (<c>Access:Agencies:{name}:Kinds</c>) commands it, and only with a key
+/// or token of its full role. Decided from the route's <c>{kind}</c> alone, before any twin is looked up,
+/// so a refusal says nothing about whether the twin exists. The requirement is its own handler.
 /// </summary>
 public sealed class KindOwnerRequirement : AuthorizationHandler<KindOwnerRequirement>, IAuthorizationRequirement
 {
     public const string RouteValue = "kind";
 
-    private static readonly HashSet<string> Owners = [.. Enum.GetValues<TwinKind>().Select(k => k.OwningAgency())];
-
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, KindOwnerRequirement requirement)
     {
         ArgumentNullException.ThrowIfNull(context);
-        string? agency = context.User.AgencyOf();
-        if (agency is null)
+        var http = context.Resource as HttpContext;
+        string? agencyName = context.User.AgencyOf();
+        if (agencyName is null || http is null)
         {
             return Task.CompletedTask;
         }
 
-        string? kind = (context.Resource as HttpContext)?.GetRouteValue(RouteValue) as string;
-        if (TwinKinds.TryParse(kind, out TwinKind twinKind))
+        AccessSnapshot access = http.RequestServices.GetRequiredService<AccessDirectory>().Current;
+        CityAgency? agency = access.Agency(agencyName);
+        if (agency is null || context.User.RoleOf() != AccessRoles.Agency || agency.Kinds.Count == 0)
         {
-            if (twinKind.OwningAgency() == agency)
-            {
-                context.Succeed(requirement);
-            }
-            else
-            {
-                context.Fail(new AuthorizationFailureReason(this, $"only {twinKind.OwningAgency()} commands {twinKind.ToUrlName()}"));
-            }
+            context.Fail(new AuthorizationFailureReason(this, $"{agencyName}{(context.User.RoleOf() is string role && role != AccessRoles.Agency ? $" ({role})" : string.Empty)} commands no kind of twin"));
+            return Task.CompletedTask;
         }
-        else if (Owners.Contains(agency))
+
+        string? kind = http.GetRouteValue(RouteValue) as string;
+        if (!TwinKinds.TryParse(kind, out TwinKind twinKind) || agency.Commands(twinKind))
         {
             // Not a kind at all: an agency that commands something hears what the kinds are (400) from the endpoint.
             context.Succeed(requirement);
         }
         else
         {
-            context.Fail(new AuthorizationFailureReason(this, $"{agency} commands no kind of twin"));
+            string[] owners = [.. access.Agencies.Values.Where(a => a.Commands(twinKind)).Select(a => a.Name)];
+            string who = owners.Length == 0 ? "no agency" : string.Join(" and ", owners);
+            context.Fail(new AuthorizationFailureReason(this, $"only {who} commands {twinKind.ToUrlName()}"));
         }
 
         return Task.CompletedTask;

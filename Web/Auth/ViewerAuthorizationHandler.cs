@@ -4,16 +4,19 @@ using Microsoft.Extensions.Options;
 
 namespace TwinCity.Web.Auth;
 
-/// <summary>Decides <see cref="ViewerRequirement"/>. A key that was presented and refused is never taken as anonymous.</summary>
+/// <summary>
+/// Decides <see cref="ViewerRequirement"/>. A credential that was presented and refused is never taken
+/// as anonymous, and keyless viewers are let in only from this machine (loopback).
+/// </summary>
 public sealed class ViewerAuthorizationHandler(IOptions<AccessOptions> options) : AuthorizationHandler<ViewerRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ViewerRequirement requirement)
     {
         ArgumentNullException.ThrowIfNull(context);
-        string? agency = context.User.AgencyOf();
-        if (agency is not null)
+        var http = context.Resource as HttpContext;
+        if (context.User.AgencyOf() is not null || context.User.FindFirst(AccessClaims.Refused) is not null)
         {
-            if (Agencies.Readers.Contains(agency, StringComparer.Ordinal))
+            if (AccessRoles.Reads(context.User.RoleOf()))
             {
                 context.Succeed(requirement);
             }
@@ -22,14 +25,12 @@ public sealed class ViewerAuthorizationHandler(IOptions<AccessOptions> options) 
                 context.Fail(new AuthorizationFailureReason(this, "the live map is for agencies that read twins"));
             }
         }
-        else if (options.Value.AnonymousViewersAllowed && !PresentsKey(context.Resource as HttpContext))
+        else if (options.Value.AnonymousViewersAllowed && http is not null && !AccessSchemes.PresentsCredential(http.Request)
+            && ApiKeyRing.IsLoopback(http.Connection.RemoteIpAddress))
         {
             context.Succeed(requirement);
         }
 
         return Task.CompletedTask;
     }
-
-    private static bool PresentsKey(HttpContext? http) =>
-        http is not null && (http.Request.Headers.ContainsKey(ApiKeyDefaults.Header) || http.Request.Query.ContainsKey(ApiKeyDefaults.QueryParameter));
 }

@@ -21,6 +21,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
     private readonly LiveOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<LiveViewers> _logger;
+    private readonly ITwinDirectory? _twins;
     private readonly ConcurrentDictionary<string, ViewerConnection> _connections = new(StringComparer.Ordinal);
     private readonly Dictionary<long, HashSet<string>> _cellWatchers = [];
     private readonly Dictionary<TwinKey, HashSet<string>> _twinWatchers = [];
@@ -32,9 +33,11 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
     private Task? _flushLoop;
     private Task? _renewLoop;
 
-    public LiveViewers(IGrainFactory grains, IHubContext<CityHub> hub, IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveViewers> logger)
+    public LiveViewers(
+        IGrainFactory grains, IHubContext<CityHub> hub, IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveViewers> logger, ITwinDirectory? twins = null)
     {
         _grains = grains;
+        _twins = twins;
         _hub = hub;
         _options = options.Value;
         _time = time;
@@ -105,6 +108,11 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
         var toSubscribe = new List<long>();
         lock (connection.Sync)
         {
+            if (connection.Areas.Count >= _options.MaxAreasPerConnection)
+            {
+                throw new HubException($"this connection already watches {connection.Areas.Count} areas, the most one may; unwatch one first");
+            }
+
             connection.Areas.Add(new WatchedArea(box, [.. cells]));
         }
 
@@ -153,10 +161,21 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
 
     public async Task<TwinDocument?> WatchTwinAsync(string connectionId, TwinKey key)
     {
+        // Asked of the directory, not the twin: a guess at an id must not wake a grain.
+        if (_twins is not null && !await _twins.ExistsAsync(key))
+        {
+            throw new HubException($"there is no twin {key}");
+        }
+
         ViewerConnection connection = _connections.GetOrAdd(connectionId, id => new ViewerConnection(id));
         bool first;
         lock (connection.Sync)
         {
+            if (!connection.Twins.Contains(key) && connection.Twins.Count >= _options.MaxTwinsPerConnection)
+            {
+                throw new HubException($"this connection already watches {connection.Twins.Count} twins, the most one may; unwatch one first");
+            }
+
             connection.Twins.Add(key);
         }
 

@@ -78,6 +78,45 @@ public sealed class CellGrainTests(ClusterFixture fixture)
         });
     }
 
+    [Fact]
+    public async Task A_page_is_the_first_twins_after_the_cursor_in_key_order_over_several_cells()
+    {
+        // Streetlights and water meters across several cells of a corner no other test uses.
+        var box = new GeoBox(MinLon: 53.0000, MinLat: 44.0000, MaxLon: 53.0200, MaxLat: 44.0200);
+        var lights = new List<string>();
+        for (int i = 0; i < 12; i++)
+        {
+            var p = new GeoPoint(44.0005 + (i % 4 * 0.005), 53.0005 + (i / 4 * 0.005));
+            (_, _, string id) = await ProvisionAtAsync(i % 3 == 0 ? TwinKind.WaterMeter : TwinKind.Streetlight, p);
+            if (i % 3 != 0)
+            {
+                lights.Add(id);
+            }
+        }
+
+        List<long> cells = CellGrid.CellsOf(box)!;
+        Assert.True(cells.Count > 1, "the area spans several cells");
+        lights.Sort(StringComparer.Ordinal);
+        await Eventually(async () => (await _grains.PageAsync(new TwinPageQuery(TwinKind.Streetlight, null, box, null, 100), cells)).Count == lights.Count);
+
+        var paged = new List<string>();
+        TwinKey? after = null;
+        while (true)
+        {
+            List<TwinSummary> page = await _grains.PageAsync(new TwinPageQuery(TwinKind.Streetlight, null, box, after, 3), cells);
+            Assert.True(page.Count <= 3);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            paged.AddRange(page.Select(t => t.Id));
+            after = page[^1].Key;
+        }
+
+        Assert.Equal(lights, paged);
+    }
+
     private async Task<(ITwinGrain Twin, ulong DevEui, string Id)> ProvisionAtAsync(TwinKind kind, GeoPoint position)
     {
         string id = $"C-{Guid.NewGuid():N}"[..20];

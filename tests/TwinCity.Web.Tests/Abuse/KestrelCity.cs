@@ -15,6 +15,9 @@ public abstract class KestrelCity : IAsyncLifetime
     /// <summary>The process name in the test's logs.</summary>
     protected abstract string Name { get; }
 
+    /// <summary>The address Kestrel binds; the tests reach it on 127.0.0.1 either way.</summary>
+    protected virtual string ListenHost => "127.0.0.1";
+
     /// <summary>Environment variables on top of the free ports.</summary>
     protected abstract IReadOnlyDictionary<string, string> Settings { get; }
 
@@ -32,7 +35,7 @@ public abstract class KestrelCity : IAsyncLifetime
             env[key] = value;
         }
 
-        City = await CityProcess.StartAsync(CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{FreePort.Next()}", "--simulate", "0"], name: Name);
+        City = await CityProcess.StartAsync(CityProcess.SiloDll, env, ["--urls", $"http://{ListenHost}:{FreePort.Next()}", "--simulate", "0"], name: Name);
         await City.WaitForAsync("/health/ready", TimeSpan.FromMinutes(3));
     }
 

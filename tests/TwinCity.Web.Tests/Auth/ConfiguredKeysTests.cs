@@ -18,6 +18,20 @@ public sealed class ConfiguredKeysTests(LockedCityFactory city) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_bearer_token_where_no_identity_provider_is_configured_is_a_401_problem()
+    {
+        using HttpClient client = city.ClientWithKey(null);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJtYWxsb3J5IiwiYWdlbmN5IjoiY2l0eSJ9.");
+
+        HttpResponseMessage response = await client.GetAsync("/api/v1/city");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("bearer token is not valid", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Viewers_need_a_readers_key_when_keyless_viewers_are_off()
     {
         using HttpClient anonymous = city.ClientWithKey(null);
