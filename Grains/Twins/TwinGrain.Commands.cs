@@ -66,6 +66,13 @@ public abstract partial class TwinGrain<TState> : IRemindable
             return new CommandResult(CommandOutcome.Repeated, held, s.Version);
         }
 
+        // Whatever path the command came by (the API, a rule, a hold put back), its arguments are
+        // checked against the catalogue again and only the validated values are kept for the downlink.
+        if (!CommandCatalog.TryValidate(s.Kind, request.Name, request.ArgsJson, out string? validArgs, out string? argsProblem))
+        {
+            throw new ArgumentException(argsProblem, nameof(request));
+        }
+
         foreach (Reading value in request.Sets)
         {
             PropertyInfo info = PropertyCatalog.Get(value.Property);
@@ -101,7 +108,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
             desired.Add(new DesiredValue(value.Property, value.Value, request.By, now));
         }
 
-        var command = new CommandInfo(id, request.Name, CommandStatus.Pending, request.By, now, now, now + request.Ttl, request.Sets, ArgsJson: request.ArgsJson);
+        var command = new CommandInfo(id, request.Name, CommandStatus.Pending, request.By, now, now, now + request.Ttl, request.Sets, ArgsJson: validArgs);
         commands.Add(command);
         Metrics?.CommandEntered(CommandStatus.Pending);
         if (request.IdempotencyKey is { } newKey)

@@ -68,11 +68,12 @@ public static class CommandsApi
             string? name;
             JsonElement args;
             Reading[] sets;
+            string? validArgs;
             try
             {
                 name = root.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
                 args = root.TryGetProperty("args", out JsonElement a) ? a : default;
-                if (!CommandCatalog.TryBuild(twinKind, name, args, out sets, out string? error))
+                if (!CommandCatalog.TryBuild(twinKind, name, args, out sets, out validArgs, out string? error))
                 {
                     return ApiProblems.BadRequest(error!);
                 }
@@ -113,7 +114,7 @@ public static class CommandsApi
             try
             {
                 result = await grains.GetTwin(twinKind, id).IssueCommandAsync(new CommandRequest(
-                    name!, sets, by, TimeSpan.FromSeconds(ttl), args.ValueKind == JsonValueKind.Object ? args.GetRawText() : null, idempotencyKey, ifMatch));
+                    name!, sets, by, TimeSpan.FromSeconds(ttl), validArgs, idempotencyKey, ifMatch));
             }
             catch (ArgumentException ex)
             {
