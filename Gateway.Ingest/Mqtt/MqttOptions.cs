@@ -57,5 +57,13 @@ public sealed class MqttOptions
     /// </summary>
     public bool InProcess { get; set; } = true;
 
+    /// <summary>
+    /// The network servers' applications this broker connection takes events for (ChirpStack
+    /// application ids, The Things Stack "app@tenant" or "app" for any tenant); an event whose topic
+    /// names another is dead-lettered. Empty: every application, for a broker that only the city's
+    /// network servers may publish to (its ACL is then the boundary).
+    /// </summary>
+    public List<string> Applications { get; set; } = [];
+
     public bool Embedded => string.IsNullOrWhiteSpace(Host);
 }

@@ -27,10 +27,18 @@ public sealed partial class IngestPipeline(
     IngestMetrics metrics,
     IUplinkJournal journal,
     IOptions<IngestOptions> options,
+    IOptions<Mqtt.MqttOptions> mqtt,
     TimeProvider time,
     ILogger<IngestPipeline> logger,
     ILocalSiloDetails? silo = null)
 {
+    /// <summary>The applications the MQTT connection takes events for; null for every one.</summary>
+    private readonly string[]? _mqttApplications = mqtt.Value.Applications is { Count: > 0 } list ? [.. list.Select(a => a.Trim())] : null;
+
+    private readonly TimeSpan _maxClockSkew = options.Value.MaxClockSkew;
+
+    private readonly TimeSpan _maxEventAge = options.Value.MaxEventAge;
+
     /// <summary>This silo, named in each uplink so that a twin hosted elsewhere can tell, and move here.</summary>
     private readonly SiloAddress? _silo = silo?.SiloAddress;
 
@@ -59,7 +67,7 @@ public sealed partial class IngestPipeline(
             return ValueTask.FromResult(new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnsupportedEvent));
         }
 
-        return ProcessAsync(new IngestMessage(payload, server, networkEvent, "mqtt", topic, applicationId));
+        return ProcessAsync(new IngestMessage(payload, server, networkEvent, "mqtt", topic, applicationId, _mqttApplications));
     }
 
     // Every uplink goes through three awaits that complete later (the twin's answer): their state
@@ -92,11 +100,41 @@ public sealed partial class IngestPipeline(
             return Dead(message, reason, error!, null);
         }
 
+        if (message.ApplicationId is not null && envelope.ApplicationId is not null && !NetworkApplications.Same(message.ApplicationId, envelope.ApplicationId))
+        {
+            // A publisher allowed on one application's topics may not post another application's events there.
+            return Dead(message, DeadLetterReasons.ApplicationMismatch,
+                $"the topic names application '{message.ApplicationId}' and the event application '{envelope.ApplicationId}'", envelope);
+        }
+
         envelope.ApplicationId ??= message.ApplicationId;
         if (envelope.Server == NetworkServer.TheThingsStack && message.ApplicationId is not null)
         {
             // The topic names the application as "app@tenant", which downlinks need.
             envelope.ApplicationId = message.ApplicationId;
+        }
+
+        if ((NetworkIds.Problem("application id", envelope.ApplicationId) ?? NetworkIds.Problem("device id", envelope.DeviceId)) is { } unsafeId)
+        {
+            // These ids are kept on the twin and later put into downlink topics.
+            return Dead(message, DeadLetterReasons.MalformedEnvelope, unsafeId, envelope);
+        }
+
+        if (message.Applications is { } allowed && !NetworkApplications.Allows(allowed, envelope.ApplicationId))
+        {
+            return Dead(message, DeadLetterReasons.ApplicationNotAllowed, envelope.ApplicationId is null
+                ? "the event names no application, and this sender may speak only for " + string.Join(", ", allowed)
+                : $"this sender may not speak for application '{envelope.ApplicationId}'", envelope);
+        }
+
+        if (envelope.Time != default)
+        {
+            DateTime now = time.GetUtcNow().UtcDateTime;
+            if (envelope.Time > now + _maxClockSkew || envelope.Time < now - _maxEventAge)
+            {
+                return Dead(message, DeadLetterReasons.ImplausibleTime,
+                    $"the event's time {envelope.Time:O} is more than {(envelope.Time > now ? _maxClockSkew : _maxEventAge)} {(envelope.Time > now ? "ahead of" : "behind")} now ({now:O})", envelope);
+            }
         }
 
         if (envelope.Deduplication.HasValue && envelope.Event == NetworkEvent.Up && _recent.Contains(envelope.Deduplication))
@@ -258,6 +296,12 @@ public sealed partial class IngestPipeline(
             case UplinkOutcome.Duplicate:
                 metrics.Duplicate();
                 return IngestResult.Duplicate;
+            case UplinkOutcome.OtherApplication:
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.ApplicationMismatch,
+                    $"device {DevEui.Format(envelope.DevEui)} is heard in another application than '{envelope.ApplicationId}'; delete and provision it again to move it");
+            case UplinkOutcome.FrameCounterJump:
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.ImplausibleFrameCounter,
+                    $"frame counter {envelope.FCnt} jumps implausibly far beyond the device's last one");
             default:
                 return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.NotBound,
                     $"twin {route.Kind.ToUrlName()}/{route.TwinId} is not bound to device {DevEui.Format(envelope.DevEui)}");

@@ -25,6 +25,13 @@ public sealed class TwinOptions
     /// </summary>
     public bool SnapshotWhileActive { get; set; } = true;
 
+    /// <summary>
+    /// How far beyond the device's last frame counter an uplink's may jump (LoRaWAN's MAX_FCNT_GAP);
+    /// a further one is refused, so that one forged frame at 0xFFFFFFFF cannot make the device's
+    /// real frames count as repeats. A join resets the counter and the check. 0 turns it off.
+    /// </summary>
+    public uint MaxFrameCounterGap { get; set; } = 16_384;
+
     /// <summary>How many finished commands a twin keeps for readers.</summary>
     public int CommandHistory { get; set; } = 20;
 }

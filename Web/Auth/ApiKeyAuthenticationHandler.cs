@@ -49,13 +49,19 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(Refuse(string.IsNullOrWhiteSpace(key) ? "empty key" : "unknown key"));
         }
 
-        Claim[] claims =
+        List<Claim> claims =
         [
             new(AccessClaims.Agency, identity.Agency),
             new(ClaimTypes.Role, identity.Agency),
             new(ClaimTypes.Name, identity.Name),
             new(AccessClaims.KeyId, identity.KeyId),
         ];
+        foreach (string application in identity.Applications ?? [])
+        {
+            // A network server's key speaks only for these applications (ingest checks each event).
+            claims.Add(new Claim(Grains.Interfaces.Twins.NetworkApplications.Claim, application));
+        }
+
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyDefaults.Scheme, ClaimTypes.Name, ClaimTypes.Role));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)));
     }

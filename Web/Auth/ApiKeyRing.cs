@@ -33,7 +33,7 @@ public sealed class ApiKeyRing
                 continue;
             }
 
-            entries.Add(NewEntry(Convert.FromHexString(key.Sha256!.Trim()), agency!, key.Name));
+            entries.Add(NewEntry(Convert.FromHexString(key.Sha256!.Trim()), agency!, key.Name, agency == Agencies.Network ? [.. (key.Applications ?? []).Select(a => a.Trim())] : null));
         }
 
         ConfiguredCount = entries.Count;
@@ -41,7 +41,8 @@ public sealed class ApiKeyRing
         {
             foreach ((string key, string agency) in DemoKeys)
             {
-                entries.Add(NewEntry(Hash(key), agency, $"demo key of {agency}"));
+                // The embedded city's own simulator and local tools speak for any application.
+                entries.Add(NewEntry(Hash(key), agency, $"demo key of {agency}", agency == Agencies.Network ? [Grains.Interfaces.Twins.NetworkApplications.Any] : null));
             }
         }
 
@@ -97,10 +98,10 @@ public sealed class ApiKeyRing
     public static bool IsSha256Hex([NotNullWhen(true)] string? text) =>
         text is { Length: 64 } && text.All(char.IsAsciiHexDigit);
 
-    private static Entry NewEntry(byte[] hash, string agency, string? name)
+    private static Entry NewEntry(byte[] hash, string agency, string? name, IReadOnlyList<string>? applications)
     {
         string keyId = Convert.ToHexStringLower(hash, 0, 6);
-        return new Entry(hash, new ApiKeyIdentity(agency, string.IsNullOrWhiteSpace(name) ? $"{agency} key {keyId}" : name.Trim(), keyId));
+        return new Entry(hash, new ApiKeyIdentity(agency, string.IsNullOrWhiteSpace(name) ? $"{agency} key {keyId}" : name.Trim(), keyId, applications));
     }
 
     private sealed record Entry(byte[] Hash, ApiKeyIdentity Identity);

@@ -1,4 +1,4 @@
-namespace TwinCity.Gateway.Ingest.Envelopes;
+namespace TwinCity.Grains.Interfaces.Twins;
 
 /// <summary>
 /// The application and device ids a network server names, checked before one is kept on a twin or
