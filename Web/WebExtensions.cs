@@ -49,6 +49,9 @@ public static class WebExtensions
         services.AddHealthChecks()
             .AddCheck<ReadinessHealthCheck>("ready", tags: ["ready"]);
         services.AddTwinCityAccess();
+        services.AddOptions<RuleLimitsOptions>().BindConfiguration(RuleLimitsOptions.Section)
+            .Validate(o => o.MinCommandCooldownSeconds >= 0, $"{RuleLimitsOptions.Section}:{nameof(RuleLimitsOptions.MinCommandCooldownSeconds)} must be at least 0")
+            .ValidateOnStart();
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
             .Validate(o => o.Capacity >= 1, $"{AuditOptions.Section}:{nameof(AuditOptions.Capacity)} must be at least 1")
             .ValidateOnStart();

@@ -40,7 +40,7 @@ public static class DownlinkMessages
             application = fallback;
         }
 
-        if ((NetworkIds.Problem("application id", application) ?? NetworkIds.Problem("device id", request.DeviceId)) is { } unsafeId)
+        if ((NetworkIds.Problem("application id", application) ?? (server == NetworkServer.TheThingsStack ? NetworkIds.Problem("device id", request.DeviceId) : null)) is { } unsafeId)
         {
             // Never a topic built from an id that could name another one ('+', '#', '/').
             problem = $"device {devEui}: {unsafeId}, so no downlink topic is built from it";

@@ -114,9 +114,11 @@ public sealed partial class IngestPipeline(
             envelope.ApplicationId = message.ApplicationId;
         }
 
-        if ((NetworkIds.Problem("application id", envelope.ApplicationId) ?? NetworkIds.Problem("device id", envelope.DeviceId)) is { } unsafeId)
+        // These ids are kept on the twin and later put into downlink topics (ChirpStack's device name is
+        // free text, never in a topic: its downlinks name the DevEUI).
+        if ((NetworkIds.Problem("application id", envelope.ApplicationId)
+            ?? (envelope.Server == NetworkServer.TheThingsStack ? NetworkIds.Problem("device id", envelope.DeviceId) : null)) is { } unsafeId)
         {
-            // These ids are kept on the twin and later put into downlink topics.
             return Dead(message, DeadLetterReasons.MalformedEnvelope, unsafeId, envelope);
         }
 

@@ -17,6 +17,12 @@ public static class AuditOutcomes
 
     public const string NotHeld = "not-held";
 
+    /// <summary>A command beyond the device's or the city's downlink budget (429).</summary>
+    public const string Throttled = "throttled";
+
+    /// <summary>An Idempotency-Key repeated with another command (422).</summary>
+    public const string KeyReused = "key-reused";
+
     public const string Registered = "registered";
 
     public const string Deleted = "deleted";

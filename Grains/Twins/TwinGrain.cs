@@ -842,6 +842,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         /// <summary>When the twin last asked to move to the silo that owns its device.</summary>
         public DateTime MoveAskedAt;
+
+        /// <summary>When downlinks went to the device within the budget's window, oldest first (kept in memory).</summary>
+        public Queue<DateTime>? Downlinks;
     }
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Twin {TwinId} moves to silo {Silo}, which owns its device")]
