@@ -54,6 +54,7 @@ public static class WebExtensions
             .ValidateOnStart();
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
             .Validate(o => o.Capacity >= 1, $"{AuditOptions.Section}:{nameof(AuditOptions.Capacity)} must be at least 1")
+            .Validate(o => o.RefusalCapacity >= 1, $"{AuditOptions.Section}:{nameof(AuditOptions.RefusalCapacity)} must be at least 1")
             .ValidateOnStart();
 
         // A host with a durable audit trail registers it first.

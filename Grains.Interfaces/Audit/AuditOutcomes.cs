@@ -26,4 +26,8 @@ public static class AuditOutcomes
     public const string Registered = "registered";
 
     public const string Deleted = "deleted";
+
+    /// <summary>The outcomes that are refusals: nothing was done. Everything else records an action and how it went.</summary>
+    public static bool IsRefusal(string outcome) =>
+        outcome is Forbidden or NotFound or VersionMismatch or NotHeld or Throttled or KeyReused or "refused";
 }

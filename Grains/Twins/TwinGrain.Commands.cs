@@ -135,7 +135,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
             (s.Idempotency ??= []).Add(new IdempotencyRecord(newKey, request.By, id, now, request.RequestHash));
         }
 
-        Audit(command, "accepted");
+        Audit(command, "accepted", request.ByKey);
         if (CommandCatalog.IsPlatformSide(s.Kind, request.Name))
         {
             foreach (Reading value in request.Sets)
@@ -642,10 +642,10 @@ public abstract partial class TwinGrain<TState> : IRemindable
         }
     }
 
-    private void Audit(CommandInfo command, string outcome) =>
+    private void Audit(CommandInfo command, string outcome, string? byKey = null) =>
         ServiceProvider.GetService<IAuditLog>()?.Write(new AuditEntry(
             Now, command.By, "command." + command.Name, State.Kind.ToUrlName(), Id, outcome,
-            command.Reason is null ? $"command {command.Id}" : $"command {command.Id}: {command.Reason}"));
+            command.Reason is null ? $"command {command.Id}" : $"command {command.Id}: {command.Reason}", byKey));
 
     private static bool IsActive(CommandStatus status) => status is CommandStatus.Pending or CommandStatus.Sent or CommandStatus.Acked;
 

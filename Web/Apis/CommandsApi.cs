@@ -115,7 +115,7 @@ public static class CommandsApi
             try
             {
                 result = await grains.GetTwin(twinKind, id).IssueCommandAsync(new CommandRequest(
-                    name!, sets, by, TimeSpan.FromSeconds(ttl), validArgs, idempotencyKey, ifMatch, RequestHash: requestHash));
+                    name!, sets, by, TimeSpan.FromSeconds(ttl), validArgs, idempotencyKey, ifMatch, RequestHash: requestHash, ByKey: user.KeyOf()));
             }
             catch (ArgumentException ex)
             {
@@ -134,7 +134,7 @@ public static class CommandsApi
             if (refusal is not null)
             {
                 // Accepted commands and their ends are audited by the twin itself.
-                audit.Write(new AuditEntry(time.GetUtcNow().UtcDateTime, by, AuditActions.CommandPrefix + name, twinKind.ToUrlName(), id, refusal));
+                audit.Write(new AuditEntry(time.GetUtcNow().UtcDateTime, by, AuditActions.CommandPrefix + name, twinKind.ToUrlName(), id, refusal, result.Reason, user.KeyOf()));
             }
 
             switch (result.Outcome)

@@ -17,4 +17,14 @@ public static class AccessClaims
         ArgumentNullException.ThrowIfNull(user);
         return user.FindFirst(Agency)?.Value;
     }
+
+    /// <summary>
+    /// Which credential the caller used, for the audit trail: the API key's id, else a token's subject
+    /// (<c>sub</c>, or the name identifier it is mapped to); null for an anonymous caller.
+    /// </summary>
+    public static string? KeyOf(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirst(KeyId)?.Value ?? user.FindFirst("sub")?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value;
+    }
 }
