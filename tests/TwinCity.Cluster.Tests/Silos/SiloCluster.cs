@@ -30,6 +30,9 @@ internal sealed class SiloCluster : IAsyncDisposable
 
     public MosquittoBroker Broker { get; }
 
+    /// <summary>Settings of a test's own, given to every silo started from now on (environment names, "__" between levels).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     public static Task<SiloCluster> CreateAsync(PostgresFixture postgres, string prefix, TimeSpan snapshotQuietPeriod) =>
         CreateAsync(postgres.Server, prefix, snapshotQuietPeriod);
 
@@ -93,6 +96,11 @@ internal sealed class SiloCluster : IAsyncDisposable
             ["Logging__LogLevel__Orleans"] = "Warning",
             ["Logging__LogLevel__Polly"] = "Warning",
         };
+        foreach ((string key, string value) in Settings)
+        {
+            env[key] = value;
+        }
+
         CityProcess silo = await CityProcess.StartAsync(CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{endpoints.HttpPort}"], endpoints.Name);
         _silos.Add(silo);
         _endpoints[silo] = endpoints;
