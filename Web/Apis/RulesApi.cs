@@ -79,7 +79,9 @@ public static class RulesApi
             }
 
             double minCooldown = limits.Value.MinCommandCooldownSeconds;
-            if (rule!.CooldownSeconds < minCooldown
+            // A route-ahead rule follows a moving vehicle and must fire again as it moves; firing again on the
+            // same lamps only extends their hold (no second downlink), and each device's budget still applies.
+            if (rule!.CooldownSeconds < minCooldown && rule.Scope.Type != RuleScopeType.RouteAhead
                 && rule.Effects.Any(e => e.Type == RuleEffectType.Command && !CommandCatalog.IsPlatformSide(e.Kind, e.Command ?? string.Empty)))
             {
                 return Invalid("cooldownSeconds", $"a rule whose effects send downlinks must have 'cooldownSeconds' of at least {minCooldown}, so that it cannot spend the devices' downlink budgets by firing again at once");

@@ -12,5 +12,6 @@ public static class FuzzTargets
         DeviceImportTarget.Csv(),
         new QueryTarget(),
         new RuleTarget(),
+        new CommandTarget(),
     ];
 }

@@ -54,6 +54,12 @@ public sealed class DurableAuditTests(PostgresFixture postgres)
         TimeSpan refusing = clock.Elapsed;
         Assert.Equal(Refusals, forbidden);
 
+        // And a message ingest cannot read, which becomes a dead letter in PostgreSQL too.
+        await using (TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port))
+        {
+            await publisher.PublishAsync(NetworkServerMessages.ChirpStackUpTopic(fleet.Devices[0].DevEui), "{ not json");
+        }
+
         // The whole cluster goes down and comes back.
         Assert.True(await a.StopAsync(TimeSpan.FromSeconds(60)), "silo a did not stop:\n" + a.LogTail());
         Assert.True(await b.StopAsync(TimeSpan.FromSeconds(60)), "silo b did not stop:\n" + b.LogTail());
@@ -86,6 +92,7 @@ public sealed class DurableAuditTests(PostgresFixture postgres)
 
         Assert.InRange(kept, 1, RefusalsKept);
         Assert.Equal(Registrations, await CountAsync(cluster.ConnectionString, "SELECT count(*) FROM audit_log WHERE action = 'device.register'"));
+        Assert.Equal(1, await CountAsync(cluster.ConnectionString, "SELECT count(*) FROM dead_letters WHERE reason = 'malformed-envelope' AND detail IS NOT NULL"));
         Console.WriteLine($"{Refusals} refusals answered in {refusing.TotalSeconds:0.0} s ({Refusals / refusing.TotalSeconds:0}/s); {refusalsWritten} written before the restart; {kept} kept after trimming to {RefusalsKept}; {Registrations} actions intact");
         Assert.Equal(Refusals, refusalsWritten);
     }
