@@ -100,43 +100,9 @@ public sealed partial class IngestPipeline(
             return Dead(message, reason, error!, null);
         }
 
-        if (message.ApplicationId is not null && envelope.ApplicationId is not null && !NetworkApplications.Same(message.ApplicationId, envelope.ApplicationId))
+        if (!EnvelopeChecks.TryAdmit(envelope, message, time.GetUtcNow().UtcDateTime, _maxClockSkew, _maxEventAge, out string? refusal, out string? why))
         {
-            // A publisher allowed on one application's topics may not post another application's events there.
-            return Dead(message, DeadLetterReasons.ApplicationMismatch,
-                $"the topic names application '{message.ApplicationId}' and the event application '{envelope.ApplicationId}'", envelope);
-        }
-
-        envelope.ApplicationId ??= message.ApplicationId;
-        if (envelope.Server == NetworkServer.TheThingsStack && message.ApplicationId is not null)
-        {
-            // The topic names the application as "app@tenant", which downlinks need.
-            envelope.ApplicationId = message.ApplicationId;
-        }
-
-        // These ids are kept on the twin and later put into downlink topics (ChirpStack's device name is
-        // free text, never in a topic: its downlinks name the DevEUI).
-        if ((NetworkIds.Problem("application id", envelope.ApplicationId)
-            ?? (envelope.Server == NetworkServer.TheThingsStack ? NetworkIds.Problem("device id", envelope.DeviceId) : null)) is { } unsafeId)
-        {
-            return Dead(message, DeadLetterReasons.MalformedEnvelope, unsafeId, envelope);
-        }
-
-        if (message.Applications is { } allowed && !NetworkApplications.Allows(allowed, envelope.ApplicationId))
-        {
-            return Dead(message, DeadLetterReasons.ApplicationNotAllowed, envelope.ApplicationId is null
-                ? "the event names no application, and this sender may speak only for " + string.Join(", ", allowed)
-                : $"this sender may not speak for application '{envelope.ApplicationId}'", envelope);
-        }
-
-        if (envelope.Time != default)
-        {
-            DateTime now = time.GetUtcNow().UtcDateTime;
-            if (envelope.Time > now + _maxClockSkew || envelope.Time < now - _maxEventAge)
-            {
-                return Dead(message, DeadLetterReasons.ImplausibleTime,
-                    $"the event's time {envelope.Time:O} is more than {(envelope.Time > now ? _maxClockSkew : _maxEventAge)} {(envelope.Time > now ? "ahead of" : "behind")} now ({now:O})", envelope);
-            }
+            return Dead(message, refusal!, why!, envelope);
         }
 
         if (envelope.Deduplication.HasValue && envelope.Event == NetworkEvent.Up && _recent.Contains(envelope.Deduplication))

@@ -13,5 +13,6 @@ public static class FuzzTargets
         new QueryTarget(),
         new RuleTarget(),
         new CommandTarget(),
+        new ScopedEnvelopeTarget(),
     ];
 }
