@@ -46,4 +46,19 @@ public sealed class IngestOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:20")]
     public TimeSpan ForwardedRetryFor { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How far ahead of this silo's clock an event's <c>time</c> may lie (clocks of network servers
+    /// drift a little); a later one is dead-lettered, so that a forged time cannot keep a dead device online.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How far behind this silo's clock an event's <c>time</c> may lie; an older one is dead-lettered.
+    /// Longer than a broker keeps a silo's session (<c>Mqtt:SessionExpirySeconds</c>, a day), so that
+    /// what a broker held through an outage still applies.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(7);
 }

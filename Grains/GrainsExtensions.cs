@@ -19,6 +19,7 @@ public static class GrainsExtensions
         ArgumentNullException.ThrowIfNull(silo);
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddOptions<TwinOptions>();
+        silo.Services.TryAddSingleton<CityDownlinkBudget>();
         // The embedded city keeps recent history in memory; cluster mode registers PostgreSQL first.
         silo.Services.TryAddSingleton<InMemoryHistory>(_ => new InMemoryHistory());
         silo.Services.TryAddSingleton<ITwinHistory>(sp => sp.GetRequiredService<InMemoryHistory>());

@@ -64,8 +64,12 @@ public static class WebExtensions
         services.AddHealthChecks()
             .AddCheck<ReadinessHealthCheck>("ready", tags: ["ready"]);
         services.AddTwinCityAccess();
+        services.AddOptions<RuleLimitsOptions>().BindConfiguration(RuleLimitsOptions.Section)
+            .Validate(o => o.MinCommandCooldownSeconds >= 0, $"{RuleLimitsOptions.Section}:{nameof(RuleLimitsOptions.MinCommandCooldownSeconds)} must be at least 0")
+            .ValidateOnStart();
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
             .Validate(o => o.Capacity >= 1, $"{AuditOptions.Section}:{nameof(AuditOptions.Capacity)} must be at least 1")
+            .Validate(o => o.RefusalCapacity >= 1, $"{AuditOptions.Section}:{nameof(AuditOptions.RefusalCapacity)} must be at least 1")
             .ValidateOnStart();
 
         // A host with a durable audit trail registers it first.

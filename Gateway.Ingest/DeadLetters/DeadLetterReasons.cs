@@ -23,4 +23,16 @@ public static class DeadLetterReasons
 
     /// <summary>The twin refused the uplink for good (a bug or an impossible value), not for a passing fault.</summary>
     public const string Rejected = "twin-rejected";
+
+    /// <summary>The network key or the MQTT connection may not speak for the event's application.</summary>
+    public const string ApplicationNotAllowed = "application-not-allowed";
+
+    /// <summary>The event names another application than the one its topic names, or than the one the device was heard in.</summary>
+    public const string ApplicationMismatch = "application-mismatch";
+
+    /// <summary>The frame counter jumped further than <c>Twins:MaxFrameCounterGap</c> beyond the device's last one.</summary>
+    public const string ImplausibleFrameCounter = "implausible-frame-counter";
+
+    /// <summary>The event's time lies further from now than <c>Ingest:MaxClockSkew</c> ahead or <c>Ingest:MaxEventAge</c> behind.</summary>
+    public const string ImplausibleTime = "implausible-time";
 }

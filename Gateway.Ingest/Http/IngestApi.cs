@@ -81,7 +81,9 @@ public static class IngestApi
             return TypedResults.Problem(detail: $"the body is larger than {MaxBodyBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
         }
 
-        IngestResult result = await pipeline.ProcessAsync(new IngestMessage(body, server, networkEvent, "http"));
+        // A network server's key names the applications it may speak for; a principal without any speaks for none.
+        string[] applications = [.. request.HttpContext.User.FindAll(NetworkApplications.Claim).Select(c => c.Value)];
+        IngestResult result = await pipeline.ProcessAsync(new IngestMessage(body, server, networkEvent, "http", Applications: applications));
         if (result.Durable is { } durable)
         {
             try
@@ -106,6 +108,7 @@ public static class IngestApi
                 {
                     DeadLetterReasons.MalformedEnvelope or DeadLetterReasons.UnsupportedEvent => StatusCodes.Status400BadRequest,
                     DeadLetterReasons.UnknownDevice => StatusCodes.Status404NotFound,
+                    DeadLetterReasons.ApplicationNotAllowed or DeadLetterReasons.ApplicationMismatch => StatusCodes.Status403Forbidden,
                     _ => StatusCodes.Status422UnprocessableEntity,
                 },
                 title: result.Reason,

@@ -40,6 +40,13 @@ public static class DownlinkMessages
             application = fallback;
         }
 
+        if ((NetworkIds.Problem("application id", application) ?? (server == NetworkServer.TheThingsStack ? NetworkIds.Problem("device id", request.DeviceId) : null)) is { } unsafeId)
+        {
+            // Never a topic built from an id that could name another one ('+', '#', '/').
+            problem = $"device {devEui}: {unsafeId}, so no downlink topic is built from it";
+            return false;
+        }
+
         switch (server)
         {
             case NetworkServer.ChirpStack when application is not null:
@@ -73,10 +80,14 @@ public static class DownlinkMessages
         }
     }
 
-    /// <summary>The command as the network server's codec would take it: its name, its arguments and the values it sets.</summary>
+    /// <summary>
+    /// The command as the network server's codec would take it: its name, its arguments and the values
+    /// it sets. The arguments are the twin's validated ones (CommandCatalog); the name is written last
+    /// and no argument may take its place.
+    /// </summary>
     private static Dictionary<string, object?> DecodedObject(DownlinkRequest request)
     {
-        var decoded = new Dictionary<string, object?> { ["command"] = request.CommandName };
+        var decoded = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (request.ArgsJson is { Length: > 0 } args)
         {
             using JsonDocument doc = JsonDocument.Parse(args);
@@ -84,7 +95,10 @@ public static class DownlinkMessages
             {
                 foreach (JsonProperty p in doc.RootElement.EnumerateObject())
                 {
-                    decoded[p.Name] = p.Value.Clone();
+                    if (p.Value.ValueKind is JsonValueKind.True or JsonValueKind.False or JsonValueKind.Number or JsonValueKind.String)
+                    {
+                        decoded[p.Name] = p.Value.Clone();
+                    }
                 }
             }
         }
@@ -99,6 +113,7 @@ public static class DownlinkMessages
             };
         }
 
+        decoded["command"] = request.CommandName;
         return decoded;
     }
 }

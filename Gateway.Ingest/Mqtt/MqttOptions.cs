@@ -60,5 +60,13 @@ public sealed class MqttOptions
     /// <summary>TLS to an outside broker ("Mqtt:Tls"); the embedded broker listens on loopback without it.</summary>
     public MqttTlsOptions Tls { get; set; } = new();
 
+    /// <summary>
+    /// The network servers' applications this broker connection takes events for (ChirpStack
+    /// application ids, The Things Stack "app@tenant" or "app" for any tenant); an event whose topic
+    /// names another is dead-lettered. Empty: every application, for a broker that only the city's
+    /// network servers may publish to (its ACL is then the boundary).
+    /// </summary>
+    public List<string> Applications { get; set; } = [];
+
     public bool Embedded => string.IsNullOrWhiteSpace(Host);
 }

@@ -27,10 +27,18 @@ public sealed partial class IngestPipeline(
     IngestMetrics metrics,
     IUplinkJournal journal,
     IOptions<IngestOptions> options,
+    IOptions<Mqtt.MqttOptions> mqtt,
     TimeProvider time,
     ILogger<IngestPipeline> logger,
     ILocalSiloDetails? silo = null)
 {
+    /// <summary>The applications the MQTT connection takes events for; null for every one.</summary>
+    private readonly string[]? _mqttApplications = mqtt.Value.Applications is { Count: > 0 } list ? [.. list.Select(a => a.Trim())] : null;
+
+    private readonly TimeSpan _maxClockSkew = options.Value.MaxClockSkew;
+
+    private readonly TimeSpan _maxEventAge = options.Value.MaxEventAge;
+
     /// <summary>This silo, named in each uplink so that a twin hosted elsewhere can tell, and move here.</summary>
     private readonly SiloAddress? _silo = silo?.SiloAddress;
 
@@ -59,7 +67,7 @@ public sealed partial class IngestPipeline(
             return ValueTask.FromResult(new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.UnsupportedEvent));
         }
 
-        return ProcessAsync(new IngestMessage(payload, server, networkEvent, "mqtt", topic, applicationId));
+        return ProcessAsync(new IngestMessage(payload, server, networkEvent, "mqtt", topic, applicationId, _mqttApplications));
     }
 
     // Every uplink goes through three awaits that complete later (the twin's answer): their state
@@ -92,11 +100,9 @@ public sealed partial class IngestPipeline(
             return Dead(message, reason, error!, null);
         }
 
-        envelope.ApplicationId ??= message.ApplicationId;
-        if (envelope.Server == NetworkServer.TheThingsStack && message.ApplicationId is not null)
+        if (!EnvelopeChecks.TryAdmit(envelope, message, time.GetUtcNow().UtcDateTime, _maxClockSkew, _maxEventAge, out string? refusal, out string? why))
         {
-            // The topic names the application as "app@tenant", which downlinks need.
-            envelope.ApplicationId = message.ApplicationId;
+            return Dead(message, refusal!, why!, envelope);
         }
 
         if (envelope.Deduplication.HasValue && envelope.Event == NetworkEvent.Up && _recent.Contains(envelope.Deduplication))
@@ -258,6 +264,12 @@ public sealed partial class IngestPipeline(
             case UplinkOutcome.Duplicate:
                 metrics.Duplicate();
                 return IngestResult.Duplicate;
+            case UplinkOutcome.OtherApplication:
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.ApplicationMismatch,
+                    $"device {DevEui.Format(envelope.DevEui)} is heard in another application than '{envelope.ApplicationId}'; delete and provision it again to move it");
+            case UplinkOutcome.FrameCounterJump:
+                return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.ImplausibleFrameCounter,
+                    $"frame counter {envelope.FCnt} jumps implausibly far beyond the device's last one");
             default:
                 return new IngestResult(IngestOutcome.DeadLettered, DeadLetterReasons.NotBound,
                     $"twin {route.Kind.ToUrlName()}/{route.TwinId} is not bound to device {DevEui.Format(envelope.DevEui)}");

@@ -17,7 +17,17 @@ public static class AuditOutcomes
 
     public const string NotHeld = "not-held";
 
+    /// <summary>A command beyond the device's or the city's downlink budget (429).</summary>
+    public const string Throttled = "throttled";
+
+    /// <summary>An Idempotency-Key repeated with another command (422).</summary>
+    public const string KeyReused = "key-reused";
+
     public const string Registered = "registered";
 
     public const string Deleted = "deleted";
+
+    /// <summary>The outcomes that are refusals: nothing was done. Everything else records an action and how it went.</summary>
+    public static bool IsRefusal(string outcome) =>
+        outcome is Forbidden or NotFound or VersionMismatch or NotHeld or Throttled or KeyReused or "refused";
 }

@@ -8,6 +8,9 @@ public interface IAuditLog
 {
     void Write(AuditEntry entry);
 
-    /// <summary>Entries newest first, filtered; <paramref name="actor"/> and <paramref name="kind"/> are exact matches.</summary>
-    Task<IReadOnlyList<AuditEntry>> QueryAsync(string? actor, string? kind, DateTime? from, DateTime? to, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Entries newest first, filtered; <paramref name="actor"/> and <paramref name="kind"/> are exact
+    /// matches; <paramref name="refused"/> picks refusals (true), actions (false) or both (null).
+    /// </summary>
+    Task<IReadOnlyList<AuditEntry>> QueryAsync(string? actor, string? kind, DateTime? from, DateTime? to, int limit, CancellationToken cancellationToken, bool? refused = null);
 }

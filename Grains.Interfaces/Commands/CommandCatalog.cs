@@ -18,8 +18,66 @@ public static class CommandCatalog
         _ => [],
     };
 
+    /// <summary>The arguments each command takes; any other is refused, so nothing unchecked reaches a downlink.</summary>
+    public static IReadOnlyList<string> ArgumentsOf(TwinKind kind, string name) => (kind, name) switch
+    {
+        (TwinKind.Streetlight, "switch") => ["on"],
+        (TwinKind.Streetlight, "dim") => ["level"],
+        (TwinKind.Streetlight, "schedule") => ["on", "off", "dimLevel"],
+        (TwinKind.WaterMeter, "valve") => ["state"],
+        (TwinKind.RoadSensor, "setInterval") => ["seconds"],
+        (TwinKind.RoadSensor, "mark") => ["hazard", "dark"],
+        (TwinKind.Bus, "display") => ["text"],
+        (TwinKind.Bus, "assignRoute") => ["route"],
+        _ => [],
+    };
+
     /// <summary>Validates a command and returns the desired values it sets.</summary>
-    public static bool TryBuild(TwinKind kind, string? name, JsonElement args, out Reading[] sets, out string? error)
+    public static bool TryBuild(TwinKind kind, string? name, JsonElement args, out Reading[] sets, out string? error) =>
+        TryBuild(kind, name, args, out sets, out _, out error);
+
+    /// <summary>
+    /// Validates a command and returns the desired values it sets and its arguments as validated,
+    /// written afresh (<paramref name="validArgsJson"/>): only the arguments its catalogue entry names,
+    /// each of the checked type and range. A downlink is built from these, never from what the caller sent.
+    /// </summary>
+    public static bool TryBuild(TwinKind kind, string? name, JsonElement args, out Reading[] sets, out string? validArgsJson, out string? error)
+    {
+        validArgsJson = null;
+        if (!TryCheck(kind, name, args, out sets, out error))
+        {
+            return false;
+        }
+
+        validArgsJson = WriteValid(ArgumentsOf(kind, name!), args);
+        return true;
+    }
+
+    /// <summary>
+    /// Validates arguments kept as JSON (a rule's effect, a stored command) the same way, for the twin
+    /// to check again whatever path a command came by.
+    /// </summary>
+    public static bool TryValidate(TwinKind kind, string name, string? argsJson, out string? validArgsJson, out string? error)
+    {
+        validArgsJson = null;
+        if (string.IsNullOrEmpty(argsJson))
+        {
+            return TryBuild(kind, name, default, out _, out validArgsJson, out error);
+        }
+
+        try
+        {
+            using JsonDocument doc = JsonDocument.Parse(argsJson);
+            return TryBuild(kind, name, doc.RootElement, out _, out validArgsJson, out error);
+        }
+        catch (JsonException ex)
+        {
+            error = "'args' is not valid JSON: " + ex.Message;
+            return false;
+        }
+    }
+
+    private static bool TryCheck(TwinKind kind, string? name, JsonElement args, out Reading[] sets, out string? error)
     {
         sets = [];
         string known = string.Join(", ", NamesFor(kind));
@@ -36,6 +94,33 @@ public static class CommandCatalog
         }
 
         bool hasArgs = args.ValueKind == JsonValueKind.Object;
+        if (hasArgs)
+        {
+            IReadOnlyList<string> allowed = ArgumentsOf(kind, name);
+            var unknown = new List<string>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (JsonProperty p in args.EnumerateObject())
+            {
+                if (!allowed.Contains(p.Name, StringComparer.Ordinal))
+                {
+                    unknown.Add($"'args.{p.Name}'");
+                }
+                else if (!seen.Add(p.Name))
+                {
+                    // JSON readers differ on which of two equal names wins: neither is trusted.
+                    error = $"'args.{p.Name}' is given more than once";
+                    return false;
+                }
+            }
+
+            if (unknown.Count > 0)
+            {
+                string takes = allowed.Count == 0 ? "takes no arguments" : "takes only " + string.Join(", ", allowed);
+                error = $"{string.Join(", ", unknown)} {(unknown.Count == 1 ? "is not an argument" : "are not arguments")} of {name}; it {takes}";
+                return false;
+            }
+        }
+
         switch ((kind, name))
         {
             case (TwinKind.Streetlight, "switch"):
@@ -109,6 +194,48 @@ public static class CommandCatalog
     /// sense hazards or darkness; the city marks them.
     /// </summary>
     public static bool IsPlatformSide(TwinKind kind, string name) => kind == TwinKind.RoadSensor && name == "mark";
+
+    /// <summary>The validated arguments written anew: the allowed names only, each value copied as the JSON reader typed it.</summary>
+    private static string? WriteValid(IReadOnlyList<string> allowed, JsonElement args)
+    {
+        if (args.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (string name in allowed)
+            {
+                if (!args.TryGetProperty(name, out JsonElement value))
+                {
+                    continue;
+                }
+
+                switch (value.ValueKind)
+                {
+                    case JsonValueKind.True or JsonValueKind.False:
+                        writer.WriteBoolean(name, value.GetBoolean());
+                        break;
+                    case JsonValueKind.Number:
+                        writer.WriteNumber(name, value.GetDouble());
+                        break;
+                    case JsonValueKind.String:
+                        writer.WriteString(name, value.GetString());
+                        break;
+                    default:
+                        // TryCheck let no other type through.
+                        throw new InvalidOperationException($"'args.{name}' has an unexpected type");
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     private static bool TryBool(JsonElement args, bool hasArgs, string name, out bool value, out string? error)
     {

@@ -15,4 +15,8 @@ public enum CommandOutcome : byte
     NotHeld = 4,
     /// <summary>A rule's command refused: the owning agency took over these values during the rule's effect.</summary>
     Overridden = 5,
+    /// <summary>The device's or the city's downlink budget is spent: try again after <see cref="CommandResult.RetryAfter"/>.</summary>
+    Throttled = 6,
+    /// <summary>The idempotency key was used before with another command: nothing was done.</summary>
+    KeyReused = 7,
 }

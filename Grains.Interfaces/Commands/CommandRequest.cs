@@ -13,6 +13,8 @@ namespace TwinCity.Grains.Interfaces.Commands;
 /// <param name="RuleId">When a rule issues it: the twin remembers the values it replaces, so the rule can restore them.</param>
 /// <param name="HoldUntil">With <paramref name="RuleId"/>: when the rule's hold ends and the twin puts the values back by itself.</param>
 /// <param name="OnlyIfHeldBy">When set, the command applies only while the desired values are still held by this requester (a rule undoing its effect must not undo an agency's later command).</param>
+/// <param name="RequestHash">With <paramref name="IdempotencyKey"/>: a hash of what was asked (name, validated arguments, TTL); the same key with another hash is refused.</param>
+/// <param name="ByKey">Which credential of <paramref name="By"/> asked (key id or token subject), for the audit trail.</param>
 /// <param name="ChainDepth">With <paramref name="RuleId"/>: the depth of the rule chain that sent it; the change it makes is evaluated by the twin's rules at this depth, so that rules firing each other stop (<c>Rules:MaxChainDepth</c>).</param>
 [GenerateSerializer, Immutable, Alias("twincity.command-request")]
 public sealed record CommandRequest(
@@ -26,4 +28,6 @@ public sealed record CommandRequest(
     [property: Id(7)] string? RuleId = null,
     [property: Id(8)] string? OnlyIfHeldBy = null,
     [property: Id(9)] DateTime? HoldUntil = null,
-    [property: Id(10)] int ChainDepth = 0);
+    [property: Id(10)] int ChainDepth = 0,
+    [property: Id(11)] string? RequestHash = null,
+    [property: Id(12)] string? ByKey = null);

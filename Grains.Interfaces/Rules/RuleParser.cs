@@ -226,14 +226,14 @@ public static class RuleParser
                 TwinKind kind = Kind(Required(e, "kind", path + ".kind"), path + ".kind");
                 string name = Text(Required(e, "command", path + ".command"), path + ".command");
                 JsonElement args = e.TryGetProperty("args", out JsonElement a) ? a : default;
-                if (!CommandCatalog.TryBuild(kind, name, args, out Reading[] sets, out string? error))
+                if (!CommandCatalog.TryBuild(kind, name, args, out Reading[] sets, out string? validArgs, out string? error))
                 {
                     // The catalogue names the argument ('args.level'); the path says which effect.
                     string field = error!.StartsWith("'args", StringComparison.Ordinal) ? path + "." + error[1..error.IndexOf('\'', 1)] : path + ".command";
                     throw new RuleFormatException(field, error);
                 }
 
-                return new RuleEffect(RuleEffectType.Command, kind, name, args.ValueKind == JsonValueKind.Object ? args.GetRawText() : null, sets);
+                return new RuleEffect(RuleEffectType.Command, kind, name, validArgs, sets);
             case "advisory":
                 return new RuleEffect(RuleEffectType.Advisory, TwinKind.Bus, "display", Text: RequiredText(e, "text", path + ".text", 120));
             case "alert":

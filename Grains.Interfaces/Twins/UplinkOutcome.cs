@@ -8,4 +8,8 @@ public enum UplinkOutcome : byte
     Duplicate = 1,
     /// <summary>The twin is not (or no longer) bound to this DevEUI.</summary>
     NotBound = 2,
+    /// <summary>The device was heard in another network server's application: this sender may not speak for it.</summary>
+    OtherApplication = 3,
+    /// <summary>The frame counter jumped further beyond the last one than a real device's can (Twins:MaxFrameCounterGap).</summary>
+    FrameCounterJump = 4,
 }

@@ -35,9 +35,18 @@ public abstract partial class TwinGrain<TState> : IRemindable
         {
             s.Idempotency?.RemoveAll(r => now - r.At > IdempotencyWindow);
             IdempotencyRecord? seen = s.Idempotency?.Find(r => r.Key == key && r.By == request.By);
-            if (seen is not null && FindCommand(seen.CommandId) is CommandInfo first)
+            if (seen is not null)
             {
-                return new CommandResult(CommandOutcome.Repeated, first, s.Version);
+                if (seen.RequestHash is not null && request.RequestHash is not null && seen.RequestHash != request.RequestHash)
+                {
+                    return new CommandResult(CommandOutcome.KeyReused, null, s.Version, Reason: $"the Idempotency-Key was used for another command ({seen.CommandId}) within the last {IdempotencyWindow.TotalHours:0} hours");
+                }
+
+                // The command as it stands, or as it was first answered once the twin has pruned it.
+                if ((FindCommand(seen.CommandId) ?? seen.Command) is CommandInfo first)
+                {
+                    return new CommandResult(CommandOutcome.Repeated, first, s.Version);
+                }
             }
         }
 
@@ -66,6 +75,13 @@ public abstract partial class TwinGrain<TState> : IRemindable
             return new CommandResult(CommandOutcome.Repeated, held, s.Version);
         }
 
+        // Whatever path the command came by (the API, a rule, a hold put back), its arguments are
+        // checked against the catalogue again and only the validated values are kept for the downlink.
+        if (!CommandCatalog.TryValidate(s.Kind, request.Name, request.ArgsJson, out string? validArgs, out string? argsProblem))
+        {
+            throw new ArgumentException(argsProblem, nameof(request));
+        }
+
         foreach (Reading value in request.Sets)
         {
             PropertyInfo info = PropertyCatalog.Get(value.Property);
@@ -80,13 +96,23 @@ public abstract partial class TwinGrain<TState> : IRemindable
             }
         }
 
+        // A value a rule's hold puts back is not refused: the budget keeps airtime, not the city's state.
+        if (!CommandCatalog.IsPlatformSide(s.Kind, request.Name) && request.OnlyIfHeldBy is null
+            && OverBudget(request.Name, now, out TimeSpan retryAfter, out string? budgetReason))
+        {
+            return new CommandResult(CommandOutcome.Throttled, null, s.Version, retryAfter, budgetReason);
+        }
+
         RecordHolds(request, now);
         List<CommandInfo> commands = s.Commands ??= [];
         string id = Guid.NewGuid().ToString();
         for (int i = 0; i < commands.Count; i++)
         {
             CommandInfo c = commands[i];
-            if (IsActive(c.Status) && c.Sets.Any(set => request.Sets.Any(r => r.Property == set.Property)))
+
+            // A newer command on the same values, or of the same name while the older is still
+            // unsent, takes the older's place: one downlink, not two.
+            if (IsActive(c.Status) && (c.Sets.Any(set => request.Sets.Any(r => r.Property == set.Property)) || (c.Status == CommandStatus.Pending && c.Name == request.Name)))
             {
                 commands[i] = c with { Status = CommandStatus.Superseded, UpdatedAt = now, Reason = $"superseded by command {id}" };
                 Audit(commands[i], "superseded");
@@ -101,15 +127,15 @@ public abstract partial class TwinGrain<TState> : IRemindable
             desired.Add(new DesiredValue(value.Property, value.Value, request.By, now));
         }
 
-        var command = new CommandInfo(id, request.Name, CommandStatus.Pending, request.By, now, now, now + request.Ttl, request.Sets, ArgsJson: request.ArgsJson);
+        var command = new CommandInfo(id, request.Name, CommandStatus.Pending, request.By, now, now, now + request.Ttl, request.Sets, ArgsJson: validArgs);
         commands.Add(command);
         Metrics?.CommandEntered(CommandStatus.Pending);
         if (request.IdempotencyKey is { } newKey)
         {
-            (s.Idempotency ??= []).Add(new IdempotencyRecord(newKey, request.By, id, now));
+            (s.Idempotency ??= []).Add(new IdempotencyRecord(newKey, request.By, id, now, request.RequestHash));
         }
 
-        Audit(command, "accepted");
+        Audit(command, "accepted", request.ByKey);
         if (CommandCatalog.IsPlatformSide(s.Kind, request.Name))
         {
             foreach (Reading value in request.Sets)
@@ -414,6 +440,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
             if (problem is null)
             {
                 SetStatus(c.Id, CommandStatus.Sent, null);
+                (More.Downlinks ??= new Queue<DateTime>()).Enqueue(Now);
                 changed = true;
             }
             else
@@ -548,6 +575,40 @@ public abstract partial class TwinGrain<TState> : IRemindable
         return State.Commands?.LastOrDefault(c => c.By == request.By && c.Name == request.Name && c.Status is not (CommandStatus.Failed or CommandStatus.Expired or CommandStatus.Superseded));
     }
 
+    /// <summary>
+    /// Whether another downlink would spend more than the device's budget (<see cref="TwinOptions.DownlinksPerDevice"/>
+    /// per <see cref="TwinOptions.DownlinkWindow"/>, counting those sent and those still pending, save one
+    /// this command replaces) or the city's (<see cref="CityDownlinkBudget"/>).
+    /// </summary>
+    private bool OverBudget(string name, DateTime now, out TimeSpan retryAfter, out string? reason)
+    {
+        TwinOptions o = Options;
+        Queue<DateTime>? sent = _occasional?.Downlinks;
+        while (sent is { Count: > 0 } && now - sent.Peek() >= o.DownlinkWindow)
+        {
+            sent.Dequeue();
+        }
+
+        int pending = State.Commands?.Count(c => c.Status == CommandStatus.Pending && c.Name != name) ?? 0;
+        int used = (sent?.Count ?? 0) + pending;
+        if (used >= o.DownlinksPerDevice)
+        {
+            retryAfter = sent is { Count: > 0 } ? sent.Peek() + o.DownlinkWindow - now : o.DownlinkWindow;
+            reason = $"the device's downlink budget ({o.DownlinksPerDevice} per {o.DownlinkWindow}) is spent";
+            return true;
+        }
+
+        if (ServiceProvider.GetService<CityDownlinkBudget>() is { } city && !city.TryTake(out retryAfter))
+        {
+            reason = $"the city's downlink budget ({o.CityDownlinksPerSecond} a second per silo) is spent";
+            return true;
+        }
+
+        retryAfter = TimeSpan.Zero;
+        reason = null;
+        return false;
+    }
+
     private CommandInfo? FindCommand(string id) => State.Commands?.Find(c => c.Id == id);
 
     private void PruneCommands()
@@ -564,6 +625,13 @@ public abstract partial class TwinGrain<TState> : IRemindable
         {
             if (!IsActive(commands[i].Status))
             {
+                // A key that created it keeps the command as it ended, to answer repeats for the key's whole window.
+                int key = State.Idempotency?.FindIndex(r => r.CommandId == commands[i].Id) ?? -1;
+                if (key >= 0)
+                {
+                    State.Idempotency![key] = State.Idempotency[key] with { Command = commands[i] };
+                }
+
                 commands.RemoveAt(i);
                 excess--;
             }
@@ -574,10 +642,10 @@ public abstract partial class TwinGrain<TState> : IRemindable
         }
     }
 
-    private void Audit(CommandInfo command, string outcome) =>
+    private void Audit(CommandInfo command, string outcome, string? byKey = null) =>
         ServiceProvider.GetService<IAuditLog>()?.Write(new AuditEntry(
             Now, command.By, "command." + command.Name, State.Kind.ToUrlName(), Id, outcome,
-            command.Reason is null ? $"command {command.Id}" : $"command {command.Id}: {command.Reason}"));
+            command.Reason is null ? $"command {command.Id}" : $"command {command.Id}: {command.Reason}", byKey));
 
     private static bool IsActive(CommandStatus status) => status is CommandStatus.Pending or CommandStatus.Sent or CommandStatus.Acked;
 

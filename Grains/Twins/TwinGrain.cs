@@ -130,9 +130,13 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         TState s = State;
         if (s.DevEui != provision.DevEui)
         {
-            // A new device on this twin (hardware swapped): its counters start afresh.
+            // A new device on this twin (hardware swapped): its counters start afresh, and so does
+            // the application it is heard in (a device moved to another one is deleted and provisioned again).
             s.HasFCnt = false;
             s.FCnt = 0;
+            s.Source = NetworkServer.Unknown;
+            s.ApplicationId = null;
+            s.DeviceId = null;
         }
 
         bool first = !s.Provisioned;
@@ -169,7 +173,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     public async ValueTask<UplinkOutcome> UplinkAsync(Uplink uplink)
     {
-        UplinkOutcome outcome = ApplyUplink(uplink);
+        UplinkOutcome outcome = ApplyUplink(uplink, live: true);
         if (outcome != UplinkOutcome.Applied)
         {
             return outcome;
@@ -231,13 +235,27 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     }
 
     /// <summary>The state change of an uplink, shared by live uplinks and by replay of the history after a snapshot.</summary>
-    private UplinkOutcome ApplyUplink(Uplink uplink)
+    /// <param name="live">A live uplink (not a replay of what was applied before): its sender and counter are checked.</param>
+    private UplinkOutcome ApplyUplink(Uplink uplink, bool live = false)
     {
         TState s = State;
         if (s.DevEui == 0 || s.DevEui != uplink.DevEui || (uplink.Revision != 0 && uplink.Revision < s.Revision))
         {
             // An older revision: ingest routed or decoded this by a registration that has changed since.
             return UplinkOutcome.NotBound;
+        }
+
+        if (live && s.Source != NetworkServer.Unknown && s.ApplicationId is not null && uplink.Source != NetworkServer.Unknown
+            && (uplink.Source != s.Source || !NetworkApplications.Same(s.ApplicationId, uplink.ApplicationId)))
+        {
+            // The device is heard in another application: a network key for this one may not speak for it.
+            return UplinkOutcome.OtherApplication;
+        }
+
+        if (live && s.HasFCnt && !s.JoinedSinceUplink && uplink.FCnt > s.FCnt && Options.MaxFrameCounterGap > 0 && uplink.FCnt - s.FCnt > Options.MaxFrameCounterGap)
+        {
+            // Nothing is kept of it, so the device's next real frame applies as if this one never came.
+            return UplinkOutcome.FrameCounterJump;
         }
 
         DateTime at = uplink.MeasuredAt == default ? Now : uplink.MeasuredAt;
@@ -830,6 +848,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         /// <summary>When the twin last asked to move to the silo that owns its device.</summary>
         public DateTime MoveAskedAt;
+
+        /// <summary>When downlinks went to the device within the budget's window, oldest first (kept in memory).</summary>
+        public Queue<DateTime>? Downlinks;
     }
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Twin {TwinId} moves to silo {Silo}, which owns its device")]

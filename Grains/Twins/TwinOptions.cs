@@ -25,6 +25,30 @@ public sealed class TwinOptions
     /// </summary>
     public bool SnapshotWhileActive { get; set; } = true;
 
+    /// <summary>
+    /// How far beyond the device's last frame counter an uplink's may jump (LoRaWAN's MAX_FCNT_GAP);
+    /// a further one is refused, so that one forged frame at 0xFFFFFFFF cannot make the device's
+    /// real frames count as repeats. A join resets the counter and the check. 0 turns it off.
+    /// </summary>
+    public uint MaxFrameCounterGap { get; set; } = 16_384;
+
+    /// <summary>
+    /// How many downlinks one device may be sent within <see cref="DownlinkWindow"/>. A class A device
+    /// hears a downlink only after an uplink, and the gateway's duty cycle (1 % in EU868) is shared by
+    /// every device near it: commands beyond this answer 429 with Retry-After. A newer command of the
+    /// same name replaces one still pending rather than adding a downlink.
+    /// </summary>
+    public int DownlinksPerDevice { get; set; } = 10;
+
+    /// <summary>The window of <see cref="DownlinksPerDevice"/>.</summary>
+    public TimeSpan DownlinkWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Downlinks one silo may start per second for the whole city (see <see cref="CityDownlinkBudget"/>).</summary>
+    public int CityDownlinksPerSecond { get; set; } = 50;
+
+    /// <summary>How many downlinks one silo may start at once before <see cref="CityDownlinksPerSecond"/> paces them.</summary>
+    public int CityDownlinkBurst { get; set; } = 500;
+
     /// <summary>How many finished commands a twin keeps for readers.</summary>
     public int CommandHistory { get; set; } = 20;
 }

@@ -8,6 +8,7 @@ using TwinCity.Gateway.Ingest.Affinity;
 using TwinCity.Grains;
 using TwinCity.Grains.Cells.Relay;
 using TwinCity.Grains.Interfaces.History;
+using TwinCity.Silo.Audit;
 using TwinCity.Silo.Database;
 using TwinCity.Silo.History;
 using TwinCity.Silo.Operations;
@@ -123,6 +124,17 @@ internal static class ClusterHosting
         services.AddSingleton<IUplinkJournal>(sp => sp.GetRequiredService<PostgresHistory>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresHistory>());
         services.AddHostedService<HistoryRetention>();
+
+        // One audit trail for the whole cluster, and the dead letters beside it, in PostgreSQL; the web
+        // role keeps this IAuditLog rather than its in-memory one. Registered before the roles, so it stops after them.
+        services.AddOptions<AuditRetentionOptions>().BindConfiguration(AuditRetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeadLetterRetentionOptions>().BindConfiguration(DeadLetterRetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PostgresAuditLog>();
+        services.AddSingleton<Grains.Interfaces.Audit.IAuditLog>(sp => sp.GetRequiredService<PostgresAuditLog>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresAuditLog>());
+        services.AddSingleton<PostgresDeadLetters>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresDeadLetters>());
+        services.AddHostedService<DurableTrailRetention>();
 
         // One instance, so that close polls share its probe; Degraded (still 200) while the database is away.
         services.AddSingleton<PostgresHealthCheck>();

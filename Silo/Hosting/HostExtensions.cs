@@ -31,6 +31,10 @@ public static class HostExtensions
         services.AddOptions<TwinOptions>().BindConfiguration(TwinOptions.Section)
             .Validate(o => o.OfflineFactor >= 1, "Twins:OfflineFactor must be at least 1")
             .Validate(o => o.SnapshotQuietPeriod > TimeSpan.Zero, "Twins:SnapshotQuietPeriod must be positive")
+            .Validate(o => o.DownlinksPerDevice >= 1, "Twins:DownlinksPerDevice must be at least 1")
+            .Validate(o => o.DownlinkWindow > TimeSpan.Zero, "Twins:DownlinkWindow must be positive")
+            .Validate(o => o.CityDownlinksPerSecond >= 1, "Twins:CityDownlinksPerSecond must be at least 1")
+            .Validate(o => o.CityDownlinkBurst >= 1, "Twins:CityDownlinkBurst must be at least 1")
             .ValidateOnStart();
         services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section)
             .Validate(o => o.Latitude is >= -90 and <= 90, "Rules:Latitude must be within -90..90")

@@ -25,13 +25,24 @@ public static class AuditApi
         api.MapGet("/audit", GetAsync)
             .WithTags("Audit")
             .WithName("Audit")
-            .WithSummary("Audited actions, newest first: ?agency=&kind=&from=&to= (ISO 8601)&limit=. An agency sees only its own entries.");
+            .WithSummary("Audited actions, newest first: ?agency=&kind=&from=&to= (ISO 8601)&refused=true|false&limit=. An agency sees only its own entries.");
         return api;
     }
 
     public static async Task<Results<JsonBodyResult, ProblemHttpResult>> GetAsync(
-        string? agency, string? kind, string? from, string? to, string? limit, ClaimsPrincipal user, IAuditLog audit, AccessDirectory access, HttpContext context)
+        string? agency, string? kind, string? from, string? to, string? limit, string? refused, ClaimsPrincipal user, IAuditLog audit, AccessDirectory access, HttpContext context)
     {
+        bool? refusals = null;
+        if (!string.IsNullOrEmpty(refused))
+        {
+            if (!bool.TryParse(refused, out bool r))
+            {
+                return ApiProblems.BadRequest($"'refused' must be true or false, not '{refused}'");
+            }
+
+            refusals = r;
+        }
+
         string? actor = null;
         if (!string.IsNullOrEmpty(agency))
         {
@@ -90,7 +101,7 @@ public static class AuditApi
             actor = caller;
         }
 
-        IReadOnlyList<AuditEntry> entries = await audit.QueryAsync(actor, kindName, fromTime, toTime, count, context.RequestAborted);
+        IReadOnlyList<AuditEntry> entries = await audit.QueryAsync(actor, kindName, fromTime, toTime, count, context.RequestAborted, refusals);
         return new JsonBodyResult(w =>
         {
             w.WriteStartObject();
@@ -100,6 +111,7 @@ public static class AuditApi
                 w.WriteStartObject();
                 TwinJson.WriteTime(w, "at", e.At);
                 w.WriteString("agency", e.Actor);
+                w.WriteString("key", e.KeyId);
                 w.WriteString("action", e.Action);
                 w.WriteString("kind", e.Kind);
                 w.WriteString("target", e.Target);

@@ -68,11 +68,12 @@ public static class CommandsApi
             string? name;
             JsonElement args;
             Reading[] sets;
+            string? validArgs;
             try
             {
                 name = root.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
                 args = root.TryGetProperty("args", out JsonElement a) ? a : default;
-                if (!CommandCatalog.TryBuild(twinKind, name, args, out sets, out string? error))
+                if (!CommandCatalog.TryBuild(twinKind, name, args, out sets, out validArgs, out string? error))
                 {
                     return ApiProblems.BadRequest(error!);
                 }
@@ -109,11 +110,12 @@ public static class CommandsApi
 
             // The Commander policy has let only the owning agency's key through.
             string by = user.AgencyOf() ?? twinKind.OwningAgency();
+            string? requestHash = idempotencyKey is null ? null : RequestHash(name!, validArgs, ttl);
             CommandResult result;
             try
             {
                 result = await grains.GetTwin(twinKind, id).IssueCommandAsync(new CommandRequest(
-                    name!, sets, by, TimeSpan.FromSeconds(ttl), args.ValueKind == JsonValueKind.Object ? args.GetRawText() : null, idempotencyKey, ifMatch));
+                    name!, sets, by, TimeSpan.FromSeconds(ttl), validArgs, idempotencyKey, ifMatch, RequestHash: requestHash, ByKey: user.KeyOf()));
             }
             catch (ArgumentException ex)
             {
@@ -125,12 +127,14 @@ public static class CommandsApi
                 CommandOutcome.NotProvisioned => AuditOutcomes.NotFound,
                 CommandOutcome.VersionMismatch => AuditOutcomes.VersionMismatch,
                 CommandOutcome.NotHeld => AuditOutcomes.NotHeld,
+                CommandOutcome.Throttled => AuditOutcomes.Throttled,
+                CommandOutcome.KeyReused => AuditOutcomes.KeyReused,
                 _ => null,
             };
             if (refusal is not null)
             {
                 // Accepted commands and their ends are audited by the twin itself.
-                audit.Write(new AuditEntry(time.GetUtcNow().UtcDateTime, by, AuditActions.CommandPrefix + name, twinKind.ToUrlName(), id, refusal));
+                audit.Write(new AuditEntry(time.GetUtcNow().UtcDateTime, by, AuditActions.CommandPrefix + name, twinKind.ToUrlName(), id, refusal, result.Reason, user.KeyOf()));
             }
 
             switch (result.Outcome)
@@ -141,6 +145,18 @@ public static class CommandsApi
                     return ApiProblems.PreconditionFailed($"The twin is at version {result.Version}, not {ifMatch}; read it again and retry.");
                 case CommandOutcome.NotHeld:
                     return ApiProblems.Conflict("The values are no longer held by the requester.");
+                case CommandOutcome.Throttled:
+                    int seconds = (int)Math.Ceiling(Math.Max(1, (result.RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
+                    request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                    return TypedResults.Problem(
+                        detail: $"No downlink now: {result.Reason}; retry after {seconds} s.",
+                        statusCode: StatusCodes.Status429TooManyRequests,
+                        title: "Too many downlinks");
+                case CommandOutcome.KeyReused:
+                    return TypedResults.Problem(
+                        detail: $"{result.Reason}; use a new key for a new command.",
+                        statusCode: StatusCodes.Status422UnprocessableEntity,
+                        title: "Idempotency-Key reused");
             }
 
             CommandInfo command = result.Command!;
@@ -155,6 +171,11 @@ public static class CommandsApi
             return new JsonBodyResult(w => TwinJson.WriteCommand(w, command), StatusCodes.Status202Accepted);
         }
     }
+
+    /// <summary>What a command asks, as a hash: a repeat under the same Idempotency-Key must ask the same.</summary>
+    private static string RequestHash(string name, string? validArgs, int ttl) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{name}\n{validArgs}\n{ttl.ToString(CultureInfo.InvariantCulture)}")));
 
     public static async Task<Results<JsonBodyResult, ProblemHttpResult>> GetAsync(string kind, string id, string commandId, IGrainFactory grains)
     {

@@ -187,7 +187,8 @@ public static class DevicesApi
         audit.Write(new AuditEntry(
             time.GetUtcNow().UtcDateTime, user.AgencyOf() ?? Agencies.City, AuditActions.DeviceDelete, before?.Kind.ToUrlName(), DevEui.Format(value),
             deleted ? AuditOutcomes.Deleted : AuditOutcomes.NotFound,
-            before is null ? null : $"twin {before.Kind.ToUrlName()}/{before.TwinId}"));
+            before is null ? null : $"twin {before.Kind.ToUrlName()}/{before.TwinId}",
+            user.KeyOf()));
         return deleted
             ? TypedResults.NoContent()
             : ApiProblems.NotFound($"No device {DevEui.Format(value)} is registered.");
@@ -197,7 +198,8 @@ public static class DevicesApi
         audit.Write(new AuditEntry(
             time.GetUtcNow().UtcDateTime, user.AgencyOf() ?? Agencies.City, AuditActions.DeviceRegister, r.Kind.ToUrlName(), DevEui.Format(r.DevEui),
             AuditOutcomes.Registered,
-            $"twin {r.Kind.ToUrlName()}/{r.TwinId}, codec {r.Codec}" + (how is null ? string.Empty : ", " + how)));
+            $"twin {r.Kind.ToUrlName()}/{r.TwinId}, codec {r.Codec}" + (how is null ? string.Empty : ", " + how),
+            user.KeyOf()));
 
     public static void WriteRegistration(Utf8JsonWriter w, DeviceRegistration r)
     {

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces.Commands;
 using TwinCity.Grains.Interfaces.Rules;
 using TwinCity.Web.Json;
 
@@ -50,8 +52,9 @@ public static class RulesApi
         return rule is null ? ApiProblems.NotFound($"There is no rule '{id}'.") : new JsonBodyResult(w => RuleJson.WriteRule(w, rule), etag: $"\"{rule.Version}\"");
     }
 
-    public static async Task<Results<JsonBodyResult, ProblemHttpResult>> PutAsync(string id, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<JsonBodyResult, ProblemHttpResult>> PutAsync(string id, HttpRequest request, IGrainFactory grains, IOptions<RuleLimitsOptions> limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(request);
         if (!RuleParser.IsValidId(id))
         {
@@ -73,6 +76,15 @@ public static class RulesApi
             if (!TryReadRule(id, body.RootElement, out RuleDefinition? rule, out RuleProblem? problem))
             {
                 return Invalid(problem!.Field, problem.Message);
+            }
+
+            double minCooldown = limits.Value.MinCommandCooldownSeconds;
+            // A route-ahead rule follows a moving vehicle and must fire again as it moves; firing again on the
+            // same lamps only extends their hold (no second downlink), and each device's budget still applies.
+            if (rule!.CooldownSeconds < minCooldown && rule.Scope.Type != RuleScopeType.RouteAhead
+                && rule.Effects.Any(e => e.Type == RuleEffectType.Command && !CommandCatalog.IsPlatformSide(e.Kind, e.Command ?? string.Empty)))
+            {
+                return Invalid("cooldownSeconds", $"a rule whose effects send downlinks must have 'cooldownSeconds' of at least {minCooldown}, so that it cannot spend the devices' downlink budgets by firing again at once");
             }
 
             IRuleRegistryGrain registry = grains.GetGrain<IRuleRegistryGrain>(0);

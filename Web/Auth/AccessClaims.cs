@@ -63,6 +63,12 @@ public static class AccessClaims
             new(ClaimTypes.Name, key.Name),
             new(KeyId, key.KeyId),
         };
+        foreach (string application in key.Applications ?? [])
+        {
+            // A network server's key speaks only for these applications (ingest checks each event).
+            claims.Add(new Claim(Grains.Interfaces.Twins.NetworkApplications.Claim, application));
+        }
+
         if (key.Expires is DateTimeOffset expires)
         {
             // Whole seconds as in a JWT, rounded up: a connection is never closed before its key expires.
@@ -80,5 +86,15 @@ public static class AccessClaims
         return long.TryParse(user.FindFirst(Expires)?.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;
+    }
+
+    /// <summary>
+    /// Which credential the caller used, for the audit trail: the API key's id, else a token's subject
+    /// (<c>sub</c>, or the name identifier it is mapped to); null for an anonymous caller.
+    /// </summary>
+    public static string? KeyOf(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirst(KeyId)?.Value ?? user.FindFirst("sub")?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value;
     }
 }

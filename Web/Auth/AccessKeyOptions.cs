@@ -17,4 +17,12 @@ public sealed class AccessKeyOptions
 
     /// <summary>Optional: <c>reader</c> narrows the key of a reading agency to reads; unset, the key has its agency's role.</summary>
     public string? Role { get; set; }
+
+    /// <summary>
+    /// For a network server's key, required: the ChirpStack application ids or The Things Stack
+    /// application ids ("city-lights", or "city-lights@baku" for one tenant) it may post events for;
+    /// an event for another application is refused and dead-lettered. <c>["*"]</c> allows every
+    /// application, on purpose. Other agencies' keys name none.
+    /// </summary>
+    public List<string>? Applications { get; set; }
 }

@@ -70,6 +70,29 @@ public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
                 failures.Add($"{prefix}:Role '{key.Role}' is not one a key of {agency} may have: '{role}' or, for an agency that reads, '{AccessRoles.Reader}'");
             }
 
+            if (agency == Agencies.Network)
+            {
+                if (key.Applications is not { Count: > 0 })
+                {
+                    failures.Add($"{prefix}:Applications must name the applications this network server may post events for (ChirpStack application ids, The Things Stack application ids), or [\"*\"] for every one");
+                }
+                else
+                {
+                    for (int a = 0; a < key.Applications.Count; a++)
+                    {
+                        string application = key.Applications[a]?.Trim() ?? string.Empty;
+                        if (application != Grains.Interfaces.Twins.NetworkApplications.Any && Grains.Interfaces.Twins.NetworkIds.Problem("application id", application) is { } problem)
+                        {
+                            failures.Add($"{prefix}:Applications:{a} '{key.Applications[a]}': {problem}");
+                        }
+                    }
+                }
+            }
+            else if (key.Applications is { Count: > 0 })
+            {
+                failures.Add($"{prefix}:Applications is only for network servers' keys, not {agency}'s");
+            }
+
             string? hash = key.Sha256?.Trim();
             if (!ApiKeyRing.IsSha256Hex(hash))
             {

@@ -33,7 +33,8 @@ public sealed class AccessResultHandler(IAuditLog audit, TimeProvider time) : IA
                 context.Request.RouteValues.GetValueOrDefault(KindOwnerRequirement.RouteValue) as string,
                 context.Request.RouteValues.GetValueOrDefault("id") as string,
                 AuditOutcomes.Forbidden,
-                reasons.Length > 0 ? string.Join("; ", reasons) : null));
+                reasons.Length > 0 ? string.Join("; ", reasons) : null,
+                context.User.KeyOf()));
         }
 
         await AccessProblems.ForbiddenAsync(context, reasons.Length > 0 ? string.Join("; ", reasons) : null);

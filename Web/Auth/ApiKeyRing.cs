@@ -38,7 +38,9 @@ public sealed class ApiKeyRing
                 continue;
             }
 
-            entries.Add(NewEntry(Convert.FromHexString(key.Sha256!.Trim()), agencyName, role, key.Name, key.Expires, loopbackOnly: false));
+            // A network server's key speaks for the applications it names (Access:Keys:N:Applications).
+            IReadOnlyList<string>? applications = role == AccessRoles.Network ? [.. (key.Applications ?? []).Select(a => a.Trim())] : null;
+            entries.Add(NewEntry(Convert.FromHexString(key.Sha256!.Trim()), agencyName, role, key.Name, key.Expires, loopbackOnly: false, applications));
         }
 
         ConfiguredCount = entries.Count;
@@ -48,7 +50,9 @@ public sealed class ApiKeyRing
             {
                 if (agencies.TryGetValue(agencyName, out CityAgency? agency))
                 {
-                    entries.Add(NewEntry(Hash(key), agencyName, agency.Role, $"demo key of {agencyName}", null, loopbackOnly: true));
+                    // The embedded city's own simulator and local tools speak for any application.
+                    IReadOnlyList<string>? applications = agency.Role == AccessRoles.Network ? [Grains.Interfaces.Twins.NetworkApplications.Any] : null;
+                    entries.Add(NewEntry(Hash(key), agencyName, agency.Role, $"demo key of {agencyName}", null, loopbackOnly: true, applications));
                 }
             }
         }
@@ -167,11 +171,11 @@ public sealed class ApiKeyRing
     public static bool IsSha256Hex([NotNullWhen(true)] string? text) =>
         text is { Length: 64 } && text.All(char.IsAsciiHexDigit);
 
-    private static Entry NewEntry(byte[] hash, string agency, string role, string? name, DateTimeOffset? expires, bool loopbackOnly)
+    private static Entry NewEntry(byte[] hash, string agency, string role, string? name, DateTimeOffset? expires, bool loopbackOnly, IReadOnlyList<string>? applications)
     {
         string keyId = KeyIdOf(hash);
         string label = string.IsNullOrWhiteSpace(name) ? $"{agency} key {keyId}" : name.Trim();
-        return new Entry(hash, new ApiKeyIdentity(agency, role, label, keyId, expires), loopbackOnly);
+        return new Entry(hash, new ApiKeyIdentity(agency, role, label, keyId, expires, applications), loopbackOnly);
     }
 
     private sealed record Entry(byte[] Hash, ApiKeyIdentity Identity, bool LoopbackOnly);

@@ -78,7 +78,7 @@ public sealed class SchemaMigratorTests(PostgresFixture postgres) : IDisposable
         }
 
         Assert.Equal(1, await TestDatabase.ScalarAsync<int>(db, "SELECT count(*) FROM audit_log"));
-        Assert.Equal(4, await TestDatabase.ScalarAsync<int>(db, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(TestDatabase.ScriptNames.Length, await TestDatabase.ScalarAsync<int>(db, "SELECT count(*) FROM schema_migrations"));
     }
 
     [Fact]
@@ -147,10 +147,10 @@ public sealed class SchemaMigratorTests(PostgresFixture postgres) : IDisposable
         string db = await postgres.CreateDatabaseAsync("added");
         await new SchemaMigrator(scripts).MigrateAsync(db);
 
-        await File.WriteAllTextAsync(Path.Combine(scripts, "0005_probe.sql"), "CREATE TABLE probe (id int PRIMARY KEY);\n");
+        await File.WriteAllTextAsync(Path.Combine(scripts, "0098_probe.sql"), "CREATE TABLE probe (id int PRIMARY KEY);\n");
         IReadOnlyList<string> applied = await new SchemaMigrator(scripts).MigrateAsync(db);
 
-        Assert.Equal(["0005_probe.sql"], applied);
+        Assert.Equal(["0098_probe.sql"], applied);
         Assert.True(await TestDatabase.ScalarAsync<bool>(db, "SELECT to_regclass('probe') IS NOT NULL"));
     }
 
@@ -160,16 +160,16 @@ public sealed class SchemaMigratorTests(PostgresFixture postgres) : IDisposable
         string scripts = CopyScripts();
         string db = await postgres.CreateDatabaseAsync("failing");
         await new SchemaMigrator(scripts).MigrateAsync(db);
-        string broken = Path.Combine(scripts, "0005_broken.sql");
+        string broken = Path.Combine(scripts, "0099_broken.sql");
         await File.WriteAllTextAsync(broken, "CREATE TABLE half_done (id int);\nSELECT 1 / 0;\n");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new SchemaMigrator(scripts).MigrateAsync(db));
-        Assert.Contains("0005_broken.sql", error.Message, StringComparison.Ordinal);
+        Assert.Contains("0099_broken.sql", error.Message, StringComparison.Ordinal);
         Assert.False(await TestDatabase.ScalarAsync<bool>(db, "SELECT to_regclass('half_done') IS NOT NULL"));
-        Assert.Equal(4, await TestDatabase.ScalarAsync<int>(db, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(TestDatabase.ScriptNames.Length, await TestDatabase.ScalarAsync<int>(db, "SELECT count(*) FROM schema_migrations"));
 
         await File.WriteAllTextAsync(broken, "CREATE TABLE half_done (id int);\n");
-        Assert.Equal(["0005_broken.sql"], await new SchemaMigrator(scripts).MigrateAsync(db));
+        Assert.Equal(["0099_broken.sql"], await new SchemaMigrator(scripts).MigrateAsync(db));
     }
 
     [Fact]

@@ -15,6 +15,7 @@ internal static class TestDatabase
         "0002_orleans_persistence.sql",
         "0003_orleans_reminders.sql",
         "0004_twincity.sql",
+        "0007_durable_audit.sql",
     ];
 
     public static async Task<string> CreateMigratedAsync(PostgresFixture postgres, string prefix)

@@ -16,7 +16,7 @@ public static class NetworkServerMessages
         $"v3/{applicationId}/devices/{deviceId}/up";
 
     /// <summary>A ChirpStack v4 "up" event. Like ChirpStack, it leaves out fCnt when it is 0.</summary>
-    public static string ChirpStackUp(string devEui, uint fCnt, int fPort, byte[]? data = null, object? decoded = null, DateTime? time = null, string? deduplicationId = null)
+    public static string ChirpStackUp(string devEui, uint fCnt, int fPort, byte[]? data = null, object? decoded = null, DateTime? time = null, string? deduplicationId = null, string applicationId = "city")
     {
         var up = new Dictionary<string, object?>
         {
@@ -26,8 +26,8 @@ public static class NetworkServerMessages
             {
                 ["tenantId"] = "52f14cd4-c6f1-4fbd-8f87-4025e1d49242",
                 ["tenantName"] = "Baku",
-                ["applicationId"] = "city",
-                ["applicationName"] = "city",
+                ["applicationId"] = applicationId,
+                ["applicationName"] = applicationId,
                 ["deviceProfileName"] = "class A",
                 ["deviceName"] = "device-" + devEui[^4..],
                 ["devEui"] = devEui.ToLowerInvariant(),

@@ -12,5 +12,7 @@ public static class FuzzTargets
         DeviceImportTarget.Csv(),
         new QueryTarget(),
         new RuleTarget(),
+        new CommandTarget(),
+        new ScopedEnvelopeTarget(),
     ];
 }

@@ -30,6 +30,9 @@ internal sealed class SiloCluster : IAsyncDisposable
 
     public MosquittoBroker Broker { get; }
 
+    /// <summary>Settings of a test's own, given to every silo started from now on (environment names, "__" between levels).</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     public static Task<SiloCluster> CreateAsync(PostgresFixture postgres, string prefix, TimeSpan snapshotQuietPeriod) =>
         CreateAsync(postgres.Server, prefix, snapshotQuietPeriod);
 
@@ -127,6 +130,11 @@ internal sealed class SiloCluster : IAsyncDisposable
             env["Mqtt__Tls__CertificateAuthority"] = Authority.AuthorityCertificate;
             env["Mqtt__Tls__Certificate"] = own.Certificate;
             env["Mqtt__Tls__Key"] = own.Key;
+        }
+
+        foreach ((string key, string value) in Settings)
+        {
+            env[key] = value;
         }
 
         CityProcess silo = await CityProcess.StartAsync(CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{endpoints.HttpPort}"], endpoints.Name);

@@ -114,4 +114,26 @@ public sealed class AccessOptionsValidatorTests
         Assert.True(ring.StillValid(viewer.KeyId, "roads", AccessRoles.Reader, Now));
         Assert.False(ring.StillValid(viewer.KeyId, "roads", AccessRoles.Reader, Now.AddDays(2)));
     }
+
+    [Fact]
+    public void Network_key_must_name_the_applications_it_speaks_for()
+    {
+        var options = new AccessOptions
+        {
+            Keys =
+            [
+                new AccessKeyOptions { Agency = "network", Sha256 = ApiKeyRing.HashHex("ns-1") },
+                new AccessKeyOptions { Agency = "network", Sha256 = ApiKeyRing.HashHex("ns-2"), Applications = ["lights", "bad/app"] },
+                new AccessKeyOptions { Agency = "roads", Sha256 = ApiKeyRing.HashHex("roads-1"), Applications = ["lights"] },
+                new AccessKeyOptions { Agency = "network", Sha256 = ApiKeyRing.HashHex("ns-3"), Applications = ["*"] },
+            ],
+        };
+
+        string failures = string.Join("\n", new AccessOptionsValidator().Validate(null, options).Failures!);
+
+        Assert.Contains("Access:Keys:0:Applications must name the applications", failures, StringComparison.Ordinal);
+        Assert.Contains("Access:Keys:1:Applications:1 'bad/app'", failures, StringComparison.Ordinal);
+        Assert.Contains("Access:Keys:2:Applications is only for network servers' keys", failures, StringComparison.Ordinal);
+        Assert.DoesNotContain("Access:Keys:3", failures, StringComparison.Ordinal);
+    }
 }

@@ -71,6 +71,33 @@ public sealed class CommandLifecycleTests(MosquittoCity fixture)
     }
 
     [Fact]
+    public async Task Downlink_carries_exactly_the_validated_arguments_and_an_argument_cannot_rename_the_command()
+    {
+        (string devEui, string id) = await HeardStreetlightAsync();
+        await using TestSubscriber network = await TestSubscriber.ConnectAsync(fixture.Broker.Port, "application/+/device/+/command/down");
+        using HttpClient electricity = AgencyClient("dev-azerishig");
+
+        HttpResponseMessage smuggled = await PostCommandAsync(electricity, id, new Dictionary<string, object> { ["name"] = "dim", ["args"] = new Dictionary<string, object> { ["level"] = 50, ["command"] = "other", ["extra"] = 1 } });
+        Assert.Equal(HttpStatusCode.BadRequest, smuggled.StatusCode);
+        Assert.Contains("'args.command', 'args.extra' are not arguments of dim; it takes only level", (await smuggled.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        JsonElement command = await IssueAsync(electricity, id, new { name = "dim", args = new { level = 50 } });
+        string commandId = command.GetProperty("id").GetString()!;
+        (string topic, byte[] payload) = await network.WaitForAsync((t, p) => Encoding.UTF8.GetString(p).Contains(commandId, StringComparison.Ordinal));
+
+        Assert.Equal($"application/city/device/{devEui.ToLowerInvariant()}/command/down", topic);
+        JsonElement decoded = JsonDocument.Parse(payload).RootElement.GetProperty("object");
+        Assert.Equal(["command", "dimLevel", "level"], decoded.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("dim", decoded.GetProperty("command").GetString());
+        Assert.Equal(50, decoded.GetProperty("level").GetDouble());
+        Assert.Equal(50, decoded.GetProperty("dimLevel").GetDouble());
+
+        // Nothing of the refused command went out: the only downlink for this device is the valid one.
+        await Task.Delay(500);
+        Assert.Single(network.Messages, m => m.Topic == topic);
+    }
+
+    [Fact]
     public async Task Chirpstack_error_log_about_the_downlink_fails_the_command()
     {
         (string devEui, string id) = await HeardStreetlightAsync();
@@ -151,6 +178,8 @@ public sealed class CommandLifecycleTests(MosquittoCity fixture)
     [InlineData("""{"name":"switch","args":{"on":true},"ttlSeconds":0}""", "'ttlSeconds' must be a whole number")]
     [InlineData("""{"name":"schedule","args":{"on":"25:00","off":"06:00"}}""", "'args.on' must be a time of day as HH:mm")]
     [InlineData("""not json""", "not valid JSON")]
+    [InlineData("""{"name":"switch","args":{"on":true,"command":"dim"}}""", "'args.command' is not an argument of switch; it takes only on")]
+    [InlineData("""{"name":"dim","args":{"level":5,"level":90}}""", "'args.level' is given more than once")]
     public async Task Invalid_command_is_refused_with_a_problem_that_names_the_argument(string body, string expected)
     {
         (_, string id) = await HeardStreetlightAsync();
