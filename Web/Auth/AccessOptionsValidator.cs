@@ -70,7 +70,8 @@ public sealed class AccessOptionsValidator : IValidateOptions<AccessOptions>
                 failures.Add($"{prefix}:Role '{key.Role}' is not one a key of {agency} may have: '{role}' or, for an agency that reads, '{AccessRoles.Reader}'");
             }
 
-            if (agency == Agencies.Network)
+            // Whatever the agency is called, a key with the network role speaks for network servers.
+            if (agency is not null && roles.TryGetValue(agency, out string? agencyRole) && agencyRole == AccessRoles.Network)
             {
                 if (key.Applications is not { Count: > 0 })
                 {

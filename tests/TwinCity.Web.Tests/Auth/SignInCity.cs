@@ -160,12 +160,15 @@ public sealed class SignInCity : KestrelCity, IDisposable
                 ["network"] = new { Role = "network" },
                 ["press"] = new { Role = "reader" },
             },
-            ["Keys"] = _keys.Select(k => new Dictionary<string, string?>
+            ["Keys"] = _keys.Select(k => new Dictionary<string, object?>
             {
                 ["Agency"] = k.Agency,
                 ["Sha256"] = ApiKeyRing.HashHex(k.Key),
                 ["Role"] = k.Role,
                 ["Expires"] = k.Expires?.ToString("O", CultureInfo.InvariantCulture),
+
+                // A network server's key names the applications it speaks for; these speak for all.
+                ["Applications"] = k.Agency == "network" ? new[] { "*" } : null,
             }.Where(p => p.Value is not null).ToDictionary()).ToArray(),
             ["Jwt"] = new { Issuer, Audience, SigningKeys = jwks },
         };
