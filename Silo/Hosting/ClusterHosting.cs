@@ -124,6 +124,7 @@ internal static class ClusterHosting
         services.AddSingleton<IUplinkJournal>(sp => sp.GetRequiredService<PostgresHistory>());
         services.AddHostedService(sp => sp.GetRequiredService<PostgresHistory>());
         services.AddHostedService<HistoryRetention>();
+        services.AddHostedService<Live.LiveResyncOnSiloLoss>();
 
         // One audit trail for the whole cluster, and the dead letters beside it, in PostgreSQL; the web
         // role keeps this IAuditLog rather than its in-memory one. Registered before the roles, so it stops after them.

@@ -368,6 +368,43 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Subscribes again to every watched cell, then sends each cell's twins as they stand, as changes, to
+    /// the connections that watch it (a twin sent again unchanged costs a viewer nothing). Called when a
+    /// silo is declared dead: the cells it hosted wake elsewhere without this silo's subscription, and the
+    /// changes they take before the next renewal would otherwise never reach the viewers.
+    /// </summary>
+    public async Task ResyncAsync()
+    {
+        long[] cells;
+        lock (_sync)
+        {
+            cells = [.. _cellWatchers.Keys];
+        }
+
+        if (cells.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            ICellObserver observer = CellObserverReference();
+            await Task.WhenAll(cells.Select(async cell =>
+            {
+                ICellGrain grain = _grains.GetGrain<ICellGrain>(cell);
+                await grain.SubscribeAsync(observer);
+                OnCellChanged(cell, await grain.GetTwinsAsync());
+            }));
+            LogResynced(cells.Length);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The renewal loop subscribes again at its next interval.
+            LogRenewFailed(ex);
+        }
+    }
+
     private async Task RenewLoopAsync()
     {
         using var timer = new PeriodicTimer(_options.RenewInterval, _time);
@@ -462,6 +499,9 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A live update could not be sent: {Reason}")]
     private partial void LogSendFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The live map subscribed again to its {Cells} watched cells and sent them as they stand")]
+    private partial void LogResynced(int cells);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the live map's subscriptions failed; it tries again at the next interval")]
     private partial void LogRenewFailed(Exception exception);
