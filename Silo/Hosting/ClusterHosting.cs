@@ -64,8 +64,19 @@ internal static class ClusterHosting
             throw new OptionsValidationException(TwinCityHostOptions.Section, typeof(TwinCityHostOptions), problems);
         }
 
-        return WithConnectionsKept(WithPoolBound(connectionString!));
+        return WithSiloName(WithConnectionsKept(WithPoolBound(connectionString!)));
     }
+
+    /// <summary>
+    /// This silo process's name in the membership table and on each of its PostgreSQL sessions
+    /// (<c>Application Name</c>): new at every start, so that the sessions of a silo declared dead can be
+    /// ended by name (<see cref="DeadSiloFencing"/>) without touching those of a silo started again on its port.
+    /// </summary>
+    public static readonly string SiloName = "twincity-silo-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary><paramref name="connectionString"/> with <c>Application Name</c> set to <see cref="SiloName"/>.</summary>
+    public static string WithSiloName(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = SiloName }.ConnectionString;
 
     /// <summary>The pool size a silo's connections take when the connection string names none.</summary>
     public const int DefaultMaxPoolSize = 20;
@@ -125,6 +136,7 @@ internal static class ClusterHosting
         services.AddHostedService(sp => sp.GetRequiredService<PostgresHistory>());
         services.AddHostedService<HistoryRetention>();
         services.AddHostedService<Live.LiveResyncOnSiloLoss>();
+        services.AddHostedService<DeadSiloFencing>();
 
         // One audit trail for the whole cluster, and the dead letters beside it, in PostgreSQL; the web
         // role keeps this IAuditLog rather than its in-memory one. Registered before the roles, so it stops after them.
@@ -166,6 +178,7 @@ internal static class ClusterHosting
         // How fast a dead or hung silo is noticed: TwinCity's defaults first, then whatever an operator
         // (or a test) sets under Orleans:Membership. See ClusterMembershipDefaults for why these values.
         silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o => ClusterMembershipDefaults.Apply(o, configuration.GetSection("Orleans:Membership")));
+        silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = SiloName);
         silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
         {
             o.ClusterId = orleans.ClusterId;

@@ -52,6 +52,16 @@ public sealed class HungSiloTests(PostgresFixture postgres)
             TimeSpan.FromSeconds(20),
             () => Task.FromResult("no survivor took the hung silo's session over"));
 
+        // Its database sessions are ended too, while it still hangs: an open transaction of a hung silo
+        // would otherwise hold the survivors' writes of the same rows for as long as it hangs.
+        string hungName = (await SiloCluster.SilosAsync(a)).Single(s => s.GetProperty("address").GetString() == hungAddress).GetProperty("name").GetString()!;
+        Assert.Matches("^twincity-silo-[0-9a-f]{12}$", hungName);
+        string sessions = $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{hungName}'";
+        await SiloCluster.UntilAsync(
+            async () => await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, sessions) == 0,
+            TimeSpan.FromSeconds(15),
+            async () => $"the hung silo still has {await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, sessions)} PostgreSQL sessions");
+
         await SiloCluster.UntilAsync(
             async () => !await cluster.SessionPresentAsync(hungAddress),
             TimeSpan.FromSeconds(20),
