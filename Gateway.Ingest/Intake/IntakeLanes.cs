@@ -100,7 +100,16 @@ public sealed partial class IntakeLanes : IDisposable
             await Task.Delay(20, CancellationToken.None);
         }
 
-        await _abandon.CancelAsync();
+        try
+        {
+            await _abandon.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host gave up waiting for the stop and disposed the lanes already: nothing left to abandon.
+            return;
+        }
+
         foreach (Channel<IntakeItem> lane in _lanes)
         {
             lane.Writer.TryComplete();

@@ -14,7 +14,8 @@ namespace TwinCity.Silo.Hosting;
 /// inserts wait on the same keys for as long as it hangs, and the whole cluster's history with them.
 /// Each silo names its sessions after itself (<see cref="ClusterHosting.SiloName"/>, also its name in the
 /// membership table), so every survivor ends the dead silo's sessions by that name; ending them twice
-/// costs nothing, and a silo started again has a new name.
+/// costs nothing, and a silo started again has a new name. A silo seen leaving gracefully (shutting
+/// down or stopping) is not fenced: it is marked dead before its last history flush.
 /// </remarks>
 internal sealed partial class DeadSiloFencing(IClusterMembershipService membership, ILocalSiloDetails self, NpgsqlDataSource database, ILogger<DeadSiloFencing> logger)
     : BackgroundService
@@ -28,14 +29,22 @@ internal sealed partial class DeadSiloFencing(IClusterMembershipService membersh
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var fenced = new HashSet<SiloAddress>(membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress));
+        var leaving = new HashSet<SiloAddress>();
         try
         {
             await foreach (ClusterMembershipSnapshot snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
             {
                 foreach (ClusterMember member in snapshot.Members.Values)
                 {
+                    // A silo that stops gracefully is marked dead before its history writer's last flush:
+                    // it is left alone, and its sessions close with it.
+                    if (member.Status is SiloStatus.ShuttingDown or SiloStatus.Stopping)
+                    {
+                        leaving.Add(member.SiloAddress);
+                    }
+
                     if (member.Status != SiloStatus.Dead || member.SiloAddress.Equals(self.SiloAddress) || !fenced.Add(member.SiloAddress)
-                        || string.IsNullOrEmpty(member.Name) || member.Name == ClusterHosting.SiloName)
+                        || leaving.Contains(member.SiloAddress) || string.IsNullOrEmpty(member.Name) || member.Name == ClusterHosting.SiloName)
                     {
                         continue;
                     }

@@ -85,7 +85,16 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        try
+        {
+            await _stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped and disposed already (a host that gave up waiting for its services to stop).
+            return;
+        }
+
         await Task.WhenAll(_flushLoop ?? Task.CompletedTask, _renewLoop ?? Task.CompletedTask).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         if (_cellObserver is not null)
         {
