@@ -42,6 +42,11 @@ public sealed partial class DeviceOwnership(
     /// <summary>Silos someone waits to see leave (see <see cref="DepartureOf"/>), until they have.</summary>
     private readonly ConcurrentDictionary<SiloAddress, TaskCompletionSource> _departures = new();
 
+    /// <summary>Silos this one has seen dead, so that each death breaks the calls in flight once.</summary>
+    private readonly HashSet<SiloAddress> _seenDead = [];
+
+    private CancellationTokenSource _deathSignal = new();
+
     public SiloAddress LocalSilo => localSilo.SiloAddress;
 
     /// <summary>The key of a device on the ring, from its topic.</summary>
@@ -61,6 +66,19 @@ public sealed partial class DeviceOwnership(
         return departure.Task;
     }
 
+    /// <summary>
+    /// A token that fires when this silo next sees another one declared dead, and once more after the
+    /// ring and the grain directory have settled on it (<see cref="SettleFor"/>).
+    /// </summary>
+    /// <remarks>
+    /// A call to a twin that was on its way to the dead silo when it froze (a twin that was moving
+    /// there, or a message queued on the connection) is answered only by Orleans' response timeout, half
+    /// a minute later, and its device's lane would wait that long. The lanes stop waiting on such a
+    /// call when this fires and try the message again: the twin is activated afresh on a survivor, and
+    /// a call that did arrive after all is answered as a duplicate.
+    /// </remarks>
+    public CancellationToken DeathSignal => Volatile.Read(ref _deathSignal).Token;
+
     /// <summary>How many of the table's slots this silo owns.</summary>
     public int LocalSlots => Volatile.Read(ref _remote).Count(s => s is null);
 
@@ -69,10 +87,17 @@ public sealed partial class DeviceOwnership(
         await using IAsyncEnumerator<ClusterMembershipSnapshot> updates = membership.MembershipUpdates.GetAsyncEnumerator(stoppingToken);
         Task<bool> next = updates.MoveNextAsync().AsTask();
         long settlingUntil = 0;
+        NoteDeaths(); // those dead before this silo started: nothing of theirs is in flight here
         while (!stoppingToken.IsCancellationRequested)
         {
             Rebuild();
             NoteDepartures();
+            if (NoteDeaths())
+            {
+                SignalDeath();
+                _ = SignalDeathAgainAsync(stoppingToken);
+            }
+
             try
             {
                 // The ring follows a membership change a moment later: read it often until it has, so
@@ -122,6 +147,40 @@ public sealed partial class DeviceOwnership(
         if (oldLocal != Slots - remote)
         {
             LogOwnership(Slots - remote, Slots);
+        }
+    }
+
+    /// <summary>Whether the membership shows a silo dead that it did not before.</summary>
+    private bool NoteDeaths()
+    {
+        bool news = false;
+        foreach ((SiloAddress silo, ClusterMember member) in membership.CurrentSnapshot.Members)
+        {
+            if (member.Status == SiloStatus.Dead && !silo.Equals(localSilo.SiloAddress) && _seenDead.Add(silo))
+            {
+                news = true;
+            }
+        }
+
+        return news;
+    }
+
+    private void SignalDeath()
+    {
+        // Not disposed: a lane may still be reading its token, and it holds no timer.
+        Interlocked.Exchange(ref _deathSignal, new CancellationTokenSource()).Cancel();
+    }
+
+    private async Task SignalDeathAgainAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(SettleFor, stoppingToken);
+            SignalDeath();
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 

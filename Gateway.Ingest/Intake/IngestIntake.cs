@@ -51,7 +51,8 @@ public sealed partial class IngestIntake : IHostedService, IDisposable
         _forwardClient = forwardClient;
         _logger = loggers.CreateLogger<IngestIntake>();
         _loggers = loggers;
-        _lanes = new IntakeLanes(pipeline, mqtt.Value.Lanes, mqtt.Value.InFlight, loggers.CreateLogger<IntakeLanes>());
+        _lanes = new IntakeLanes(pipeline, mqtt.Value.Lanes, mqtt.Value.InFlight, loggers.CreateLogger<IntakeLanes>(),
+            ownership is null ? null : () => ownership.DeathSignal);
     }
 
     /// <summary>Messages in this silo's lanes (its own and those forwarded to it), not yet done with.</summary>

@@ -33,6 +33,7 @@ public sealed partial class IntakeLanes : IDisposable
 
     private readonly IngestPipeline _pipeline;
     private readonly ILogger<IntakeLanes> _logger;
+    private readonly Func<CancellationToken>? _deathSignal;
     private readonly Channel<IntakeItem>[] _lanes;
     private readonly CancellationTokenSource _abandon = new();
     private Task[] _workers = [];
@@ -40,9 +41,14 @@ public sealed partial class IntakeLanes : IDisposable
     private long _peak;
     private long _awaitingDurability;
 
-    public IntakeLanes(IngestPipeline pipeline, int lanes, int laneCapacity, ILogger<IntakeLanes> logger)
+    /// <param name="deathSignal">
+    /// In a cluster: a token that fires when a silo is declared dead. A message whose twin call is
+    /// still unanswered then is tried again rather than waited on for Orleans' response timeout.
+    /// </param>
+    public IntakeLanes(IngestPipeline pipeline, int lanes, int laneCapacity, ILogger<IntakeLanes> logger, Func<CancellationToken>? deathSignal = null)
     {
         _pipeline = pipeline;
+        _deathSignal = deathSignal;
         _logger = logger;
         _lanes = new Channel<IntakeItem>[lanes];
         for (int i = 0; i < _lanes.Length; i++)
@@ -150,9 +156,19 @@ public sealed partial class IntakeLanes : IDisposable
             }
 
             IngestResult result;
+            CancellationToken death = _deathSignal?.Invoke() ?? default;
             try
             {
-                result = await _pipeline.ProcessMqttAsync(item.Topic, item.Payload);
+                ValueTask<IngestResult> processing = _pipeline.ProcessMqttAsync(item.Topic, item.Payload);
+                result = processing.IsCompleted || !death.CanBeCanceled
+                    ? await processing
+                    : await processing.AsTask().WaitAsync(death);
+            }
+            catch (OperationCanceledException) when (death.IsCancellationRequested)
+            {
+                // The call may have been on its way to the dead silo. If it did arrive, the twin
+                // answers the next try as a duplicate.
+                result = new IngestResult(IngestOutcome.Retry, "silo-lost", "a silo was declared dead while the message's twin call was unanswered");
             }
             catch (Exception ex)
             {

@@ -46,7 +46,7 @@ public sealed class HungSiloTests(PostgresFixture postgres)
         await SiloCluster.UntilAsync(
             async () => await AllAtAsync(http, fleet, Rounds),
             TimeSpan.FromSeconds(30),
-            () => Task.FromResult("not every twin applied the last round"));
+            async () => "not every twin applied the last round: " + await LaggingAsync(http, fleet, Rounds));
         await SiloCluster.UntilAsync(
             async () => await SiloCluster.MetricAsync(a, "twincity_ingest_takeovers_total") + await SiloCluster.MetricAsync(b, "twincity_ingest_takeovers_total") == 1,
             TimeSpan.FromSeconds(20),
@@ -78,10 +78,25 @@ public sealed class HungSiloTests(PostgresFixture postgres)
         await SiloCluster.UntilAsync(
             async () => await AllAtAsync(http, fleet, Rounds + 2),
             TimeSpan.FromSeconds(20),
-            () => Task.FromResult("not every twin applied the rounds after the thaw"));
+            async () => "not every twin applied the rounds after the thaw: " + await LaggingAsync(http, fleet, Rounds + 2));
         Assert.Equal((long)Devices * (Rounds + 2), await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, Rows));
         Assert.True(before <= (long)Devices * Rounds, $"{before} history rows for {Devices * Rounds} uplinks");
         Assert.Equal(1, await SiloCluster.MetricAsync(a, "twincity_ingest_takeovers_total") + await SiloCluster.MetricAsync(b, "twincity_ingest_takeovers_total"));
+    }
+
+    private static async Task<string> LaggingAsync(HttpClient http, CityFleet fleet, int fCnt)
+    {
+        List<string> lagging = [];
+        foreach ((_, string id) in fleet.Devices)
+        {
+            uint? at = await SiloCluster.TwinFCntAsync(http, id);
+            if (at != fCnt)
+            {
+                lagging.Add($"{id} at {at?.ToString() ?? "none"}");
+            }
+        }
+
+        return string.Join(", ", lagging);
     }
 
     private static async Task<bool> AllAtAsync(HttpClient http, CityFleet fleet, int fCnt)
