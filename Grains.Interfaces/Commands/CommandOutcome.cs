@@ -19,4 +19,9 @@ public enum CommandOutcome : byte
     Throttled = 6,
     /// <summary>The idempotency key was used before with another command: nothing was done.</summary>
     KeyReused = 7,
+    /// <summary>
+    /// The twin could not record the command (its storage failed): nothing was sent and the twin went
+    /// back to what it had recorded. Try again after <see cref="CommandResult.RetryAfter"/>.
+    /// </summary>
+    Unavailable = 8,
 }

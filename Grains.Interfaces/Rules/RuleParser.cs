@@ -15,17 +15,19 @@ public static class RuleParser
     public const double MaxSeconds = 7 * 24 * 3600;
     public const double MaxMetres = 5_000;
 
-    private static readonly string[] KnownAgencies = ["azerishig", "azersu", "roads", "transport", "city"];
-
     /// <summary>Whether a rule id is acceptable: letters, digits, '-', '_', '.'; at most 64.</summary>
     public static bool IsValidId(string? id) => TwinIds.IsValid(id) && id!.Length <= MaxIdLength;
 
-    public static bool TryParse(string id, JsonElement root, out RuleDefinition? rule, out RuleProblem? problem)
+    /// <param name="agencies">
+    /// The city's agencies (from its configuration), which an alert may be addressed to; null where
+    /// the caller has no list, and then any well-formed agency name is taken.
+    /// </param>
+    public static bool TryParse(string id, JsonElement root, out RuleDefinition? rule, out RuleProblem? problem, IReadOnlyCollection<string>? agencies = null)
     {
         rule = null;
         try
         {
-            rule = Parse(id, root);
+            rule = Parse(id, root, agencies);
             problem = null;
             return true;
         }
@@ -42,7 +44,7 @@ public static class RuleParser
         }
     }
 
-    private static RuleDefinition Parse(string id, JsonElement root)
+    private static RuleDefinition Parse(string id, JsonElement root, IReadOnlyCollection<string>? agencies)
     {
         if (!IsValidId(id))
         {
@@ -68,7 +70,7 @@ public static class RuleParser
         int i = 0;
         foreach (JsonElement e in effectsJson.EnumerateArray())
         {
-            effects.Add(ParseEffect(e, $"effects[{i++}]"));
+            effects.Add(ParseEffect(e, $"effects[{i++}]", agencies));
         }
 
         if (scope.Type == RuleScopeType.RouteAhead && trigger.Kind != TwinKind.Bus)
@@ -212,7 +214,7 @@ public static class RuleParser
         }
     }
 
-    private static RuleEffect ParseEffect(JsonElement e, string path)
+    private static RuleEffect ParseEffect(JsonElement e, string path, IReadOnlyCollection<string>? cityAgencies)
     {
         if (e.ValueKind != JsonValueKind.Object)
         {
@@ -248,9 +250,11 @@ public static class RuleParser
                 foreach (JsonElement item in list.EnumerateArray())
                 {
                     string agency = Text(item, $"{path}.agencies[{i}]");
-                    if (!KnownAgencies.Contains(agency, StringComparer.Ordinal))
+                    if (cityAgencies is null ? !TwinIds.IsValid(agency) : !cityAgencies.Contains(agency, StringComparer.Ordinal))
                     {
-                        throw new RuleFormatException($"{path}.agencies[{i}]", $"'{agency}' is not an agency; the agencies are {string.Join(", ", KnownAgencies)}");
+                        throw new RuleFormatException($"{path}.agencies[{i}]", cityAgencies is null
+                            ? $"'{agency}' is not an agency name"
+                            : $"'{agency}' is not an agency; the agencies are {string.Join(", ", cityAgencies.Order(StringComparer.Ordinal))}");
                     }
 
                     agencies.Add(agency);

@@ -1,39 +1,61 @@
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces.Commands;
 
 namespace TwinCity.Grains.Twins;
 
 /// <summary>
-/// The downlinks this silo may start per second for the whole city (<c>Twins:CityDownlinksPerSecond</c>,
-/// <c>Twins:CityDownlinkBurst</c>): a token bucket, so that a flood of commands or a rule over a wide
-/// area cannot fill the gateways' airtime. Kept per silo: the city's total is this times the silos.
+/// This silo's share of the city's downlink budget (<c>Twins:CityDownlinksPerSecond</c>,
+/// <c>Twins:CityDownlinkBurst</c>), so that a flood of commands or a rule over a wide area cannot fill
+/// the gateways' airtime, however many silos take commands. The budget itself is one token bucket for
+/// the cluster (<see cref="CityDownlinkBudgetGrain"/>); each silo leases a few downlinks from it at a
+/// time and spends them locally for at most <see cref="LeaseLife"/> (a lease not spent by then is
+/// dropped, never carried over, so the city never sends more than the bucket gave out). Once the
+/// bucket answers that it is empty, this silo refuses without asking again until it said to.
 /// </summary>
-public sealed class CityDownlinkBudget : IDisposable
+public sealed class CityDownlinkBudget(IGrainFactory grains, IOptions<TwinOptions> options, TimeProvider time)
 {
-    private readonly TokenBucketRateLimiter _bucket;
+    /// <summary>How long leased downlinks may wait to be spent.</summary>
+    public static readonly TimeSpan LeaseLife = TimeSpan.FromSeconds(1);
 
-    public CityDownlinkBudget(IOptions<TwinOptions> options)
+    /// <summary>How many downlinks one lease asks for: a tenth of a second's worth, so that one silo cannot sit on the city's budget.</summary>
+    private readonly int _batch = Math.Clamp(options.Value.CityDownlinksPerSecond / 10, 1, 50);
+    private readonly Lock _sync = new();
+    private int _held;
+    private long _heldUntil;
+    private long _refusedUntil;
+
+    /// <summary>Takes one downlink from the city's budget; when it is spent, says how long until there is one again.</summary>
+    public async ValueTask<(bool Taken, TimeSpan RetryAfter)> TryTakeAsync()
     {
-        ArgumentNullException.ThrowIfNull(options);
-        TwinOptions o = options.Value;
-        _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        long now = time.GetTimestamp();
+        lock (_sync)
         {
-            TokenLimit = Math.Max(1, o.CityDownlinkBurst),
-            TokensPerPeriod = Math.Max(1, o.CityDownlinksPerSecond),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
-    }
+            if (_held > 0 && now < _heldUntil)
+            {
+                _held--;
+                return (true, TimeSpan.Zero);
+            }
 
-    /// <summary>Takes one downlink from the budget; when it is spent, says how long until there is one again.</summary>
-    public bool TryTake(out TimeSpan retryAfter)
-    {
-        using RateLimitLease lease = _bucket.AttemptAcquire(1);
-        retryAfter = lease.IsAcquired ? TimeSpan.Zero
-            : lease.TryGetMetadata(MetadataName.RetryAfter, out TimeSpan wait) ? wait : TimeSpan.FromSeconds(1);
-        return lease.IsAcquired;
-    }
+            if (now < _refusedUntil)
+            {
+                return (false, time.GetElapsedTime(now, _refusedUntil));
+            }
+        }
 
-    public void Dispose() => _bucket.Dispose();
+        DownlinkLease lease = await grains.GetGrain<ICityDownlinkBudgetGrain>(0).LeaseAsync(_batch);
+        now = time.GetTimestamp();
+        lock (_sync)
+        {
+            if (lease.Granted == 0)
+            {
+                _refusedUntil = now + (long)(lease.RetryAfter.TotalSeconds * time.TimestampFrequency);
+                return (false, lease.RetryAfter);
+            }
+
+            // Leases that arrive together add up; what an older one left past its life is gone.
+            _held = (now < _heldUntil ? _held : 0) + lease.Granted - 1;
+            _heldUntil = now + (long)(LeaseLife.TotalSeconds * time.TimestampFrequency);
+            return (true, TimeSpan.Zero);
+        }
+    }
 }

@@ -98,7 +98,7 @@ public abstract partial class TwinGrain<TState> : IRemindable
 
         // A value a rule's hold puts back is not refused: the budget keeps airtime, not the city's state.
         if (!CommandCatalog.IsPlatformSide(s.Kind, request.Name) && request.OnlyIfHeldBy is null
-            && OverBudget(request.Name, now, out TimeSpan retryAfter, out string? budgetReason))
+            && await OverBudgetAsync(request.Name, now) is ({ } budgetReason, TimeSpan retryAfter))
         {
             return new CommandResult(CommandOutcome.Throttled, null, s.Version, retryAfter, budgetReason);
         }
@@ -148,7 +148,13 @@ public abstract partial class TwinGrain<TState> : IRemindable
 
         PruneCommands();
         Touch();
-        await WriteSnapshotAsync();
+        if (!await WriteSnapshotOrDiscardAsync())
+        {
+            // Not recorded, so not done: the activation goes back to its snapshot and nothing is sent.
+            Audit(command with { Status = CommandStatus.Failed, Reason = NotRecorded }, "failed", request.ByKey);
+            return new CommandResult(CommandOutcome.Unavailable, null, s.Version, UnavailableRetryAfter, NotRecorded);
+        }
+
         await ArrangeExpiryAsync();
         await ArrangeHoldsAsync();
 
@@ -576,11 +582,12 @@ public abstract partial class TwinGrain<TState> : IRemindable
     }
 
     /// <summary>
-    /// Whether another downlink would spend more than the device's budget (<see cref="TwinOptions.DownlinksPerDevice"/>
+    /// Why another downlink would spend more than the device's budget (<see cref="TwinOptions.DownlinksPerDevice"/>
     /// per <see cref="TwinOptions.DownlinkWindow"/>, counting those sent and those still pending, save one
-    /// this command replaces) or the city's (<see cref="CityDownlinkBudget"/>).
+    /// this command replaces) or the city's (<see cref="CityDownlinkBudget"/>), and when to try again;
+    /// a null reason when it is within both (the city's downlink is then taken).
     /// </summary>
-    private bool OverBudget(string name, DateTime now, out TimeSpan retryAfter, out string? reason)
+    private async ValueTask<(string? Reason, TimeSpan RetryAfter)> OverBudgetAsync(string name, DateTime now)
     {
         TwinOptions o = Options;
         Queue<DateTime>? sent = _occasional?.Downlinks;
@@ -593,20 +600,16 @@ public abstract partial class TwinGrain<TState> : IRemindable
         int used = (sent?.Count ?? 0) + pending;
         if (used >= o.DownlinksPerDevice)
         {
-            retryAfter = sent is { Count: > 0 } ? sent.Peek() + o.DownlinkWindow - now : o.DownlinkWindow;
-            reason = $"the device's downlink budget ({o.DownlinksPerDevice} per {o.DownlinkWindow}) is spent";
-            return true;
+            return ($"the device's downlink budget ({o.DownlinksPerDevice} per {o.DownlinkWindow}) is spent",
+                sent is { Count: > 0 } ? sent.Peek() + o.DownlinkWindow - now : o.DownlinkWindow);
         }
 
-        if (ServiceProvider.GetService<CityDownlinkBudget>() is { } city && !city.TryTake(out retryAfter))
+        if (ServiceProvider.GetService<CityDownlinkBudget>() is { } city && await city.TryTakeAsync() is (false, TimeSpan wait))
         {
-            reason = $"the city's downlink budget ({o.CityDownlinksPerSecond} a second per silo) is spent";
-            return true;
+            return ($"the city's downlink budget ({o.CityDownlinksPerSecond} a second) is spent", wait);
         }
 
-        retryAfter = TimeSpan.Zero;
-        reason = null;
-        return false;
+        return (null, TimeSpan.Zero);
     }
 
     private CommandInfo? FindCommand(string id) => State.Commands?.Find(c => c.Id == id);
@@ -641,6 +644,11 @@ public abstract partial class TwinGrain<TState> : IRemindable
             }
         }
     }
+
+    private const string NotRecorded = "the twin's state could not be recorded, so nothing was sent";
+
+    /// <summary>How soon a command refused because the twin's storage failed is worth trying again.</summary>
+    private static readonly TimeSpan UnavailableRetryAfter = TimeSpan.FromSeconds(5);
 
     private void Audit(CommandInfo command, string outcome, string? byKey = null) =>
         ServiceProvider.GetService<IAuditLog>()?.Write(new AuditEntry(

@@ -647,18 +647,47 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         return Task.CompletedTask;
     }
 
-    private async Task WriteSnapshotNowAsync()
+    private async Task WriteSnapshotNowAsync() => await TryWriteSnapshotNowAsync();
+
+    /// <summary>
+    /// Writes the snapshot for a change the caller is about to be told was done (a command): when the
+    /// write fails, what this activation holds beyond its last snapshot is dropped (nothing more is
+    /// written, the activation ends once this call returns, and the next call reads the twin again from
+    /// its snapshot and history), and false tells the caller to answer that nothing was done.
+    /// </summary>
+    protected async Task<bool> WriteSnapshotOrDiscardAsync()
+    {
+        if (!Options.SnapshotWhileActive)
+        {
+            // Snapshots wait for the deactivation here: no change is promised durable before then.
+            await WriteSnapshotAsync();
+            return true;
+        }
+
+        if (await TryWriteSnapshotNowAsync())
+        {
+            return true;
+        }
+
+        _dirtySince = default;
+        DeactivateOnIdle();
+        return false;
+    }
+
+    private async Task<bool> TryWriteSnapshotNowAsync()
     {
         _dirtySince = default;
         try
         {
             await _services.Storage.WriteStateAsync(StateName, GrainContext.GrainId, this);
+            return true;
         }
         catch (Exception ex)
         {
             // The snapshot stays due; the next tick or the deactivation tries again.
             _dirtySince = Now;
             LogSnapshotFailed(_services.Logger, ex, Id);
+            return false;
         }
     }
 

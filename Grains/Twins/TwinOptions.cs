@@ -43,10 +43,10 @@ public sealed class TwinOptions
     /// <summary>The window of <see cref="DownlinksPerDevice"/>.</summary>
     public TimeSpan DownlinkWindow { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Downlinks one silo may start per second for the whole city (see <see cref="CityDownlinkBudget"/>).</summary>
+    /// <summary>Downlinks the whole city (every silo together) may start per second (see <see cref="CityDownlinkBudget"/>).</summary>
     public int CityDownlinksPerSecond { get; set; } = 50;
 
-    /// <summary>How many downlinks one silo may start at once before <see cref="CityDownlinksPerSecond"/> paces them.</summary>
+    /// <summary>How many downlinks the city may start at once before <see cref="CityDownlinksPerSecond"/> paces them.</summary>
     public int CityDownlinkBurst { get; set; } = 500;
 
     /// <summary>How many finished commands a twin keeps for readers.</summary>

@@ -152,6 +152,13 @@ public static class CommandsApi
                         detail: $"No downlink now: {result.Reason}; retry after {seconds} s.",
                         statusCode: StatusCodes.Status429TooManyRequests,
                         title: "Too many downlinks");
+                case CommandOutcome.Unavailable:
+                    int wait = (int)Math.Ceiling(Math.Max(1, (result.RetryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds));
+                    request.HttpContext.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
+                    return TypedResults.Problem(
+                        detail: $"The command was not done: {result.Reason}; retry after {wait} s.",
+                        statusCode: StatusCodes.Status503ServiceUnavailable,
+                        title: "Twin unavailable");
                 case CommandOutcome.KeyReused:
                     return TypedResults.Problem(
                         detail: $"{result.Reason}; use a new key for a new command.",

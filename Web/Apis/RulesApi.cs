@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using TwinCity.Grains.Interfaces.Commands;
 using TwinCity.Grains.Interfaces.Rules;
+using TwinCity.Web.Auth;
 using TwinCity.Web.Json;
 
 namespace TwinCity.Web.Apis;
@@ -52,7 +53,8 @@ public static class RulesApi
         return rule is null ? ApiProblems.NotFound($"There is no rule '{id}'.") : new JsonBodyResult(w => RuleJson.WriteRule(w, rule), etag: $"\"{rule.Version}\"");
     }
 
-    public static async Task<Results<JsonBodyResult, ProblemHttpResult>> PutAsync(string id, HttpRequest request, IGrainFactory grains, IOptions<RuleLimitsOptions> limits)
+    public static async Task<Results<JsonBodyResult, ProblemHttpResult>> PutAsync(
+        string id, HttpRequest request, IGrainFactory grains, IOptions<RuleLimitsOptions> limits, AccessDirectory access)
     {
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentNullException.ThrowIfNull(request);
@@ -73,7 +75,8 @@ public static class RulesApi
 
         using (body)
         {
-            if (!TryReadRule(id, body.RootElement, out RuleDefinition? rule, out RuleProblem? problem))
+            ArgumentNullException.ThrowIfNull(access);
+            if (!TryReadRule(id, body.RootElement, out RuleDefinition? rule, out RuleProblem? problem, [.. access.Current.Agencies.Keys]))
             {
                 return Invalid(problem!.Field, problem.Message);
             }
@@ -131,7 +134,8 @@ public static class RulesApi
     /// Reads the body of <c>PUT /rules/{id}</c>: the rule, or the field at fault and why. Public so
     /// that the fuzzer runs exactly what the endpoint runs.
     /// </summary>
-    public static bool TryReadRule(string id, JsonElement root, out RuleDefinition? rule, out RuleProblem? problem)
+    /// <param name="agencies">The city's agencies, which an alert may be addressed to (null takes any well-formed name).</param>
+    public static bool TryReadRule(string id, JsonElement root, out RuleDefinition? rule, out RuleProblem? problem, IReadOnlyCollection<string>? agencies = null)
     {
         rule = null;
         try
@@ -150,7 +154,7 @@ public static class RulesApi
             return false;
         }
 
-        return RuleParser.TryParse(id, root, out rule, out problem);
+        return RuleParser.TryParse(id, root, out rule, out problem, agencies);
     }
 
     /// <summary>400 with the field at fault both in the text and as <c>field</c> / <c>errors</c>, for people and programs.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Twins;
@@ -28,11 +29,17 @@ public static class TwinsApi
     }
 
     public static async Task<Results<JsonBodyResult, StatusCodeHttpResult, ProblemHttpResult>> GetTwinAsync(
-        string kind, string id, HttpRequest request, IGrainFactory grains)
+        string kind, string id, HttpRequest request, IGrainFactory grains, [FromServices] ITwinDirectory? directory = null)
     {
         if (!TryResolve(kind, id, out TwinKind twinKind, out ProblemHttpResult? problem))
         {
             return problem;
+        }
+
+        // Asked of the directory first where there is one: a guess at an id must not wake a grain.
+        if (directory is not null && !await directory.ExistsAsync(new TwinKey(twinKind, id)))
+        {
+            return ApiProblems.NotFound($"There is no twin {kind}/{id}.");
         }
 
         TwinDocument? doc = await grains.GetTwin(twinKind, id).GetAsync();

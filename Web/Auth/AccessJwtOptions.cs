@@ -30,6 +30,13 @@ public sealed class AccessJwtOptions
     /// <summary>The claim that may narrow the caller's role (to <c>reader</c>); absent, the agency's role applies.</summary>
     public string RoleClaim { get; set; } = "twincity_role";
 
+    /// <summary>
+    /// For a network server signing in with a token: the claim (one value, or several) naming the
+    /// applications it may post events for, as a network key's <c>Applications</c> do (<c>*</c> for
+    /// every one). A network token without it speaks for no application.
+    /// </summary>
+    public string ApplicationsClaim { get; set; } = "twincity_applications";
+
     /// <summary>How far the clocks of the provider and the silo may differ.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -26,6 +26,9 @@ internal static partial class AccessLog
     [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Refused a bearer token ({Reason}) from {RemoteIp} on {Method} {Path}")]
     public static partial void TokenRefused(this ILogger logger, string reason, string? remoteIp, string method, string path);
 
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "A network server's token names '{Application}' among its applications, which is not an application id; it is left out (subject {Subject})")]
+    public static partial void TokenApplicationIgnored(this ILogger logger, string application, string? subject);
+
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "A valid token gives no access here: {Reason} (subject {Subject})")]
     public static partial void TokenWithoutAccess(this ILogger logger, string reason, string? subject);
 

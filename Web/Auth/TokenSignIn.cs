@@ -124,6 +124,10 @@ internal sealed class TokenSignIn(
         {
             claims.Add(new Claim(AccessClaims.Agency, agency!.Name));
             claims.Add(new Claim(AccessClaims.Role, role!));
+            if (role == AccessRoles.Network)
+            {
+                AddApplications(token, jwt, subject, claims);
+            }
         }
         else
         {
@@ -132,6 +136,29 @@ internal sealed class TokenSignIn(
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, AccessSchemes.Token, ClaimTypes.Name, AccessClaims.Role));
+    }
+
+    /// <summary>
+    /// The applications a network server's token speaks for: each value of the applications claim
+    /// that is a well-formed application id (or <c>*</c>). One that is not is left out and logged, so
+    /// that a typo at the provider narrows what the server may post rather than widening it.
+    /// </summary>
+    private void AddApplications(ClaimsPrincipal token, AccessJwtOptions jwt, string? subject, List<Claim> claims)
+    {
+        foreach (Claim claim in token.FindAll(jwt.ApplicationsClaim))
+        {
+            foreach (string value in claim.Value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (value == Grains.Interfaces.Twins.NetworkApplications.Any || Grains.Interfaces.Twins.NetworkIds.Problem("application id", value) is null)
+                {
+                    claims.Add(new Claim(Grains.Interfaces.Twins.NetworkApplications.Claim, value));
+                }
+                else
+                {
+                    log.TokenApplicationIgnored(value.Length > 64 ? value[..64] : value, subject);
+                }
+            }
+        }
     }
 
     private static string Reason(Exception exception) => exception switch

@@ -151,6 +151,52 @@ public sealed class AuthorizationMatrixTests(SignInCity fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task A_network_servers_token_speaks_only_for_the_applications_it_names()
+    {
+        using HttpClient city = Client(SignInCity.AgencyKeys.First(k => k.Agency == "city").Key, null);
+        string devEui = Ingest.IngestTestKit.NewDevEui();
+        string id = $"TOKNET-{Guid.NewGuid():N}"[..20];
+        await Ingest.IngestTestKit.RegisterAsync(city, devEui, "streetlights", id, "milesight-ws558");
+        using HttpClient lightsA = Client(null, fixture.Token("ns-a@network", "network", applications: ["lights-a", "not an id!"]));
+        using HttpClient none = Client(null, fixture.Token("ns-0@network", "network"));
+
+        using HttpResponseMessage other = await lightsA.PostAsync("/api/v1/ingest/chirpstack?event=up",
+            new StringContent(TwinCity.Testing.NetworkServerMessages.ChirpStackUp(devEui, 1, 85, decoded: new { dimLevel = 11 }, applicationId: "lights-b")));
+        using HttpResponseMessage unnamed = await none.PostAsync("/api/v1/ingest/chirpstack?event=up",
+            new StringContent(TwinCity.Testing.NetworkServerMessages.ChirpStackUp(devEui, 2, 85, decoded: new { dimLevel = 22 }, applicationId: "lights-a")));
+        using HttpResponseMessage own = await lightsA.PostAsync("/api/v1/ingest/chirpstack?event=up",
+            new StringContent(TwinCity.Testing.NetworkServerMessages.ChirpStackUp(devEui, 3, 85, decoded: new { dimLevel = 33 }, applicationId: "lights-a")));
+
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Equal("application-not-allowed", (await other.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, unnamed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        JsonElement twin = await city.GetFromJsonAsync<JsonElement>($"/api/v1/twins/streetlights/{id}");
+        Assert.Equal(33, Ingest.IngestTestKit.Reported(twin, "dimLevel").GetInt32());
+    }
+
+    [Fact]
+    public async Task Alerts_go_to_the_agencies_the_city_is_configured_with()
+    {
+        using HttpClient city = Client(SignInCity.AgencyKeys.First(k => k.Agency == "city").Key, null);
+        static object Rule(string agency) => new
+        {
+            trigger = new { kind = "road-sensors", any = new[] { new { property = "incident", op = "==", value = (object)true } } },
+            effects = new[] { new { type = "alert", agencies = new[] { agency }, text = "road closed" } },
+        };
+
+        // The press office is an agency of this city's configuration only; police is no agency here.
+        using HttpResponseMessage press = await city.PutAsJsonAsync("/api/v1/rules/alert-press", Rule("press"));
+        using HttpResponseMessage police = await city.PutAsJsonAsync("/api/v1/rules/alert-police", Rule("police"));
+
+        Assert.Equal(HttpStatusCode.Created, press.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, police.StatusCode);
+        string problem = await police.Content.ReadAsStringAsync();
+        Assert.Contains("'police' is not an agency", problem, StringComparison.Ordinal);
+        Assert.Contains("press", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_revoked_key_is_refused_within_5_s_and_its_hub_connection_is_closed()
     {
         const string key = "signin-roads-revoke-hub-6a1f";

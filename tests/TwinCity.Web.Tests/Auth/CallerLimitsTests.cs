@@ -92,7 +92,8 @@ public sealed class CallerLimitsTests(LimitedCity fixture, ITestOutputHelper out
         HubException tooMany = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("WatchTwin", "streetlights", twins[^1]));
         Assert.Contains($"already watches {LimitedCity.TwinsPerConnection} twins", tooMany.Message, StringComparison.Ordinal);
 
-        // Guesses at twins that do not exist wake none; the control, a GET of a guess, does wake one.
+        // Guesses at twins that do not exist wake none, through the hub or GET; the control, a read of
+        // a guessed twin's command (asked of the twin itself), does wake one.
         using HttpClient http = Http(TestKeys.City);
         double before = await ActiveTwinsAsync(http);
         await using HubConnection guesser = Hub(TestKeys.Roads);
@@ -103,12 +104,18 @@ public sealed class CallerLimitsTests(LimitedCity fixture, ITestOutputHelper out
             Assert.Contains("there is no twin", none.Message, StringComparison.Ordinal);
         }
 
+        for (int i = 0; i < 5; i++)
+        {
+            using HttpResponseMessage get = await http.GetAsync(new Uri($"/api/v1/twins/streetlights/GUESS-{Guid.NewGuid():N}"[..40], UriKind.Relative));
+            Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        }
+
         double afterGuesses = await ActiveTwinsAsync(http);
-        using HttpResponseMessage control = await http.GetAsync(new Uri($"/api/v1/twins/streetlights/CONTROL-{Guid.NewGuid():N}"[..40], UriKind.Relative));
+        using HttpResponseMessage control = await http.GetAsync(new Uri($"/api/v1/twins/streetlights/CONTROL-{Guid.NewGuid():N}"[..40] + "/commands/c-1", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, control.StatusCode);
         double afterControl = await ActiveTwinsAsync(http);
 
-        output.WriteLine($"active twins: {before} before, {afterGuesses} after 5 hub guesses, {afterControl} after one GET of a guess");
+        output.WriteLine($"active twins: {before} before, {afterGuesses} after 5 hub guesses and 5 GETs of guesses, {afterControl} after one read of a guessed twin's command");
         Assert.Equal(before, afterGuesses);
         Assert.True(afterControl > afterGuesses, "the control did not wake a twin: the metric cannot tell whether the guesses did");
     }

@@ -104,13 +104,19 @@ public sealed class SignInCity : KestrelCity, IDisposable
     }
 
     /// <summary>A token signed with the city's trusted key, for <paramref name="agency"/>, valid now unless <paramref name="expired"/>.</summary>
-    public string Token(string subject, string agency, string? role = null, bool expired = false)
+    /// <param name="applications">For a network server's token: the applications it names (claim <c>twincity_applications</c>).</param>
+    public string Token(string subject, string agency, string? role = null, bool expired = false, string[]? applications = null)
     {
         DateTime now = DateTime.UtcNow;
         var claims = new Dictionary<string, object> { ["sub"] = subject, ["agency"] = agency };
         if (role is not null)
         {
             claims["twincity_role"] = role;
+        }
+
+        if (applications is not null)
+        {
+            claims["twincity_applications"] = applications;
         }
 
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
