@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using TwinCity.Grains.Interfaces.Audit;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Web.Apis;
@@ -55,6 +56,9 @@ public static class WebExtensions
         services.AddHostedService(sp => sp.GetRequiredService<LiveViewers>());
         services.AddSingleton<HubCallers>();
         services.AddHostedService(sp => sp.GetRequiredService<HubCallers>());
+        // SignalR logs every call that ends in a HubException as an error; refusals are not errors, so
+        // HubLimitsFilter logs each call's failure at its level and SignalR's own log of them is off.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical));
         services.AddSignalR(o => o.AddFilter<HubLimitsFilter>()).AddJsonProtocol(o =>
         {
             o.PayloadSerializerOptions.Converters.Add(new TwinSummaryJson());
@@ -100,6 +104,7 @@ public static class WebExtensions
             Predicate = check => check.Tags.Contains("ready"),
             ResponseWriter = WriteHealthAsync,
         }).AllowAnonymous();
+        app.UseHubAdmission();
         app.MapHub<CityHub>(CityHub.Path).RequireAuthorization(AccessPolicies.Viewer);
 
         RouteGroupBuilder api = app.MapGroup("/api/v1")

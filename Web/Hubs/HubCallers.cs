@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Hosting;
@@ -45,13 +46,13 @@ public sealed partial class HubCallers : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(context);
         ClaimsPrincipal user = context.User ?? new ClaimsPrincipal();
-        string caller = user.CallerOf() ?? "addr:" + (context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        string caller = CallerKey(user, context.GetHttpContext()?.Connection.RemoteIpAddress);
         lock (_sync)
         {
             int open = _perCaller.GetValueOrDefault(caller);
             if (open >= _limits.MaxConnectionsPerCaller)
             {
-                refusal = $"this caller already has {open} live map connections open, the most one may hold; close one first";
+                refusal = TooMany(open);
                 return false;
             }
 
@@ -63,6 +64,26 @@ public sealed partial class HubCallers : BackgroundService
         refusal = null;
         return true;
     }
+
+    /// <summary>
+    /// Why a caller may not open another connection now (it holds as many as it may), or null: asked
+    /// before a connection is made (<see cref="HubAdmission"/>), so that most refusals cost no connection.
+    /// </summary>
+    public string? RefusalFor(ClaimsPrincipal user, IPAddress? remote)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        string caller = CallerKey(user, remote);
+        lock (_sync)
+        {
+            int open = _perCaller.GetValueOrDefault(caller);
+            return open >= _limits.MaxConnectionsPerCaller ? TooMany(open) : null;
+        }
+    }
+
+    /// <summary>Who a connection counts against: its key or token subject, else (a keyless viewer) its address.</summary>
+    private static string CallerKey(ClaimsPrincipal user, IPAddress? remote) => user.CallerOf() ?? "addr:" + (remote?.ToString() ?? "unknown");
+
+    private static string TooMany(int open) => $"this caller already has {open} live map connections open, the most one may hold; close one first";
 
     public void Remove(string connectionId)
     {

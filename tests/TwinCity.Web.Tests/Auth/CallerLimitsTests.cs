@@ -34,9 +34,14 @@ public sealed class CallerLimitsTests(LimitedCity fixture, ITestOutputHelper out
                 open.Add(hub);
             }
 
+            // Refused before a connection is made: the negotiation answers 429 and says why.
             await using HubConnection extra = Hub(TestKeys.Transport);
             string refusal = await RefusedAsync(extra);
-            Assert.Contains("connections open", refusal, StringComparison.Ordinal);
+            Assert.Contains("429", refusal, StringComparison.Ordinal);
+            using HttpClient transport = Http(TestKeys.Transport);
+            using HttpResponseMessage negotiate = await transport.PostAsync(new Uri("/hubs/city/negotiate?negotiateVersion=1", UriKind.Relative), null);
+            Assert.Equal(HttpStatusCode.TooManyRequests, negotiate.StatusCode);
+            Assert.Contains("connections open", await negotiate.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
             await using HubConnection other = Hub(TestKeys.Azersu);
             await other.StartAsync();
@@ -54,7 +59,7 @@ public sealed class CallerLimitsTests(LimitedCity fixture, ITestOutputHelper out
                     await again.InvokeAsync<JsonElement>("WatchArea", 49.84, 40.38, 49.86, 40.40);
                     return true;
                 }
-                catch (Exception ex) when (ex is HubException or InvalidOperationException or OperationCanceledException)
+                catch (Exception ex) when (ex is HubException or InvalidOperationException or OperationCanceledException or HttpRequestException)
                 {
                     return false;
                 }
@@ -118,6 +123,39 @@ public sealed class CallerLimitsTests(LimitedCity fixture, ITestOutputHelper out
         output.WriteLine($"active twins: {before} before, {afterGuesses} after 5 hub guesses and 5 GETs of guesses, {afterControl} after one read of a guessed twin's command");
         Assert.Equal(before, afterGuesses);
         Assert.True(afterControl > afterGuesses, "the control did not wake a twin: the metric cannot tell whether the guesses did");
+    }
+
+    [Fact]
+    public async Task Refused_hub_calls_and_connections_are_not_logged_as_errors()
+    {
+        await using HubConnection hub = Hub(TestKeys.Roads);
+        await hub.StartAsync();
+        for (int i = 0; i < LimitedCity.AreasPerConnection; i++)
+        {
+            await hub.InvokeAsync<JsonElement>("WatchArea", 49.80 + (i * 0.01), 40.38, 49.81 + (i * 0.01), 40.39);
+        }
+
+        await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("WatchArea", 49.70, 40.30, 49.71, 40.31));
+        await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("WatchTwin", "streetlights", $"NONE-{Guid.NewGuid():N}"[..20]));
+        int paced = 0;
+        await Task.WhenAll(Enumerable.Range(0, LimitedCity.CallBurst * 3).Select(async _ =>
+        {
+            try
+            {
+                await hub.InvokeAsync("UnwatchArea", 49.70, 40.30, 49.71, 40.31);
+            }
+            catch (HubException)
+            {
+                Interlocked.Increment(ref paced);
+            }
+        }));
+        Assert.True(paced > 0, "no call was paced: the test did not reach the limit it checks the log of");
+
+        // Each refusal reached the caller; the city's log holds no error for any of them.
+        await Task.Delay(500);
+        string[] errors = [.. File.ReadLines(fixture.City.LogPath).Where(l => l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal))];
+        output.WriteLine($"{paced} calls paced; error lines in the city's log: {errors.Length}");
+        Assert.DoesNotContain(errors, l => l.Contains("SignalR", StringComparison.Ordinal) || l.Contains("Hub", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -281,7 +319,7 @@ public sealed class CallerLimitsTests(LimitedCity fixture, ITestOutputHelper out
         {
             await hub.StartAsync();
         }
-        catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException or HttpRequestException)
         {
             return ex.Message;
         }
