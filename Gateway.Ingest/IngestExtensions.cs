@@ -29,6 +29,7 @@ public static class IngestExtensions
         services.AddSingleton(CodecRegistry.Default);
         services.AddSingleton<ICodecCatalog>(sp => sp.GetRequiredService<CodecRegistry>());
         services.AddSingleton<DeadLetterStore>();
+        services.TryAddSingleton<IDeadLetterReader>(sp => sp.GetRequiredService<DeadLetterStore>());
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestPipeline>();

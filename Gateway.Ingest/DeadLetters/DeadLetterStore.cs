@@ -9,7 +9,7 @@ namespace TwinCity.Gateway.Ingest.DeadLetters;
 /// runs, the latest ones kept in a bounded ring so that a flood of bad input cannot fill memory.
 /// Each reason is logged once when it first appears; after that it is only counted.
 /// </summary>
-public sealed partial class DeadLetterStore(IOptions<IngestOptions> options, TimeProvider time, ILogger<DeadLetterStore> logger)
+public sealed partial class DeadLetterStore(IOptions<IngestOptions> options, TimeProvider time, ILogger<DeadLetterStore> logger) : IDeadLetterReader
 {
     private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly DeadLetter?[] _ring = new DeadLetter?[Math.Max(1, options.Value.DeadLetterCapacity)];
@@ -61,6 +61,11 @@ public sealed partial class DeadLetterStore(IOptions<IngestOptions> options, Tim
 
         return result;
     }
+
+    string IDeadLetterReader.Scope => "silo";
+
+    Task<DeadLetterPage> IDeadLetterReader.ReadAsync(string? reason, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(new DeadLetterPage(Total, new Dictionary<string, long>(_counts), Latest(limit, reason)));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead letter '{Reason}' (first of its kind; further ones are counted, see GET /api/v1/ingest/dead-letters): {Detail} [source {Source}, topic {Topic}, DevEUI {DevEui}]")]
     private partial void LogFirst(string reason, string detail, string source, string? topic, string? devEui);

@@ -59,18 +59,20 @@ public static class IngestApi
     public static Ok<IngestStats> Stats(IngestMetrics metrics, DeadLetterStore deadLetters, Mqtt.IMqttIntake intake) =>
         TypedResults.Ok(new IngestStats(intake.Received, metrics.Applied, metrics.Duplicates, deadLetters.Total));
 
-    public static IResult DeadLetters(DeadLetterStore store, string? reason, int? limit)
+    public static async Task<IResult> DeadLetters(IDeadLetterReader reader, string? reason, int? limit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reader);
         if (limit is < 1 or > 10_000)
         {
             return TypedResults.Problem(detail: "'limit' must be between 1 and 10000", statusCode: StatusCodes.Status400BadRequest, title: "Bad request");
         }
 
-        IReadOnlyList<DeadLetter> letters = store.Latest(limit ?? 100, string.IsNullOrEmpty(reason) ? null : reason);
+        DeadLetterPage page = await reader.ReadAsync(string.IsNullOrEmpty(reason) ? null : reason, limit ?? 100, cancellationToken);
         return TypedResults.Ok(new DeadLetterList(
-            store.Total,
-            new Dictionary<string, long>(store.Counts),
-            [.. letters.Select(l => new DeadLetterView(l.At, l.Reason, l.Detail, l.Source, l.Topic, l.DevEui, PayloadText(l.Payload)))]));
+            page.Total,
+            page.Counts,
+            [.. page.Letters.Select(l => new DeadLetterView(l.At, l.Reason, l.Detail, l.Source, l.Topic, l.DevEui, PayloadText(l.Payload)))],
+            reader.Scope));
     }
 
     private static async Task<IResult> ProcessAsync(HttpRequest request, IngestPipeline pipeline, NetworkServer server, NetworkEvent networkEvent)
@@ -169,7 +171,8 @@ public static class IngestApi
 
     public sealed record IngestAnswer(string Outcome, string? Detail);
 
-    public sealed record DeadLetterList(long Total, IReadOnlyDictionary<string, long> Counts, IReadOnlyList<DeadLetterView> Items);
+    /// <param name="Scope"><c>silo</c>: this silo's since it started; <c>cluster</c>: every silo's, as PostgreSQL retains them.</param>
+    public sealed record DeadLetterList(long Total, IReadOnlyDictionary<string, long> Counts, IReadOnlyList<DeadLetterView> Items, string Scope);
 
     public sealed record DeadLetterView(DateTime At, string Reason, string Detail, string Source, string? Topic, string? DevEui, string Payload);
 }

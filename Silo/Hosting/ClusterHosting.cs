@@ -147,6 +147,7 @@ internal static class ClusterHosting
         services.AddHostedService(sp => sp.GetRequiredService<PostgresAuditLog>());
         services.AddSingleton<PostgresDeadLetters>();
         services.AddHostedService(sp => sp.GetRequiredService<PostgresDeadLetters>());
+        services.AddSingleton<Gateway.Ingest.DeadLetters.IDeadLetterReader, PostgresDeadLetterReader>();
         services.AddHostedService<DurableTrailRetention>();
 
         // One instance, so that close polls share its probe; Degraded (still 200) while the database is away.

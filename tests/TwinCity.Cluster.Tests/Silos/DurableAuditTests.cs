@@ -93,6 +93,20 @@ public sealed class DurableAuditTests(PostgresFixture postgres)
         Assert.InRange(kept, 1, RefusalsKept);
         Assert.Equal(Registrations, await CountAsync(cluster.ConnectionString, "SELECT count(*) FROM audit_log WHERE action = 'device.register'"));
         Assert.Equal(1, await CountAsync(cluster.ConnectionString, "SELECT count(*) FROM dead_letters WHERE reason = 'malformed-envelope' AND detail IS NOT NULL"));
+
+        // The dead letter is answered by either silo after the restart, from PostgreSQL, payload and all.
+        foreach (CityProcess silo in new[] { a, b })
+        {
+            using HttpClient read = SiloCluster.Client(silo);
+            JsonElement letters = await read.GetFromJsonAsync<JsonElement>("/api/v1/ingest/dead-letters?reason=malformed-envelope");
+            Assert.Equal("cluster", letters.GetProperty("scope").GetString());
+            Assert.Equal(1, letters.GetProperty("counts").GetProperty("malformed-envelope").GetInt64());
+            JsonElement letter = Assert.Single(letters.GetProperty("items").EnumerateArray());
+            Assert.Equal(NetworkServerMessages.ChirpStackUpTopic(fleet.Devices[0].DevEui), letter.GetProperty("topic").GetString());
+            Assert.Equal("base64:" + Convert.ToBase64String("{ not json"u8), letter.GetProperty("payload").GetString());
+            Assert.False(string.IsNullOrEmpty(letter.GetProperty("detail").GetString()));
+        }
+
         Console.WriteLine($"{Refusals} refusals answered in {refusing.TotalSeconds:0.0} s ({Refusals / refusing.TotalSeconds:0}/s); {refusalsWritten} written before the restart; {kept} kept after trimming to {RefusalsKept}; {Registrations} actions intact");
         Assert.Equal(Refusals, refusalsWritten);
     }
