@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Web.Json;
+using TwinCity.Web.Live;
 
 namespace TwinCity.Web.Apis;
 
@@ -37,7 +38,7 @@ public static class TwinsApi
         }
 
         // Asked of the directory first where there is one: a guess at an id must not wake a grain.
-        if (directory is not null && !await directory.ExistsAsync(new TwinKey(twinKind, id)))
+        if (directory is not null && await directory.ExistsOrUnknownAsync(new TwinKey(twinKind, id)) == false)
         {
             return ApiProblems.NotFound($"There is no twin {kind}/{id}.");
         }

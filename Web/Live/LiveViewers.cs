@@ -171,7 +171,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
     public async Task<TwinDocument?> WatchTwinAsync(string connectionId, TwinKey key)
     {
         // Asked of the directory, not the twin: a guess at an id must not wake a grain.
-        if (_twins is not null && !await _twins.ExistsAsync(key))
+        if (_twins is not null && await _twins.ExistsOrUnknownAsync(key) == false)
         {
             throw new HubException($"there is no twin {key}");
         }
