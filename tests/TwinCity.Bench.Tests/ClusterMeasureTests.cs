@@ -95,6 +95,18 @@ public sealed class ClusterMeasureTests
     }
 
     [Fact]
+    public void The_time_a_silo_spent_compiling_is_read_from_the_runtime_meter_and_is_null_where_not_exported()
+    {
+        SiloMessaging before = SiloMessaging.Parse(Scrape + "\ndotnet_jit_compilation_time_seconds_total{otel_scope_name=\"System.Runtime\"} 12.5 1764393600000\n");
+        SiloMessaging after = SiloMessaging.Parse(Scrape + "\ndotnet_jit_compilation_time_seconds_total{otel_scope_name=\"System.Runtime\"} 14.0 1764393610000\n");
+
+        Assert.Equal(1.5, after.Minus(before).JitSeconds);
+        Assert.Equal(14.0, SiloMessaging.Sum([after]).JitSeconds);
+        Assert.Null(SiloMessaging.Parse(Scrape).JitSeconds);
+        Assert.Null(SiloMessaging.Sum([after, SiloMessaging.Parse(Scrape)]).JitSeconds);
+    }
+
+    [Fact]
     public void A_silo_whose_uplinks_all_stayed_local_has_no_remote_series_yet_and_reads_as_all_local()
     {
         SiloMessaging m = SiloMessaging.Parse("twincity_twins_uplinks_total{placement=\"local\"} 25\n");

@@ -16,6 +16,9 @@ namespace TwinCity.Bench.Rig;
 /// passed to cells on other silos (<c>twincity.cells.relay_batches</c>); each of those is a call, so
 /// two messages with its answer. <see cref="OneWayToSilos"/> is the part of <see cref="SentToSilos"/>
 /// that were one-way messages (<c>MessageDirection=OneWay</c>); the rest are calls and their answers.
+/// Beside the messages, the time the silo has spent compiling code (<see cref="JitSeconds"/>, the
+/// runtime's <c>dotnet.jit.compilation.time</c>): a window that still holds much of it measures a silo
+/// warming up, not one in its steady state.
 /// </summary>
 public sealed record SiloMessaging(
     double SentToSilos,
@@ -25,8 +28,11 @@ public sealed record SiloMessaging(
     double? TwinUplinksRemote,
     double ForwardBatches = 0,
     double CellBatches = 0,
-    double OneWayToSilos = 0)
+    double OneWayToSilos = 0,
+    double? JitSeconds = null)
 {
+    public const string JitTimeCounter = "dotnet_jit_compilation_time_seconds_total";
+
     /// <summary>The histogram's name as Prometheus shows it starts so; the exporter appends the unit (<c>_bytes</c>) and then <c>_count</c>.</summary>
     public const string SentSizeHistogram = "orleans_messaging_sent_messages_size";
 
@@ -40,7 +46,7 @@ public sealed record SiloMessaging(
     public const string ForwardBatchesCounter = "twincity_ingest_forward_batches_total";
     public const string CellBatchesCounter = "twincity_cells_relay_batches_total";
 
-    public static SiloMessaging Empty { get; } = new(0, 0, 0, 0, 0);
+    public static SiloMessaging Empty { get; } = new(0, 0, 0, 0, 0, JitSeconds: 0);
 
     /// <summary>Reads a scrape; a message series not there yet counts 0 (Orleans makes it on the first message), the twins' counter stays null.</summary>
     public static SiloMessaging Parse(string text)
@@ -60,7 +66,8 @@ public sealed record SiloMessaging(
             placements ? remote ?? 0 : null,
             PrometheusText.Sum(text, ForwardBatchesCounter) ?? 0,
             PrometheusText.Sum(text, CellBatchesCounter) ?? 0,
-            (sentCount is null ? null : PrometheusText.Sum(text, sentCount, [SiloToSiloLabel, OneWayLabel])) ?? 0);
+            (sentCount is null ? null : PrometheusText.Sum(text, sentCount, [SiloToSiloLabel, OneWayLabel])) ?? 0,
+            PrometheusText.Sum(text, JitTimeCounter));
     }
 
     /// <summary>What changed from <paramref name="earlier"/> to this reading; the placements stay null unless both readings have them.</summary>
@@ -75,7 +82,8 @@ public sealed record SiloMessaging(
             TwinUplinksRemote - earlier.TwinUplinksRemote,
             ForwardBatches - earlier.ForwardBatches,
             CellBatches - earlier.CellBatches,
-            OneWayToSilos - earlier.OneWayToSilos);
+            OneWayToSilos - earlier.OneWayToSilos,
+            JitSeconds - earlier.JitSeconds);
     }
 
     /// <summary>The sum over silos; the placements are null when any silo lacks them.</summary>
@@ -93,7 +101,8 @@ public sealed record SiloMessaging(
                 sum.TwinUplinksRemote + s.TwinUplinksRemote,
                 sum.ForwardBatches + s.ForwardBatches,
                 sum.CellBatches + s.CellBatches,
-                sum.OneWayToSilos + s.OneWayToSilos);
+                sum.OneWayToSilos + s.OneWayToSilos,
+                sum.JitSeconds + s.JitSeconds);
         }
 
         return sum;
