@@ -68,7 +68,7 @@ internal sealed class TokenSignIn(
             },
             OnTokenValidated = context =>
             {
-                context.Principal = Map(context.Principal!, jwt);
+                context.Principal = TokenClaims.Map(context.Principal!, jwt, directory.Current, log);
                 return Task.CompletedTask;
             },
             OnAuthenticationFailed = context =>
@@ -92,73 +92,6 @@ internal sealed class TokenSignIn(
                 await TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized").ExecuteAsync(context.HttpContext);
             },
         };
-    }
-
-    /// <summary>The city's claims for a valid token: its agency and role when the city knows them, else why not.</summary>
-    private ClaimsPrincipal Map(ClaimsPrincipal token, AccessJwtOptions jwt)
-    {
-        string? subject = token.FindFirst(AccessClaims.Subject)?.Value;
-        string[] agencies = [.. token.FindAll(jwt.AgencyClaim).Select(c => c.Value.Trim().ToLowerInvariant()).Distinct(StringComparer.Ordinal)];
-        string? asked = token.FindFirst(jwt.RoleClaim)?.Value?.Trim().ToLowerInvariant();
-        var claims = new List<Claim> { new(ClaimTypes.Name, subject ?? "token without a subject") };
-        if (subject is not null)
-        {
-            claims.Add(new Claim(AccessClaims.Subject, subject));
-        }
-
-        if (token.FindFirst(AccessClaims.Expires)?.Value is string exp)
-        {
-            claims.Add(new Claim(AccessClaims.Expires, exp, ClaimValueTypes.Integer64));
-        }
-
-        CityAgency? agency = agencies.Length == 1 ? directory.Current.Agency(agencies[0]) : null;
-        string? role = agency is null ? null : AccessRoles.Effective(agency.Role, asked);
-        string? refused =
-            subject is null ? "the token names no subject ('sub')"
-            : agencies.Length == 0 ? $"the token names no agency (claim '{jwt.AgencyClaim}')"
-            : agencies.Length > 1 ? $"the token names several agencies (claim '{jwt.AgencyClaim}')"
-            : agency is null ? $"the token's agency '{agencies[0]}' is not one of this city's agencies"
-            : role is null ? $"the token asks for role '{asked}', which {agency.Name} does not grant"
-            : null;
-        if (refused is null)
-        {
-            claims.Add(new Claim(AccessClaims.Agency, agency!.Name));
-            claims.Add(new Claim(AccessClaims.Role, role!));
-            if (role == AccessRoles.Network)
-            {
-                AddApplications(token, jwt, subject, claims);
-            }
-        }
-        else
-        {
-            claims.Add(new Claim(AccessClaims.Refused, refused));
-            log.TokenWithoutAccess(refused, subject);
-        }
-
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, AccessSchemes.Token, ClaimTypes.Name, AccessClaims.Role));
-    }
-
-    /// <summary>
-    /// The applications a network server's token speaks for: each value of the applications claim
-    /// that is a well-formed application id (or <c>*</c>). One that is not is left out and logged, so
-    /// that a typo at the provider narrows what the server may post rather than widening it.
-    /// </summary>
-    private void AddApplications(ClaimsPrincipal token, AccessJwtOptions jwt, string? subject, List<Claim> claims)
-    {
-        foreach (Claim claim in token.FindAll(jwt.ApplicationsClaim))
-        {
-            foreach (string value in claim.Value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (value == Grains.Interfaces.Twins.NetworkApplications.Any || Grains.Interfaces.Twins.NetworkIds.Problem("application id", value) is null)
-                {
-                    claims.Add(new Claim(Grains.Interfaces.Twins.NetworkApplications.Claim, value));
-                }
-                else
-                {
-                    log.TokenApplicationIgnored(value.Length > 64 ? value[..64] : value, subject);
-                }
-            }
-        }
     }
 
     private static string Reason(Exception exception) => exception switch

@@ -14,5 +14,6 @@ public static class FuzzTargets
         new RuleTarget(),
         new CommandTarget(),
         new ScopedEnvelopeTarget(),
+        new TokenTarget(),
     ];
 }

@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using TwinCity.Gateway.Ingest.Codecs;
 using TwinCity.Gateway.Ingest.Envelopes;
 using TwinCity.Gateway.Ingest.Pipeline;
@@ -7,6 +9,7 @@ using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Rules;
 using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Web.Apis;
+using TwinCity.Web.Auth;
 using TwinCity.Web.Devices;
 
 namespace TwinCity.Ingest.Tests.Fuzzing;
@@ -117,5 +120,30 @@ public sealed class FuzzFindingsTests
 
         Assert.Null(rule);
         Assert.Equal(field, problem!.Field);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Token_with_an_empty_subject_is_given_no_access_and_says_why(string subject)
+    {
+        var agencies = new Dictionary<string, CityAgency>(StringComparer.Ordinal)
+        {
+            ["roads"] = new("roads", AccessRoles.Agency, new HashSet<TwinKind> { TwinKind.RoadSensor }),
+        };
+        var access = new AccessSnapshot(agencies, new ApiKeyRing([], agencies, demoKeys: false), []);
+        var token = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", subject), new Claim("agency", "ROADS "), new Claim("twincity_role", "READER")], "test"));
+
+        ClaimsPrincipal mapped = TokenClaims.Map(token, new AccessJwtOptions(), access, NullLogger.Instance);
+
+        Assert.Null(mapped.AgencyOf());
+        Assert.Null(mapped.RoleOf());
+        Assert.Contains("no subject", mapped.FindFirst(AccessClaims.Refused)?.Value, StringComparison.Ordinal);
+
+        // The same token with a subject is the reader of roads it asks to be.
+        var named = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "dave"), new Claim("agency", "ROADS "), new Claim("twincity_role", "READER")], "test"));
+        ClaimsPrincipal given = TokenClaims.Map(named, new AccessJwtOptions(), access, NullLogger.Instance);
+        Assert.Equal("roads", given.AgencyOf());
+        Assert.Equal(AccessRoles.Reader, given.RoleOf());
     }
 }
