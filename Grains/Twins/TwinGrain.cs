@@ -647,8 +647,6 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         return Task.CompletedTask;
     }
 
-    private async Task WriteSnapshotNowAsync() => await TryWriteSnapshotNowAsync();
-
     /// <summary>
     /// Writes the snapshot for a change the caller is about to be told was done (a command): when the
     /// write fails, what this activation holds beyond its last snapshot is dropped (nothing more is
@@ -664,7 +662,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             return true;
         }
 
-        if (await TryWriteSnapshotNowAsync())
+        if (await WriteSnapshotNowAsync())
         {
             return true;
         }
@@ -674,7 +672,8 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         return false;
     }
 
-    private async Task<bool> TryWriteSnapshotNowAsync()
+    /// <summary>Writes the snapshot now; false (logged, and the snapshot still due) when the store failed.</summary>
+    private async Task<bool> WriteSnapshotNowAsync()
     {
         _dirtySince = default;
         try

@@ -146,19 +146,11 @@ public static class CommandsApi
                 case CommandOutcome.NotHeld:
                     return ApiProblems.Conflict("The values are no longer held by the requester.");
                 case CommandOutcome.Throttled:
-                    int seconds = (int)Math.Ceiling(Math.Max(1, (result.RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
-                    request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                    return TypedResults.Problem(
-                        detail: $"No downlink now: {result.Reason}; retry after {seconds} s.",
-                        statusCode: StatusCodes.Status429TooManyRequests,
-                        title: "Too many downlinks");
+                    return RetryLater(request.HttpContext.Response, result.RetryAfter ?? TimeSpan.FromSeconds(1), StatusCodes.Status429TooManyRequests,
+                        "Too many downlinks", seconds => $"No downlink now: {result.Reason}; retry after {seconds} s.");
                 case CommandOutcome.Unavailable:
-                    int wait = (int)Math.Ceiling(Math.Max(1, (result.RetryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds));
-                    request.HttpContext.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
-                    return TypedResults.Problem(
-                        detail: $"The command was not done: {result.Reason}; retry after {wait} s.",
-                        statusCode: StatusCodes.Status503ServiceUnavailable,
-                        title: "Twin unavailable");
+                    return RetryLater(request.HttpContext.Response, result.RetryAfter ?? TimeSpan.FromSeconds(5), StatusCodes.Status503ServiceUnavailable,
+                        "Twin unavailable", seconds => $"The command was not done: {result.Reason}; retry after {seconds} s.");
                 case CommandOutcome.KeyReused:
                     return TypedResults.Problem(
                         detail: $"{result.Reason}; use a new key for a new command.",
@@ -177,6 +169,14 @@ public static class CommandsApi
 
             return new JsonBodyResult(w => TwinJson.WriteCommand(w, command), StatusCodes.Status202Accepted);
         }
+    }
+
+    /// <summary>A refusal that says when to try again: <c>Retry-After</c> in whole seconds (at least 1), and the same number in the detail.</summary>
+    private static ProblemHttpResult RetryLater(HttpResponse response, TimeSpan retryAfter, int status, string title, Func<int, string> detail)
+    {
+        int seconds = (int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(detail: detail(seconds), statusCode: status, title: title);
     }
 
     /// <summary>What a command asks, as a hash: a repeat under the same Idempotency-Key must ask the same.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.Tokens;
 
 namespace TwinCity.Web.Auth;
 
@@ -10,6 +11,28 @@ namespace TwinCity.Web.Auth;
 /// </summary>
 public static class TokenClaims
 {
+    /// <summary>
+    /// What a token must be to be read at all: from the configured issuer (or, with discovery, the
+    /// provider's), for the city's audience, signed, unexpired within <see cref="AccessJwtOptions.ClockSkew"/>.
+    /// The signing keys are the caller's to add (discovery, the configured key set, or the fuzzer's).
+    /// </summary>
+    public static TokenValidationParameters ValidationParameters(AccessJwtOptions jwt)
+    {
+        ArgumentNullException.ThrowIfNull(jwt);
+        return new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuer = string.IsNullOrWhiteSpace(jwt.Issuer) ? null : jwt.Issuer,
+            ValidateAudience = true,
+            ValidAudience = jwt.Audience,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            ClockSkew = jwt.ClockSkew,
+        };
+    }
+
     /// <summary>The city's claims for a valid token: its agency and role when the city knows them, else why not.</summary>
     public static ClaimsPrincipal Map(ClaimsPrincipal token, AccessJwtOptions jwt, AccessSnapshot access, ILogger log)
     {

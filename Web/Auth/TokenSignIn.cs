@@ -37,18 +37,7 @@ internal sealed class TokenSignIn(
         options.Authority = discovery ? jwt.Authority : null;
         options.Audience = jwt.Audience;
         options.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
-        options.TokenValidationParameters = new TokenValidationParameters
-        {
-            ValidateIssuer = true,
-            ValidIssuer = string.IsNullOrWhiteSpace(jwt.Issuer) ? null : jwt.Issuer,
-            ValidateAudience = true,
-            ValidAudience = jwt.Audience,
-            ValidateLifetime = true,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ValidateIssuerSigningKey = true,
-            ClockSkew = jwt.ClockSkew,
-        };
+        options.TokenValidationParameters = TokenClaims.ValidationParameters(jwt);
         if (!discovery)
         {
             // Read on every token, so that a key set changed in the configuration applies at once.

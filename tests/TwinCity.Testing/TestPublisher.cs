@@ -1,5 +1,6 @@
 using System.Text;
 using MQTTnet;
+using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
@@ -42,7 +43,15 @@ public sealed class TestPublisher : IAsyncDisposable
     {
         if (_client.IsConnected)
         {
-            await _client.DisconnectAsync();
+            try
+            {
+                await _client.DisconnectAsync();
+            }
+            catch (MqttCommunicationException)
+            {
+                // The broker went away between the check and the DISCONNECT packet (a restart under
+                // test): there is nothing left to close politely.
+            }
         }
 
         _client.Dispose();

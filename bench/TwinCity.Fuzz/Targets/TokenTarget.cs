@@ -13,7 +13,7 @@ namespace TwinCity.Fuzz.Targets;
 
 /// <summary>
 /// Sign-in with bearer tokens, as the city runs it: the token checked for issuer, audience, lifetime
-/// and signature with the parameters sign-in uses (TokenSignIn), then its claims mapped
+/// and signature with the parameters sign-in uses (<see cref="TokenClaims.ValidationParameters"/>), then its claims mapped
 /// to the city's (<see cref="TokenClaims.Map"/>). An even first byte takes the rest as a compact JWT;
 /// an odd one takes it as the JSON object of a token's claims and maps them alone, since almost every
 /// mutation of a signed token fails its signature before the mapping is reached.
@@ -42,19 +42,9 @@ public sealed class TokenTarget : IFuzzTarget
 
     public TokenTarget()
     {
-        _parameters = new TokenValidationParameters
-        {
-            ValidateIssuer = true,
-            ValidIssuer = Issuer,
-            ValidateAudience = true,
-            ValidAudience = Audience,
-            ValidateLifetime = true,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ValidateIssuerSigningKey = true,
-            IssuerSigningKey = _key,
-            ClockSkew = _jwt.ClockSkew,
-        };
+        // Exactly what sign-in asks of a token, with the fuzzer's key as the city's key set.
+        _parameters = TokenClaims.ValidationParameters(_jwt);
+        _parameters.IssuerSigningKey = _key;
         var agencies = new Dictionary<string, CityAgency>(StringComparer.Ordinal)
         {
             ["azerishig"] = new("azerishig", AccessRoles.Agency, new HashSet<TwinKind> { TwinKind.Streetlight }),
