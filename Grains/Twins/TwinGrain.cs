@@ -59,6 +59,18 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     /// </summary>
     private bool _timerArmed;
 
+    /// <summary>
+    /// How many uplinks the twin applied since its snapshot when nothing else changed it
+    /// (<see cref="BeyondHistory"/> once anything else did): in a cluster those uplinks are in the
+    /// durable history and a twin that wakes replays them, so the snapshot can wait (see
+    /// <see cref="TwinOptions.SnapshotAfterUplinks"/>). The last byte of the eight the slot, the depth
+    /// and the flag above share, so it costs no memory.
+    /// </summary>
+    private byte _uplinksSinceSnapshot;
+
+    /// <summary><see cref="_uplinksSinceSnapshot"/> when the twin changed by more than the history holds.</summary>
+    private const byte BeyondHistory = byte.MaxValue;
+
     /// <summary>When the device counts as gone quiet unless it is heard again; default while not watched.</summary>
     private DateTime _offlineAt;
     private DateTime _dirtySince;
@@ -89,6 +101,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     /// <summary>A snapshot is to be written while the twin stays active (otherwise a dirty twin writes on deactivation).</summary>
     private bool SnapshotPending => IsDirty && Options.SnapshotWhileActive;
+
+    /// <summary>What differs from the snapshot is only uplinks the durable history holds, and not many of them.</summary>
+    private bool OnlyRecordedUplinks => _uplinksSinceSnapshot < Math.Min(Options.SnapshotAfterUplinks, BeyondHistory) && _services.HistoryIsDurable;
 
     /// <summary>The twins' meters, when the silo registered them.</summary>
     protected TwinMetrics? Metrics => _services.Metrics;
@@ -185,7 +200,15 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         }
 
         bool confirmed = ConfirmReportedCommands();
-        Touch();
+        if (confirmed)
+        {
+            Touch();
+        }
+        else
+        {
+            TouchByUplink();
+        }
+
         if (confirmed)
         {
             await WriteSnapshotAsync();
@@ -335,9 +358,10 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         if (replayed > 0)
         {
-            ConfirmReportedCommands();
+            bool confirmed = ConfirmReportedCommands();
             State.ChangedAt = Now;
             _dirtySince = Now;
+            _uplinksSinceSnapshot = confirmed ? BeyondHistory : (byte)Math.Min(replayed, BeyondHistory - 1);
             LogReplayed(_services.Logger, Id, replayed);
         }
     }
@@ -616,6 +640,34 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     /// <summary>Marks a change: the version rises, the change time is noted and a snapshot becomes due.</summary>
     protected void Touch()
     {
+        MarkChanged();
+        _uplinksSinceSnapshot = BeyondHistory;
+        ArmTimer();
+    }
+
+    /// <summary>
+    /// Marks the change of an applied uplink, which the history records: where the history is durable
+    /// the snapshot waits for <see cref="TwinOptions.SnapshotAfterUplinks"/> of them or
+    /// <see cref="TwinOptions.SnapshotMaxAge"/> (a twin that wakes replays what came after it).
+    /// </summary>
+    private void TouchByUplink()
+    {
+        bool wasDirty = IsDirty;
+        MarkChanged();
+        if (!wasDirty)
+        {
+            _uplinksSinceSnapshot = 1;
+        }
+        else if (_uplinksSinceSnapshot < BeyondHistory - 1)
+        {
+            _uplinksSinceSnapshot++;
+        }
+
+        ArmTimer();
+    }
+
+    private void MarkChanged()
+    {
         DateTime now = Now;
         State.Version++;
         State.ChangedAt = now;
@@ -624,8 +676,6 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         {
             _dirtySince = now;
         }
-
-        ArmTimer();
     }
 
     /// <summary>
@@ -644,6 +694,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             _dirtySince = Now;
         }
 
+        _uplinksSinceSnapshot = BeyondHistory;
         return Task.CompletedTask;
     }
 
@@ -676,6 +727,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     private async Task<bool> WriteSnapshotNowAsync()
     {
         _dirtySince = default;
+        _uplinksSinceSnapshot = 0;
         try
         {
             await _services.Storage.WriteStateAsync(StateName, GrainContext.GrainId, this);
@@ -685,6 +737,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         {
             // The snapshot stays due; the next tick or the deactivation tries again.
             _dirtySince = Now;
+            _uplinksSinceSnapshot = BeyondHistory;
             LogSnapshotFailed(_services.Logger, ex, Id);
             return false;
         }
@@ -692,11 +745,20 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     private TimeSpan OfflineWindow => TimeSpan.FromSeconds(Math.Max(1, State.ReportingIntervalSeconds) * Options.OfflineFactor);
 
-    /// <summary>When a dirty twin writes its snapshot: once quiet for a while, and never later than ten quiet periods.</summary>
+    /// <summary>
+    /// When a dirty twin writes its snapshot: once quiet for a while, and never later than ten quiet
+    /// periods; when all it holds beyond the snapshot is a few uplinks the durable history has, after
+    /// <see cref="TwinOptions.SnapshotMaxAge"/> (or sooner, once <see cref="TwinOptions.SnapshotAfterUplinks"/> came).
+    /// </summary>
     private DateTime SnapshotDueAt
     {
         get
         {
+            if (OnlyRecordedUplinks)
+            {
+                return _dirtySince + Options.SnapshotMaxAge;
+            }
+
             DateTime quiet = _lastChange + Options.SnapshotQuietPeriod;
             DateTime overdue = _dirtySince + (Options.SnapshotQuietPeriod * 10);
             return quiet < overdue ? quiet : overdue;

@@ -11,6 +11,18 @@ public sealed class TwinOptions
     /// <summary>A changed twin writes its snapshot after this long without further changes (and on deactivation).</summary>
     public TimeSpan SnapshotQuietPeriod { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Where uplinks are kept in a durable history (cluster mode), a twin changed only by uplinks
+    /// writes its snapshot once this many came (then by <see cref="SnapshotQuietPeriod"/>) or once the
+    /// first of them is <see cref="SnapshotMaxAge"/> old, whichever is first: a twin that wakes from an
+    /// older snapshot replays the uplinks after it from the history, so writing a snapshot for each
+    /// quiet spell would only double what is written. Up to 254; 0 writes after every change as before.
+    /// </summary>
+    public int SnapshotAfterUplinks { get; set; } = 50;
+
+    /// <summary>The longest a twin changed only by uplinks of the durable history waits to write its snapshot (see <see cref="SnapshotAfterUplinks"/>).</summary>
+    public TimeSpan SnapshotMaxAge { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>A silo watching a twin's document must refresh its watch within this time.</summary>
     public TimeSpan WatchLease { get; set; } = TimeSpan.FromSeconds(90);
 

@@ -47,6 +47,12 @@ public sealed class TwinServices(
     /// <summary>Where a twin records that it exists when first provisioned, so that asking costs no activation.</summary>
     internal StoredTwinDirectory? Directory { get; } = services.GetService<TwinCity.Grains.Interfaces.Twins.ITwinDirectory>() as StoredTwinDirectory;
 
+    /// <summary>
+    /// Whether every applied uplink is kept in a durable history that a waking twin replays (cluster
+    /// mode), so that a twin changed only by uplinks may write its snapshot later.
+    /// </summary>
+    public bool HistoryIsDurable { get; } = services.GetService<TwinCity.Grains.Interfaces.History.ITwinHistory>() is { IsDurable: true };
+
     /// <summary>The silo these twins live on; compared with the silo whose ingest sent an uplink.</summary>
     public SiloAddress? Silo { get; } = services.GetService<ILocalSiloDetails>()?.SiloAddress;
 }

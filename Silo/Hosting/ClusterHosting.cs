@@ -130,6 +130,12 @@ internal static class ClusterHosting
         services.AddHostedService(sp => new MigrationOnStart(connectionString, sp.GetRequiredService<ILogger<MigrationOnStart>>()));
         services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        // A twin changed only by uplinks may hold them unwritten to its snapshot for SnapshotMaxAge,
+        // replaying them from the history if it wakes: the history must keep them at least that long.
+        services.AddOptions<TwinCity.Grains.Twins.TwinOptions>()
+            .Validate<IOptions<HistoryOptions>>((twins, history) => history.Value.Retention > twins.SnapshotMaxAge * 2,
+                "History:Retention must be more than twice Twins:SnapshotMaxAge (a twin replays the uplinks after its snapshot from the history)");
         services.AddSingleton<PostgresHistory>();
         services.AddSingleton<ITwinHistory>(sp => sp.GetRequiredService<PostgresHistory>());
         services.AddSingleton<IUplinkJournal>(sp => sp.GetRequiredService<PostgresHistory>());
@@ -200,14 +206,14 @@ internal static class ClusterHosting
                 o.ConnectionString = connectionString;
             });
 
-            // Orleans' provider, with the reads of grains waking together gathered into one query.
-            silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new BatchedStateReads(
+            // Orleans' provider, with the reads of grains waking together gathered into one query, and the writes into one statement.
+            silo.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new BatchedGrainStorage(
                 AdoNetGrainStorageFactory.Create(sp, name),
                 name,
                 sp.GetRequiredService<IOptionsMonitor<Orleans.Configuration.AdoNetGrainStorageOptions>>().Get(name),
                 sp.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>(),
                 sp.GetRequiredService<NpgsqlDataSource>(),
-                sp.GetRequiredService<ILogger<BatchedStateReads>>()));
+                sp.GetRequiredService<ILogger<BatchedGrainStorage>>()));
         }
 
         // Each device's uplinks are applied on the silo that owns it (docs/decisions/device-affinity.md).

@@ -31,6 +31,8 @@ public static class HostExtensions
         services.AddOptions<TwinOptions>().BindConfiguration(TwinOptions.Section)
             .Validate(o => o.OfflineFactor >= 1, "Twins:OfflineFactor must be at least 1")
             .Validate(o => o.SnapshotQuietPeriod > TimeSpan.Zero, "Twins:SnapshotQuietPeriod must be positive")
+            .Validate(o => o.SnapshotAfterUplinks is >= 0 and <= 254, "Twins:SnapshotAfterUplinks must be from 0 to 254")
+            .Validate(o => o.SnapshotMaxAge > TimeSpan.Zero, "Twins:SnapshotMaxAge must be positive")
             .Validate(o => o.DownlinksPerDevice >= 1, "Twins:DownlinksPerDevice must be at least 1")
             .Validate(o => o.DownlinkWindow > TimeSpan.Zero, "Twins:DownlinkWindow must be positive")
             .Validate(o => o.CityDownlinksPerSecond >= 1, "Twins:CityDownlinksPerSecond must be at least 1")

@@ -47,6 +47,9 @@ public sealed class BenchSilo : IAsyncDisposable
 
     public int ProcessId => _process.ProcessId;
 
+    /// <summary>The silo assembly started: the one built beside the bench, or one published with ReadyToRun (<see cref="ReadyToRunSilo"/>).</summary>
+    public static string Dll { get; set; } = CityProcess.SiloDll;
+
     public string LogPath => _process.LogPath;
 
     public bool HasExited => _process.HasExited;
@@ -116,7 +119,7 @@ public sealed class BenchSilo : IAsyncDisposable
         }
 
         CityProcess process = await CityProcess.StartAsync(
-            CityProcess.SiloDll,
+            Dll,
             env,
             ["--urls", $"http://127.0.0.1:{web}", "--simulate", "0"],
             settings.Name);

@@ -39,7 +39,7 @@ public sealed class ClusterScenario : IBenchScenario
     /// <summary>The least warm-up by default, so that the silos have done most of their compiling before the timed window.</summary>
     public const long DefaultWarmupUplinks = 100_000;
 
-    public string Usage => "cluster [--silos 1,2,3] [--devices 100000] [--uplinks 1000000] [--mix city|streetlights] [--warmup-uplinks max(DEVICES, 100000)] [--cpu-per-silo CORES]";
+    public string Usage => "cluster [--silos 1,2,3] [--devices 100000] [--uplinks 1000000] [--mix city|streetlights] [--warmup-uplinks max(DEVICES, 100000)] [--cpu-per-silo CORES] [--ready-to-run]";
 
     /// <summary>
     /// With each silo capped, the rate with <paramref name="silos"/> silos over the rate with one should
@@ -76,6 +76,7 @@ public sealed class ClusterScenario : IBenchScenario
         // the default warms up with at least 100,000 uplinks; the JIT row shows what is left.
         long warmup = args.Size("warmup-uplinks", Math.Max(devices, DefaultWarmupUplinks));
         double? cap = CpuPerSilo(args);
+        await ReadyToRunSilo.UseIfAskedAsync(args, report, cancellationToken);
         report.Details["devices"] = devices;
         report.Details["warmupUplinks"] = warmup;
         report.Details["uplinks"] = uplinks;

@@ -67,12 +67,13 @@ public sealed partial class FailoverScenario : IBenchScenario
 
     public string Name => "failover";
 
-    public string Usage => "failover [--phases kill,stop] [--rate 2000] [--devices 10000] [--duration 90] [--fault-at 30] [--mix city|streetlights]";
+    public string Usage => "failover [--phases kill,stop] [--rate 2000] [--devices 10000] [--duration 90] [--fault-at 30] [--mix city|streetlights] [--ready-to-run]";
 
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
         FailoverOptions options = FailoverOptions.Parse(args);
+        await ReadyToRunSilo.UseIfAskedAsync(args, report, cancellationToken);
         report.Details["rate"] = options.Rate;
         report.Details["devices"] = options.Devices;
         report.Details["durationSeconds"] = options.Duration;

@@ -27,7 +27,7 @@ public sealed class ReactivationScenario : IBenchScenario
 
     public string Name => "reactivation";
 
-    public string Usage => "reactivation [--silos 3] [--devices 100000] [--mix city]";
+    public string Usage => "reactivation [--silos 3] [--devices 100000] [--mix city] [--hold 0] [--ready-to-run]";
 
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
@@ -36,6 +36,8 @@ public sealed class ReactivationScenario : IBenchScenario
         int n = ScenarioOptions.Positive(args, "silos", 3);
         int devices = ScenarioOptions.Positive(args, "devices", 100_000);
         DeviceMix mix = ScenarioOptions.Mix(args, DeviceMix.City);
+        int hold = args.Count("hold", 0);
+        await ReadyToRunSilo.UseIfAskedAsync(args, report, cancellationToken);
         report.Details["silos"] = n;
         report.Details["devices"] = devices;
 
@@ -109,6 +111,13 @@ public sealed class ReactivationScenario : IBenchScenario
             report.Add("reactivation.memory", $"managed heap per twin in cluster mode, live after a full collection, summed over the {n} silos", (liveAfter - liveBefore) / (double)Math.Max(1, twins) / 1024, "KB", "0.00",
                 Target.AtMost(2.8, "<= 2.8 KB"),
                 string.Create(CultureInfo.InvariantCulture, $"{twins:N0} twins active; {liveBefore / 1048576.0:0.0} MiB before they woke, {liveAfter / 1048576.0:0.0} MiB after"));
+
+            if (hold > 0)
+            {
+                // For a look inside while every twin is awake: a heap dump (dotnet-gcdump collect -p PID), the silos' /metrics.
+                Progress.Say($"reactivation: holding the silos for {hold} s (process ids {string.Join(", ", again.Select(s => s.ProcessId))})");
+                await Task.Delay(TimeSpan.FromSeconds(hold), cancellationToken);
+            }
 
             report.Note("The rate runs from the first publish to the latest inserted_at of the history (PostgreSQL's clock on this machine), so it counts each twin's wake, its uplink and the durable write of its history row; starting the silos is not in it.");
         }
