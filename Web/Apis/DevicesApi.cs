@@ -17,7 +17,13 @@ namespace TwinCity.Web.Apis;
 /// <summary>The device registry: <c>/api/v1/devices</c>.</summary>
 public static class DevicesApi
 {
-    private const int ImportParallelism = 16;
+    /// <summary>
+    /// Registrations an import runs at once. Each waits on several reads and writes of the store in
+    /// turn (the device's registration, the twin's snapshot, the twin directory); in a cluster those
+    /// are gathered into one statement per batch, so more of them in flight fill the batches rather
+    /// than wait their turn.
+    /// </summary>
+    private const int ImportParallelism = 128;
 
     public static RouteGroupBuilder MapDevicesApi(this RouteGroupBuilder api)
     {

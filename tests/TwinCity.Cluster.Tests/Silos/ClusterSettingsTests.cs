@@ -57,4 +57,29 @@ public sealed class ClusterSettingsTests
         Assert.Contains("ConnectionStrings:TwinCity must set SSL Mode=VerifyFull", log, StringComparison.Ordinal);
         Assert.Contains("Cluster:Insecure=true", log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_history_kept_for_less_than_twins_may_wait_to_snapshot_stops_start_up()
+    {
+        // A twin changed only by uplinks may leave them out of its snapshot for Twins:SnapshotMaxAge and
+        // replay them from the history when it wakes: a history deleted sooner would lose them.
+        var env = new Dictionary<string, string>
+        {
+            ["TwinCity__Mode"] = "Cluster",
+            ["Cluster__Insecure"] = "true",
+            ["ConnectionStrings__TwinCity"] = "Host=127.0.0.1;Port=1;Username=none;Database=none",
+            ["Mqtt__Host"] = "127.0.0.1",
+            ["History__Retention"] = "01:30:00",
+            ["Orleans__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Orleans__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            ["Simulator__DevicesPerSecond"] = "0",
+            ["DOTNET_gcServer"] = "0",
+        };
+        await using CityProcess silo = await CityProcess.StartAsync(
+            CityProcess.SiloDll, env, ["--urls", $"http://127.0.0.1:{FreePort.Next()}"], "silo-short-history");
+
+        Assert.True(await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)), "the silo started with a history shorter than twice Twins:SnapshotMaxAge:\n" + silo.LogTail());
+        Assert.NotEqual(0, silo.ExitCode);
+        Assert.Contains("History:Retention must be more than twice Twins:SnapshotMaxAge", silo.LogTail(200), StringComparison.Ordinal);
+    }
 }
