@@ -199,20 +199,15 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             FollowIngest(via);
         }
 
-        bool confirmed = ConfirmReportedCommands();
-        if (confirmed)
+        if (ConfirmReportedCommands())
         {
             Touch();
+            await WriteSnapshotAsync();
+            await ArrangeExpiryAsync();
         }
         else
         {
             TouchByUplink();
-        }
-
-        if (confirmed)
-        {
-            await WriteSnapshotAsync();
-            await ArrangeExpiryAsync();
         }
 
         await OnChangedAsync();
@@ -338,7 +333,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     /// </summary>
     private async Task ReplayHistoryAsync(CancellationToken cancellationToken)
     {
-        ITwinHistory? history = ServiceProvider.GetService<ITwinHistory>();
+        ITwinHistory? history = _services.History;
         if (history is not { IsDurable: true } || !State.Provisioned || State.DevEui == 0)
         {
             return;

@@ -47,11 +47,14 @@ public sealed class TwinServices(
     /// <summary>Where a twin records that it exists when first provisioned, so that asking costs no activation.</summary>
     internal StoredTwinDirectory? Directory { get; } = services.GetService<TwinCity.Grains.Interfaces.Twins.ITwinDirectory>() as StoredTwinDirectory;
 
+    /// <summary>The twins' history, read once for all of them: a durable one is replayed by a twin as it wakes.</summary>
+    public TwinCity.Grains.Interfaces.History.ITwinHistory? History { get; } = services.GetService<TwinCity.Grains.Interfaces.History.ITwinHistory>();
+
     /// <summary>
     /// Whether every applied uplink is kept in a durable history that a waking twin replays (cluster
     /// mode), so that a twin changed only by uplinks may write its snapshot later.
     /// </summary>
-    public bool HistoryIsDurable { get; } = services.GetService<TwinCity.Grains.Interfaces.History.ITwinHistory>() is { IsDurable: true };
+    public bool HistoryIsDurable => History is { IsDurable: true };
 
     /// <summary>The silo these twins live on; compared with the silo whose ingest sent an uplink.</summary>
     public SiloAddress? Silo { get; } = services.GetService<ILocalSiloDetails>()?.SiloAddress;

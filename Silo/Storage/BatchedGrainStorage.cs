@@ -93,12 +93,11 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        if (!TryKey(grainId, out long n1, out string? text) || stateName.Contains('`', StringComparison.Ordinal))
+        if (!TryBatchKey(stateName, grainId, grainState, out long n1, out string? text, out int grainHash))
         {
             return _provider.ReadStateAsync(stateName, grainId, grainState);
         }
 
-        int grainHash = Hasher(stateName, grainId, grainState).Hash(HashBytes(n1, text));
         var read = new Read<T>(this, stateName, grainId, grainState, grainHash, n1, text);
         if (!_reads.Writer.TryWrite(read))
         {
@@ -111,8 +110,8 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        if (!TryKey(grainId, out long n1, out string? text) || stateName.Contains('`', StringComparison.Ordinal)
-            || !TryVersion(grainState.ETag, out int? expected))
+        if (!TryVersion(grainState.ETag, out int? expected)
+            || !TryBatchKey(stateName, grainId, grainState, out long n1, out string? text, out int grainHash))
         {
             return _provider.WriteStateAsync(stateName, grainId, grainState);
         }
@@ -120,7 +119,6 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
         // Serialized now, as the provider does when it is called: what is written is the state the
         // grain asked to write, whatever it does after.
         byte[] payload = _options.GrainStorageSerializer.Serialize(grainState.State).ToArray();
-        int grainHash = Hasher(stateName, grainId, grainState).Hash(HashBytes(n1, text));
         var write = new Write<T>(this, stateName, grainId, grainState, grainHash, n1, text, expected, payload);
         if (!_writes.Writer.TryWrite(write))
         {
@@ -144,6 +142,22 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
     {
         _reads.Writer.TryComplete();
         _writes.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// Whether a batch can take this grain (a key laid out as <see cref="TryKey"/> says, a state name
+    /// without generic arguments, which the provider would rewrite), and its key and hash when so.
+    /// </summary>
+    private bool TryBatchKey<T>(string stateName, GrainId grainId, IGrainState<T> grainState, out long n1, out string? text, out int grainHash)
+    {
+        grainHash = 0;
+        if (!TryKey(grainId, out n1, out text) || stateName.Contains('`', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        grainHash = Hasher(stateName, grainId, grainState).Hash(HashBytes(n1, text));
+        return true;
     }
 
     /// <summary>The version an ETag names (none before the first write); false for an ETag this provider never gave.</summary>
@@ -205,12 +219,13 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
         _options.HashPicker.PickHasher(_serviceId, _name, stateName, grainId, grainState)
         ?? throw new InvalidOperationException($"Grain storage '{_name}' has no hasher for {stateName}");
 
-    private Task ReadLoopAsync() => GatherAsync(_reads.Reader, r => r.StateName, ReadBatchAsync);
+    private Task ReadLoopAsync() => GatherAsync(_reads.Reader, ReadBatchAsync);
 
-    private Task WriteLoopAsync() => GatherAsync(_writes.Reader, w => w.StateName, WriteBatchAsync);
+    private Task WriteLoopAsync() => GatherAsync(_writes.Reader, WriteBatchAsync);
 
     /// <summary>Takes whatever waits (up to <see cref="MaxBatch"/>) as one batch per state name, and again once those are done.</summary>
-    private static async Task GatherAsync<T>(ChannelReader<T> reader, Func<T, string> stateName, Func<string, List<T>, Task> run)
+    private static async Task GatherAsync<T>(ChannelReader<T> reader, Func<string, List<T>, Task> run)
+        where T : Waiting
     {
         var batch = new List<T>(MaxBatch);
         while (await reader.WaitToReadAsync())
@@ -221,7 +236,7 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
                 batch.Add(item);
             }
 
-            foreach (IGrouping<string, T> kind in batch.GroupBy(stateName, StringComparer.Ordinal))
+            foreach (IGrouping<string, T> kind in batch.GroupBy(w => w.StateName, StringComparer.Ordinal))
             {
                 await run(kind.Key, [.. kind]);
             }
@@ -268,7 +283,7 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
             LogBatchFailed(reads.Count, stateName, ex.Message);
             foreach (Read read in reads)
             {
-                read.ReadAlone();
+                read.Alone();
             }
         }
     }
@@ -305,7 +320,7 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
             LogWriteBatchFailed(writes.Count, stateName, ex.Message);
             foreach (Write write in writes)
             {
-                write.WriteAlone();
+                write.Alone();
             }
 
             return;
@@ -315,7 +330,7 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
         Interlocked.Add(ref _written, writes.Count);
         for (int i = 0; i < writes.Count; i++)
         {
-            writes[i].Complete(versions[i], _name, _serviceId);
+            writes[i].Complete(versions[i]);
         }
     }
 
@@ -324,57 +339,6 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batched write of {Count} '{StateName}' states failed, each is written alone: {Reason}")]
     private partial void LogWriteBatchFailed(int count, string stateName, string reason);
-
-    /// <summary>A write waiting for its batch, its state already serialized.</summary>
-    private abstract class Write(string stateName, long n1, string? text, int grainHash, int? expected, byte[] payload)
-    {
-        public string StateName { get; } = stateName;
-
-        public long N1 { get; } = n1;
-
-        public string? Text { get; } = text;
-
-        public int GrainHash { get; } = grainHash;
-
-        /// <summary>The version the grain's ETag names; none for a grain that found no record.</summary>
-        public int? Expected { get; } = expected;
-
-        public byte[] Payload { get; } = payload;
-
-        public abstract int TypeHash(byte[] typeBytes);
-
-        /// <summary>Hands the grain the new version, or the version conflict Orleans' provider would report.</summary>
-        public abstract void Complete(int? version, string providerName, string serviceId);
-
-        public abstract void WriteAlone();
-    }
-
-    private sealed class Write<T>(BatchedGrainStorage owner, string stateName, GrainId grainId, IGrainState<T> state, int grainHash, long n1, string? text, int? expected, byte[] payload)
-        : Write(stateName, n1, text, grainHash, expected, payload)
-    {
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Task => _done.Task;
-
-        public override int TypeHash(byte[] typeBytes) => owner.Hasher(StateName, grainId, state).Hash(typeBytes);
-
-        public override void Complete(int? version, string providerName, string serviceId)
-        {
-            if (version is not int written || written == Expected)
-            {
-                // No row inserted or updated: another activation wrote first (Orleans' provider says the same).
-                _done.TrySetException(new InconsistentStateException(
-                    $"Version conflict (WriteState): ServiceId={serviceId} ProviderName={providerName} GrainType={StateName} GrainId={grainId} ETag={state.ETag}."));
-                return;
-            }
-
-            state.ETag = written.ToString(CultureInfo.InvariantCulture);
-            state.RecordExists = true;
-            _done.TrySetResult();
-        }
-
-        public override void WriteAlone() => Forward(owner._provider.WriteStateAsync(StateName, grainId, state), _done);
-    }
 
     /// <summary>Completes <paramref name="done"/> as <paramref name="task"/> ends.</summary>
     private static void Forward(Task task, TaskCompletionSource done) =>
@@ -394,8 +358,8 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
             done,
             TaskScheduler.Default);
 
-    /// <summary>A read waiting for its batch.</summary>
-    private abstract class Read(string stateName, long n1, string? text, int grainHash)
+    /// <summary>A read or a write waiting for its batch: the grain's key as the table lays it out, and the grain's answer.</summary>
+    private abstract class Waiting(string stateName, long n1, string? text, int grainHash)
     {
         public string StateName { get; } = stateName;
 
@@ -405,21 +369,28 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
 
         public int GrainHash { get; } = grainHash;
 
+        public Task Task => Done.Task;
+
+        protected TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public abstract int TypeHash(byte[] typeBytes);
 
+        /// <summary>Does it through Orleans' provider instead, the grain getting the provider's answer (a batch that failed).</summary>
+        public void Alone() => Forward(ByProvider(), Done);
+
+        protected abstract Task ByProvider();
+    }
+
+    /// <summary>A read waiting for its batch.</summary>
+    private abstract class Read(string stateName, long n1, string? text, int grainHash) : Waiting(stateName, n1, text, grainHash)
+    {
         /// <summary>Hands the grain its state: <paramref name="payload"/> null when there is no row or the state was cleared.</summary>
         public abstract void Complete(byte[]? payload, string? etag);
-
-        public abstract void ReadAlone();
     }
 
     private sealed class Read<T>(BatchedGrainStorage owner, string stateName, GrainId grainId, IGrainState<T> state, int grainHash, long n1, string? text)
         : Read(stateName, n1, text, grainHash)
     {
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Task => _done.Task;
-
         public override int TypeHash(byte[] typeBytes) => owner.Hasher(StateName, grainId, state).Hash(typeBytes);
 
         public override void Complete(byte[]? payload, string? etag)
@@ -430,14 +401,49 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
                 state.State = (payload is null ? default : owner._options.GrainStorageSerializer.Deserialize<T>(new BinaryData(payload))) ?? Activator.CreateInstance<T>();
                 state.ETag = etag;
                 state.RecordExists = payload is not null;
-                _done.TrySetResult();
+                Done.TrySetResult();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                _done.TrySetException(ex);
+                Done.TrySetException(ex);
             }
         }
 
-        public override void ReadAlone() => Forward(owner._provider.ReadStateAsync(StateName, grainId, state), _done);
+        protected override Task ByProvider() => owner._provider.ReadStateAsync(StateName, grainId, state);
+    }
+
+    /// <summary>A write waiting for its batch, its state already serialized.</summary>
+    private abstract class Write(string stateName, long n1, string? text, int grainHash, int? expected, byte[] payload) : Waiting(stateName, n1, text, grainHash)
+    {
+        /// <summary>The version the grain's ETag names; none for a grain that found no record.</summary>
+        public int? Expected { get; } = expected;
+
+        public byte[] Payload { get; } = payload;
+
+        /// <summary>Hands the grain the new version, or the version conflict Orleans' provider would report (<paramref name="version"/> null or unchanged).</summary>
+        public abstract void Complete(int? version);
+    }
+
+    private sealed class Write<T>(BatchedGrainStorage owner, string stateName, GrainId grainId, IGrainState<T> state, int grainHash, long n1, string? text, int? expected, byte[] payload)
+        : Write(stateName, n1, text, grainHash, expected, payload)
+    {
+        public override int TypeHash(byte[] typeBytes) => owner.Hasher(StateName, grainId, state).Hash(typeBytes);
+
+        public override void Complete(int? version)
+        {
+            if (version is not int written || written == Expected)
+            {
+                // No row inserted or updated: another activation wrote first (Orleans' provider says the same).
+                Done.TrySetException(new InconsistentStateException(
+                    $"Version conflict (WriteState): ServiceId={owner._serviceId} ProviderName={owner._name} GrainType={StateName} GrainId={grainId} ETag={state.ETag}."));
+                return;
+            }
+
+            state.ETag = written.ToString(CultureInfo.InvariantCulture);
+            state.RecordExists = true;
+            Done.TrySetResult();
+        }
+
+        protected override Task ByProvider() => owner._provider.WriteStateAsync(StateName, grainId, state);
     }
 }

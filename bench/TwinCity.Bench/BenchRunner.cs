@@ -74,17 +74,21 @@ public static class BenchRunner
         return report.Failed ? 1 : 0;
     }
 
-    /// <summary>bench/results of the checkout the command runs in (found by walking up to TwinCity.sln).</summary>
-    private static string DefaultResults()
+    /// <summary>bench/results of the checkout the command runs in.</summary>
+    private static string DefaultResults() =>
+        CheckoutRoot() is string root ? Path.Combine(root, "bench", "results") : Path.Combine(Directory.GetCurrentDirectory(), "bench-results");
+
+    /// <summary>The checkout the command runs in (found by walking up to TwinCity.sln), or null outside one.</summary>
+    public static string? CheckoutRoot()
     {
         for (DirectoryInfo? dir = new(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "TwinCity.sln")))
             {
-                return Path.Combine(dir.FullName, "bench", "results");
+                return dir.FullName;
             }
         }
 
-        return Path.Combine(Directory.GetCurrentDirectory(), "bench-results");
+        return null;
     }
 }

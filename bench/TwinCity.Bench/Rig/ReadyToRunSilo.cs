@@ -25,7 +25,7 @@ public static class ReadyToRunSilo
             return;
         }
 
-        string root = CheckoutRoot() ?? throw new BenchUsageException("--ready-to-run publishes the silo from the checkout: run the bench inside it");
+        string root = BenchRunner.CheckoutRoot() ?? throw new BenchUsageException("--ready-to-run publishes the silo from the checkout: run the bench inside it");
         string output = Path.Combine(root, "bench", "results", "silo-ready-to-run");
         Progress.Say($"publishing the silo with ReadyToRun to {output}");
         var start = new ProcessStartInfo("dotnet")
@@ -55,18 +55,5 @@ public static class ReadyToRunSilo
         BenchSilo.Dll = Path.Combine(output, "TwinCity.Silo.dll");
         report.Details["readyToRun"] = true;
         report.Note("The silos ran the silo published with ReadyToRun (`dotnet publish Silo -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true`): their code compiled ahead of time; the runtime still recompiles hot methods in tiers as it sees them used.");
-    }
-
-    private static string? CheckoutRoot()
-    {
-        for (DirectoryInfo? dir = new(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TwinCity.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
     }
 }
