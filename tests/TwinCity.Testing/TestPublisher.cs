@@ -1,6 +1,5 @@
 using System.Text;
 using MQTTnet;
-using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
@@ -39,21 +38,5 @@ public sealed class TestPublisher : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_client.IsConnected)
-        {
-            try
-            {
-                await _client.DisconnectAsync();
-            }
-            catch (MqttCommunicationException)
-            {
-                // The broker went away between the check and the DISCONNECT packet (a restart under
-                // test): there is nothing left to close politely.
-            }
-        }
-
-        _client.Dispose();
-    }
+    public ValueTask DisposeAsync() => MqttClientClosing.CloseAsync(_client);
 }

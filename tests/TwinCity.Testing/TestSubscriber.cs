@@ -68,13 +68,5 @@ public sealed class TestSubscriber : IAsyncDisposable
         throw new TimeoutException($"no matching message within {seconds} s; saw {Messages.Count}: {string.Join("; ", Messages.Select(m => m.Topic))}");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_client.IsConnected)
-        {
-            await _client.DisconnectAsync();
-        }
-
-        _client.Dispose();
-    }
+    public ValueTask DisposeAsync() => MqttClientClosing.CloseAsync(_client);
 }

@@ -23,14 +23,11 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres, AdoNetClu
 {
     private const string StateName = "probe";
 
-    private IServiceProvider? _services;
-
     [Fact]
     public async Task Reads_gathered_into_batches_answer_as_Orleans_provider_does()
     {
-        (IGrainStorage provider, NpgsqlDataSource dataSource) = await ProviderAsync();
-        await using NpgsqlDataSource _ = dataSource;
-        using BatchedGrainStorage batched = Batched(provider, dataSource);
+        await using Rig rig = await RigAsync();
+        (IGrainStorage provider, BatchedGrainStorage batched) = (rig.Provider, rig.Batched);
         List<GrainId> grains = Grains("r", 150);
 
         // Most written (some twice, so the versions differ), some written and cleared, the rest never written.
@@ -94,9 +91,8 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres, AdoNetClu
     [Fact]
     public async Task Writes_gathered_into_batches_keep_Orleans_versions_and_conflicts()
     {
-        (IGrainStorage provider, NpgsqlDataSource dataSource) = await ProviderAsync();
-        await using NpgsqlDataSource _ = dataSource;
-        using BatchedGrainStorage batched = Batched(provider, dataSource);
+        await using Rig rig = await RigAsync();
+        (IGrainStorage provider, BatchedGrainStorage batched) = (rig.Provider, rig.Batched);
         List<GrainId> grains = Grains("w", 200);
         string run = Guid.NewGuid().ToString("N")[..8];
 
@@ -161,12 +157,21 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres, AdoNetClu
         await Assert.ThrowsAsync<InconsistentStateException>(() => batched.WriteStateAsync(StateName, grains[1], duplicate));
     }
 
-    /// <summary>Orleans' own provider on the fixture's silo, and a data source of the same database.</summary>
-    private async Task<(IGrainStorage Provider, NpgsqlDataSource DataSource)> ProviderAsync()
+    /// <summary>Orleans' own provider on the fixture's silo, and the batch over it and the same database.</summary>
+    private async Task<Rig> RigAsync()
     {
         TestCluster cluster = await fixture.GetClusterAsync(postgres);
-        _services = ((InProcessSiloHandle)cluster.GetActiveSilos().First()).SiloHost.Services;
-        return (_services.GetRequiredKeyedService<IGrainStorage>(AdoNetClusterFixture.StorageName), NpgsqlDataSource.Create(fixture.ConnectionString));
+        IServiceProvider services = ((InProcessSiloHandle)cluster.GetActiveSilos().First()).SiloHost.Services;
+        IGrainStorage provider = services.GetRequiredKeyedService<IGrainStorage>(AdoNetClusterFixture.StorageName);
+        NpgsqlDataSource dataSource = NpgsqlDataSource.Create(fixture.ConnectionString);
+        var batched = new BatchedGrainStorage(
+            provider,
+            AdoNetClusterFixture.StorageName,
+            services.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(AdoNetClusterFixture.StorageName),
+            services.GetRequiredService<IOptions<ClusterOptions>>(),
+            dataSource,
+            NullLogger<BatchedGrainStorage>.Instance);
+        return new Rig(provider, batched, dataSource);
     }
 
     /// <summary>Grains of both key layouts the batch handles: <paramref name="pairs"/> string keys and as many integer keys.</summary>
@@ -183,11 +188,16 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres, AdoNetClu
         return grains;
     }
 
-    private BatchedGrainStorage Batched(IGrainStorage provider, NpgsqlDataSource dataSource) => new(
-        provider,
-        AdoNetClusterFixture.StorageName,
-        _services!.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(AdoNetClusterFixture.StorageName),
-        _services!.GetRequiredService<IOptions<ClusterOptions>>(),
-        dataSource,
-        NullLogger<BatchedGrainStorage>.Instance);
+    private sealed class Rig(IGrainStorage provider, BatchedGrainStorage batched, NpgsqlDataSource dataSource) : IAsyncDisposable
+    {
+        public IGrainStorage Provider { get; } = provider;
+
+        public BatchedGrainStorage Batched { get; } = batched;
+
+        public async ValueTask DisposeAsync()
+        {
+            Batched.Dispose();
+            await dataSource.DisposeAsync();
+        }
+    }
 }
