@@ -12,7 +12,8 @@ namespace TwinCity.Silo.History;
 
 /// <summary>
 /// The durable history of a cluster: applied uplinks go into <c>uplink_history</c> in batches with
-/// binary COPY, and each uplink's task completes only when its batch has committed; that is when
+/// binary COPY (written again, skipping what is there, when one holds a redelivery already recorded),
+/// and each uplink's task completes only when its batch has committed; that is when
 /// ingest acknowledges it to the broker. The buffer is bounded: when PostgreSQL is slow, ingest waits.
 /// </summary>
 public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, IUplinkJournal
@@ -27,6 +28,7 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
     private readonly Histogram<double> _lag;
     private readonly BatchedReplayReads _replays;
     private HistoryWriteFault? _fault;
+    private long _batchesWithRecorded;
 
     public PostgresHistory(NpgsqlDataSource dataSource, IOptions<HistoryOptions> options, TimeProvider time, IMeterFactory meters, ILogger<PostgresHistory> logger)
     {
@@ -40,12 +42,16 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
         Meter meter = meters.Create(MeterName);
         _lag = meter.CreateHistogram<double>("twincity.history.write_lag", "ms", "Time from an uplink applied to its history record committed");
         meter.CreateObservableGauge("twincity.history.backlog", () => Backlog, "{record}", "Applied uplinks waiting to be written (their messages are not yet acknowledged)");
+        meter.CreateObservableCounter("twincity.history.batches_with_recorded", () => BatchesWithRecorded, "{batch}", "Batches that held an uplink already recorded (a redelivery) and were written again without it");
     }
 
     public bool IsDurable => true;
 
     /// <summary>Applied uplinks waiting to be written (never more than <see cref="HistoryOptions.BufferSize"/>).</summary>
     public int Backlog => _queue.Reader.Count;
+
+    /// <summary>Batches that held an uplink already recorded (a redelivery) and were written again without it.</summary>
+    public long BatchesWithRecorded => Interlocked.Read(ref _batchesWithRecorded);
 
     /// <summary>Queries that read waking twins' history so far (each for many twins).</summary>
     public long ReplayQueries => _replays.Batches;
@@ -161,42 +167,74 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
 
     private async Task WriteBatchAsync(List<Pending> batch)
     {
+        // Straight into the table with binary COPY, committed on its own. A redelivered uplink that is
+        // already recorded makes the COPY fail on the primary key; only then is the batch written again
+        // by a statement that skips rows already there. A redelivery reaches the history only when a
+        // silo stopped between a batch's commit and the broker's acknowledgement, so the common case
+        // pays neither a check for conflicts before each row nor a staging table.
+        try
+        {
+            await CopyAsync(batch);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            Interlocked.Increment(ref _batchesWithRecorded);
+            await InsertSkippingRecordedAsync(batch);
+        }
+    }
+
+    private async Task CopyAsync(List<Pending> batch)
+    {
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync();
-        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync();
-        await using (NpgsqlCommand temp = new(
-            "CREATE TEMP TABLE IF NOT EXISTS uplink_history_in (LIKE uplink_history INCLUDING DEFAULTS) ON COMMIT DELETE ROWS", connection, transaction))
+        await using NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync(
+            "COPY uplink_history (dev_eui, kind, twin_id, f_cnt, received_at, payload) FROM STDIN (FORMAT BINARY)");
+        foreach (Pending p in batch)
         {
-            await temp.ExecuteNonQueryAsync();
+            HistoryRecord r = p.Record;
+            await copy.StartRowAsync();
+            await copy.WriteAsync(unchecked((long)r.DevEui), NpgsqlDbType.Bigint);
+            await copy.WriteAsync((short)r.Kind, NpgsqlDbType.Smallint);
+            await copy.WriteAsync(r.TwinId, NpgsqlDbType.Text);
+            await copy.WriteAsync((long)r.FCnt, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(DateTime.SpecifyKind(r.At, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(PayloadJson(r), NpgsqlDbType.Jsonb);
         }
 
-        await using (NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync(
-            "COPY uplink_history_in (dev_eui, kind, twin_id, f_cnt, received_at, payload) FROM STDIN (FORMAT BINARY)"))
-        {
-            foreach (Pending p in batch)
-            {
-                HistoryRecord r = p.Record;
-                await copy.StartRowAsync();
-                await copy.WriteAsync(unchecked((long)r.DevEui), NpgsqlDbType.Bigint);
-                await copy.WriteAsync((short)r.Kind, NpgsqlDbType.Smallint);
-                await copy.WriteAsync(r.TwinId, NpgsqlDbType.Text);
-                await copy.WriteAsync((long)r.FCnt, NpgsqlDbType.Bigint);
-                await copy.WriteAsync(DateTime.SpecifyKind(r.At, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
-                await copy.WriteAsync(PayloadJson(r), NpgsqlDbType.Jsonb);
-            }
+        await copy.CompleteAsync();
+    }
 
-            await copy.CompleteAsync();
+    private async Task InsertSkippingRecordedAsync(List<Pending> batch)
+    {
+        int count = batch.Count;
+        var devEuis = new long[count];
+        var kinds = new short[count];
+        var twinIds = new string[count];
+        var fCnts = new long[count];
+        var receivedAt = new DateTime[count];
+        var payloads = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            HistoryRecord r = batch[i].Record;
+            devEuis[i] = unchecked((long)r.DevEui);
+            kinds[i] = (short)r.Kind;
+            twinIds[i] = r.TwinId;
+            fCnts[i] = r.FCnt;
+            receivedAt[i] = DateTime.SpecifyKind(r.At, DateTimeKind.Utc);
+            payloads[i] = PayloadJson(r);
         }
 
-        // A redelivered uplink already recorded is not a second row.
-        await using (NpgsqlCommand move = new(
-            "INSERT INTO uplink_history (dev_eui, kind, twin_id, f_cnt, received_at, payload) SELECT dev_eui, kind, twin_id, f_cnt, received_at, payload FROM uplink_history_in ON CONFLICT DO NOTHING",
-            connection,
-            transaction))
-        {
-            await move.ExecuteNonQueryAsync();
-        }
-
-        await transaction.CommitAsync();
+        await using NpgsqlCommand insert = _dataSource.CreateCommand("""
+            INSERT INTO uplink_history (dev_eui, kind, twin_id, f_cnt, received_at, payload)
+            SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::bigint[], $5::timestamptz[], $6::jsonb[])
+            ON CONFLICT DO NOTHING
+            """);
+        insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = devEuis });
+        insert.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = kinds });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = twinIds });
+        insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = fCnts });
+        insert.Parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = receivedAt, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = payloads, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        await insert.ExecuteNonQueryAsync();
     }
 
     private static string PayloadJson(HistoryRecord r)

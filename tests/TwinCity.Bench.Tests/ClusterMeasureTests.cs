@@ -185,6 +185,39 @@ public sealed class ClusterMeasureTests
         }
     }
 
+    [Fact]
+    public void A_named_threads_cpu_is_read_apart_from_the_rest_of_its_process()
+    {
+        // A thread of this process named as the runtime names its own, busy for a while.
+        using var done = new ManualResetEventSlim();
+        var busy = new Thread(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(0.4))
+            {
+                Thread.SpinWait(1000);
+            }
+
+            done.Wait();
+        }) { Name = "bench-busy-thread-with-a-long-name", IsBackground = true };
+        busy.Start();
+        try
+        {
+            Thread.Sleep(600);
+            double named = ProcessCpu.ThreadSeconds(Environment.ProcessId, "bench-busy-thre");
+            double other = ProcessCpu.ThreadSeconds(Environment.ProcessId, "no-such-thread");
+
+            Assert.InRange(named, 0.2, ProcessCpu.Seconds(Environment.ProcessId));
+            Assert.Equal(0, other);
+            Assert.True(double.IsNaN(ProcessCpu.ThreadSeconds(int.MaxValue, "bench-busy-thre")));
+        }
+        finally
+        {
+            done.Set();
+            busy.Join();
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "/usr/lib/postgresql/15/bin/postgres", "-D", "/tmp/twincity-pg-1/data", "-p", "5433", "-k", "/tmp/twincity-pg-1/run" }, 5433, true)]
     [InlineData(new[] { "/usr/lib/postgresql/15/bin/postgres", "-D", "/tmp/twincity-pg-1/data", "-p", "5433" }, 5434, false)]

@@ -15,6 +15,13 @@ public sealed partial class PostgresServer : IAsyncDisposable
 {
     private const string BinariesRoot = "/usr/lib/postgresql";
     private const string ServiceUser = "postgres";
+
+    /// <summary>
+    /// Server options added to the fixture's own for a diagnosis, for instance
+    /// <c>-c shared_preload_libraries=pg_stat_statements</c> to see which statements a benchmark's
+    /// PostgreSQL time goes to.
+    /// </summary>
+    public const string ExtraOptionsVariable = "TWINCITY_POSTGRES_OPTIONS";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _binDirectory;
@@ -196,7 +203,8 @@ public sealed partial class PostgresServer : IAsyncDisposable
             "-c synchronous_commit=off",
             "-c full_page_writes=off",
             "-c max_connections=200",
-            _tls is null ? string.Empty : $"-c ssl=on -c ssl_cert_file={_rootDirectory}/server.crt -c ssl_key_file={_rootDirectory}/server.key");
+            _tls is null ? string.Empty : $"-c ssl=on -c ssl_cert_file={_rootDirectory}/server.crt -c ssl_key_file={_rootDirectory}/server.key",
+            Environment.GetEnvironmentVariable(ExtraOptionsVariable) ?? string.Empty);
         return RunAsync("pg_ctl", ["-D", _dataDirectory, "-l", _logFile, "-o", options, "-w", "-t", "60", "start"], cancellationToken);
     }
 

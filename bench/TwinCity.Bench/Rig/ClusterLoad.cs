@@ -7,7 +7,8 @@ public sealed class ClusterLoad(IReadOnlyList<BenchSilo> silos, BenchMosquitto m
 
     /// <summary>Each part's CPU so far; PostgreSQL's is its postmaster's and every child's (<see cref="ProcessCpu.TreeSeconds(int)"/>).</summary>
     public ClusterCpu ReadCpu() =>
-        new([.. Silos.Select(s => s.CpuSeconds())], mosquitto.CpuSeconds(), ProcessCpu.TreeSeconds(postmasterProcessId));
+        new([.. Silos.Select(s => s.CpuSeconds())], mosquitto.CpuSeconds(), ProcessCpu.TreeSeconds(postmasterProcessId),
+            Silos.Sum(s => ProcessCpu.ThreadSeconds(s.ProcessId, ClusterCpu.TieredCompilationThread)));
 
     /// <summary>All parts' CPU so far, for a run's own reading.</summary>
     public double TotalCpuSeconds() => ReadCpu().Total;

@@ -24,6 +24,45 @@ public static class ProcessCpu
     }
 
     /// <summary>
+    /// CPU time of those threads of a process whose name (<c>/proc/{pid}/task/{tid}/stat</c>'s second
+    /// field, which Linux cuts to 15 characters) starts with <paramref name="threadName"/>; 0 when
+    /// none does, NaN when the process is gone. Threads that already ended are not counted.
+    /// </summary>
+    public static double ThreadSeconds(int processId, string threadName)
+    {
+        ArgumentNullException.ThrowIfNull(threadName);
+        string tasks = $"/proc/{processId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/task";
+        try
+        {
+            double seconds = 0;
+            foreach (string task in Directory.EnumerateDirectories(tasks))
+            {
+                string stat;
+                try
+                {
+                    stat = File.ReadAllText(Path.Combine(task, "stat"));
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+
+                int open = stat.IndexOf(" (", StringComparison.Ordinal);
+                if (open > 0 && stat.AsSpan(open + 2).StartsWith(threadName, StringComparison.Ordinal) && ProcessStat.Parse(stat) is { } thread)
+                {
+                    seconds += thread.OwnSeconds;
+                }
+            }
+
+            return seconds;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return double.NaN;
+        }
+    }
+
+    /// <summary>
     /// CPU time of a process and all its descendants, as <see cref="TreeSeconds(IReadOnlyCollection{ProcessStat}, int)"/>
     /// over what <c>/proc</c> shows now; NaN when the process is gone.
     /// </summary>

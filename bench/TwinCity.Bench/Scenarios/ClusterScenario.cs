@@ -241,8 +241,11 @@ public sealed class ClusterScenario : IBenchScenario
             AddPlacement(report, n, messaging);
             if (messaging.JitSeconds is double jit)
             {
+                // dotnet.jit.compilation.time is time on a clock while a thread compiles: a compiling
+                // thread that waits for a core counts too, so on a loaded machine it is more than the CPU
+                // the JIT took. The tiered-compilation thread's own CPU is the part that is CPU for sure.
                 report.Add($"cluster.{n}.jit", $"{n} silo(s): time spent compiling code (JIT) in the timed window, all silos", jit, "s", "0.00", null,
-                    string.Create(CultureInfo.InvariantCulture, $"{jit / Math.Max(cpu.Total, 1e-9) * 100:0.0} % of the window's CPU; a silo still compiling is warming up, not in its steady state"));
+                    string.Create(CultureInfo.InvariantCulture, $"the runtime's clock time while compiling, waits for a core included; the tiered-compilation threads used {cpu.TieredCompilation:0.00} s of CPU, {cpu.TieredCompilation / Math.Max(cpu.Total, 1e-9) * 100:0.0} % of the window's; a silo still compiling is warming up, not in its steady state"));
             }
             else
             {
@@ -334,6 +337,7 @@ public sealed class ClusterScenario : IBenchScenario
         ["mosquitto"] = Finite(cpu.Mosquitto),
         ["postgres"] = Finite(cpu.Postgres),
         ["total"] = Finite(cpu.Total),
+        ["tieredCompilationThreads"] = Finite(cpu.TieredCompilation),
         ["perThousandUplinks"] = Finite(perThousand, 4),
     };
 

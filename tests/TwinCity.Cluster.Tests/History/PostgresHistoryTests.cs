@@ -57,12 +57,17 @@ public sealed class PostgresHistoryTests(PostgresFixture postgres)
         using var history = new PostgresHistory(dataSource, Options.Create(new HistoryOptions()), TimeProvider.System, services.GetRequiredService<IMeterFactory>(), NullLogger<PostgresHistory>.Instance);
         await history.StartAsync(CancellationToken.None);
 
-        HistoryRecord[] records = [.. Enumerable.Range(1, 5).Select(i => Record("SLH-2", (uint)i))];
-        await Task.WhenAll(records.Select(history.AppendAsync));
+        HistoryRecord[] records = [.. Enumerable.Range(1, 8).Select(i => Record("SLH-2", (uint)i))];
+        await Task.WhenAll(records.Take(5).Select(history.AppendAsync));
+
+        // Only redeliveries, then redeliveries together with new frames (one of them twice) in one
+        // batch: the new frames are recorded and none of the others a second time.
         await Task.WhenAll(records.Take(3).Select(history.AppendAsync));
+        await Task.WhenAll(records.Skip(3).Append(records[7]).Select(history.AppendAsync));
 
         IReadOnlyList<HistoryRecord> read = await history.ReadSinceAsync(TwinKind.Streetlight, "SLH-2", DateTime.MinValue, CancellationToken.None);
-        Assert.Equal([1u, 2u, 3u, 4u, 5u], read.Select(r => r.FCnt));
+        Assert.Equal([1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u], read.Select(r => r.FCnt));
+        Assert.InRange(history.BatchesWithRecorded, 2, 3);
         Assert.Equal(3.0, read[2].Values.Single(v => v.Property == TwinProperty.DimLevel).Value.Number);
         await history.StopAsync(CancellationToken.None);
     }
