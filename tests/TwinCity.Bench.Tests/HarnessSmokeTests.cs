@@ -151,6 +151,9 @@ public sealed class HarnessSmokeTests
         Assert.True(cpu.GetProperty("mosquitto").GetDouble() > 0, run.Explain);
         Assert.True(cpu.GetProperty("postgres").GetDouble() > 0, run.Explain);
         Assert.True(run.Figure("cluster.cpuRatio") > 0, run.Explain);
+        Assert.True(run.Figure("cluster.cpuRatioCompiled") > 0, run.Explain);
+        double compiling = cpu.GetProperty("tieredCompilationThreads").GetDouble();
+        Assert.InRange(compiling, 0, cpu.GetProperty("silosTotal").GetDouble());
 
         // One silo sends nothing to another; two send at least what their messages count.
         Assert.Equal(0, run.Figure("cluster.1.messages"));

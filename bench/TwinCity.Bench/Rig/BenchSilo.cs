@@ -96,6 +96,9 @@ public sealed class BenchSilo : IAsyncDisposable
             env["Access__Keys__0__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(CityKey)));
             env["Access__Keys__1__Agency"] = "azerishig";
             env["Access__Keys__1__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("dev-azerishig"u8));
+
+            // As the README asks of cluster silos (TWINCITY_BENCH_SILO_DOTNET_TieredPGO=1 puts it back).
+            env["DOTNET_TieredPGO"] = "0";
         }
 
         foreach ((string name, string value) in settings.Settings ?? new Dictionary<string, string>())
