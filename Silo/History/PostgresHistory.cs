@@ -170,8 +170,9 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
         // Straight into the table with binary COPY, committed on its own. A redelivered uplink that is
         // already recorded makes the COPY fail on the primary key; only then is the batch written again
         // by a statement that skips rows already there. A redelivery reaches the history only when a
-        // silo stopped between a batch's commit and the broker's acknowledgement, so the common case
-        // pays neither a check for conflicts before each row nor a staging table.
+        // silo stopped, or lost its connection, between a batch's commit and the broker's
+        // acknowledgement, so the common case pays neither a check for conflicts before each row nor
+        // a staging table.
         try
         {
             await CopyAsync(batch);
