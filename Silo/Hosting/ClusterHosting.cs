@@ -192,12 +192,10 @@ internal static class ClusterHosting
         // holding 26,764 woken twins held 49,000 of them). Ingest calls each twin on its own silo,
         // where the catalog finds it without the cache, so a city's worth of entries buys nothing.
         // The cap keeps the grains this silo calls elsewhere (cells, twins read through the API);
-        // Orleans:GrainDirectory:CacheSize sets it.
+        // Orleans:DirectoryCacheSize sets it. (Not under Orleans:GrainDirectory: Orleans reads every
+        // key there as the name of a grain directory provider and stops the silo when none has it.)
         silo.Configure<Orleans.Configuration.GrainDirectoryOptions>(o =>
-        {
-            o.CacheSize = DirectoryCacheSize;
-            configuration.GetSection("Orleans:GrainDirectory").Bind(o);
-        });
+            o.CacheSize = configuration.GetValue(DirectoryCacheSizeKey, DirectoryCacheSize));
         silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
         {
             o.ClusterId = orleans.ClusterId;
@@ -241,7 +239,10 @@ internal static class ClusterHosting
         });
     }
 
-    /// <summary>The grain directory cache's size in cluster mode unless <c>Orleans:GrainDirectory:CacheSize</c> says otherwise (Orleans' default is 1,000,000).</summary>
+    /// <summary>The setting that sizes the grain directory cache in cluster mode.</summary>
+    public const string DirectoryCacheSizeKey = "Orleans:DirectoryCacheSize";
+
+    /// <summary>The grain directory cache's size in cluster mode unless <see cref="DirectoryCacheSizeKey"/> says otherwise (Orleans' default is 1,000,000).</summary>
     public const int DirectoryCacheSize = 20_000;
 
     private static IPAddress AdvertisedAddress(OrleansHostOptions orleans)

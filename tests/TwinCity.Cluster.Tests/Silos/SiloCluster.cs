@@ -95,6 +95,8 @@ internal sealed class SiloCluster : IAsyncDisposable
             ["Orleans__SiloPort"] = endpoints.SiloPort.ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = endpoints.GatewayPort.ToString(CultureInfo.InvariantCulture),
             ["Orleans__AdvertisedAddress"] = "127.0.0.1",
+            // Every test silo sizes its directory cache, so a key Orleans cannot take fails them all.
+            ["Orleans__DirectoryCacheSize"] = "5000",
             ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
             ["Orleans__Membership__NumMissedProbesLimit"] = "2",
             ["Orleans__Membership__NumVotesForDeathDeclaration"] = "1",
