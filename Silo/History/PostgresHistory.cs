@@ -191,14 +191,14 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
             "COPY uplink_history (dev_eui, kind, twin_id, f_cnt, received_at, payload) FROM STDIN (FORMAT BINARY)");
         foreach (Pending p in batch)
         {
-            HistoryRecord r = p.Record;
+            Row row = Row.Of(p.Record);
             await copy.StartRowAsync();
-            await copy.WriteAsync(unchecked((long)r.DevEui), NpgsqlDbType.Bigint);
-            await copy.WriteAsync((short)r.Kind, NpgsqlDbType.Smallint);
-            await copy.WriteAsync(r.TwinId, NpgsqlDbType.Text);
-            await copy.WriteAsync((long)r.FCnt, NpgsqlDbType.Bigint);
-            await copy.WriteAsync(DateTime.SpecifyKind(r.At, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
-            await copy.WriteAsync(PayloadJson(r), NpgsqlDbType.Jsonb);
+            await copy.WriteAsync(row.DevEui, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(row.Kind, NpgsqlDbType.Smallint);
+            await copy.WriteAsync(row.TwinId, NpgsqlDbType.Text);
+            await copy.WriteAsync(row.FCnt, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(row.ReceivedAt, NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(row.Payload, NpgsqlDbType.Jsonb);
         }
 
         await copy.CompleteAsync();
@@ -215,13 +215,13 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
         var payloads = new string[count];
         for (int i = 0; i < count; i++)
         {
-            HistoryRecord r = batch[i].Record;
-            devEuis[i] = unchecked((long)r.DevEui);
-            kinds[i] = (short)r.Kind;
-            twinIds[i] = r.TwinId;
-            fCnts[i] = r.FCnt;
-            receivedAt[i] = DateTime.SpecifyKind(r.At, DateTimeKind.Utc);
-            payloads[i] = PayloadJson(r);
+            Row row = Row.Of(batch[i].Record);
+            devEuis[i] = row.DevEui;
+            kinds[i] = row.Kind;
+            twinIds[i] = row.TwinId;
+            fCnts[i] = row.FCnt;
+            receivedAt[i] = row.ReceivedAt;
+            payloads[i] = row.Payload;
         }
 
         await using NpgsqlCommand insert = _dataSource.CreateCommand("""
@@ -354,6 +354,13 @@ public sealed partial class PostgresHistory : BackgroundService, ITwinHistory, I
     }
 
     private sealed record Pending(HistoryRecord Record, TaskCompletionSource Done, long Started);
+
+    /// <summary>A record as <c>uplink_history</c> stores it, the same for either way a batch is written.</summary>
+    private readonly record struct Row(long DevEui, short Kind, string TwinId, long FCnt, DateTime ReceivedAt, string Payload)
+    {
+        public static Row Of(HistoryRecord r) =>
+            new(unchecked((long)r.DevEui), (short)r.Kind, r.TwinId, r.FCnt, DateTime.SpecifyKind(r.At, DateTimeKind.Utc), PayloadJson(r));
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing {Count} history records failed; their uplinks will be delivered again")]
     private partial void LogWriteFailed(Exception exception, int count);
