@@ -5,13 +5,18 @@ public sealed class ClusterLoad(IReadOnlyList<BenchSilo> silos, BenchMosquitto m
 {
     public IReadOnlyList<BenchSilo> Silos { get; } = silos;
 
-    /// <summary>Each part's CPU so far; PostgreSQL's is its postmaster's and every child's (<see cref="ProcessCpu.TreeSeconds(int)"/>).</summary>
+    /// <summary>
+    /// Each part's CPU so far; PostgreSQL's is its postmaster's and every child's (<see cref="ProcessCpu.TreeSeconds(int)"/>),
+    /// and apart, the silos' tiered-compilation threads'.
+    /// </summary>
     public ClusterCpu ReadCpu() =>
-        new([.. Silos.Select(s => s.CpuSeconds())], mosquitto.CpuSeconds(), ProcessCpu.TreeSeconds(postmasterProcessId),
-            Silos.Sum(s => ProcessCpu.ThreadSeconds(s.ProcessId, ClusterCpu.TieredCompilationThread)));
+        ReadProcesses() with { TieredCompilation = Silos.Sum(s => ProcessCpu.ThreadSeconds(s.ProcessId, ClusterCpu.TieredCompilationThread)) };
 
-    /// <summary>All parts' CPU so far, for a run's own reading.</summary>
-    public double TotalCpuSeconds() => ReadCpu().Total;
+    /// <summary>All parts' CPU so far, for a run's own reading (each time its count moves, so without reading every silo thread).</summary>
+    public double TotalCpuSeconds() => ReadProcesses().Total;
+
+    private ClusterCpu ReadProcesses() =>
+        new([.. Silos.Select(s => s.CpuSeconds())], mosquitto.CpuSeconds(), ProcessCpu.TreeSeconds(postmasterProcessId));
 
     /// <summary>Every silo's message counts so far, read at the same moment (one <c>/metrics</c> each, side by side).</summary>
     public async Task<IReadOnlyList<SiloMessaging>> ReadMessagingAsync(CancellationToken cancellationToken) =>
