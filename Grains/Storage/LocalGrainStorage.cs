@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,9 +22,6 @@ namespace TwinCity.Grains.Storage;
 /// </summary>
 public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
 {
-    /// <summary>The ETags of the first versions, made once: every grain's state holds one, and most states are written only a few times.</summary>
-    private static readonly string[] SmallETags = [.. Enumerable.Range(0, 64).Select(v => v.ToString(CultureInfo.InvariantCulture))];
-
     private readonly ConcurrentDictionary<string, Table> _tables = new(StringComparer.Ordinal);
 
     public int Count => _tables.Values.Sum(t => t.Count);
@@ -72,8 +68,7 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         return Task.CompletedTask;
     }
 
-    private static string ETag(long version) =>
-        version >= 0 && version < SmallETags.Length ? SmallETags[version] : version.ToString(CultureInfo.InvariantCulture);
+    private static string ETag(long version) => StorageETags.Of(version);
 
     private static void Check(string? etag, long? stored, string stateName, GrainId grainId)
     {

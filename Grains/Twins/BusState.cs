@@ -37,6 +37,12 @@ public sealed class BusState : TwinState
         return true;
     }
 
+    protected override void ShareKindTexts()
+    {
+        Share(ref Route);
+        Share(ref NextStop);
+    }
+
     protected override void CollectKind(List<ReportedValue> into)
     {
         Add(into, TwinProperty.Lat, Lat);

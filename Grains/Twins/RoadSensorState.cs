@@ -34,6 +34,11 @@ public sealed class RoadSensorState : TwinState
         return true;
     }
 
+    protected override void ShareKindTexts()
+    {
+        Share(ref Surface);
+    }
+
     protected override void CollectKind(List<ReportedValue> into)
     {
         Add(into, TwinProperty.VehicleCount, VehicleCount);

@@ -111,6 +111,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await _services.Storage.ReadStateAsync(StateName, GrainContext.GrainId, this);
+        State.ShareTexts();
         Metrics?.Activated(State.Kind);
         await ReplayHistoryAsync(cancellationToken);
         if (State.Provisioned && State.LastSeen != default)

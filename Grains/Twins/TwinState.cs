@@ -169,6 +169,27 @@ public abstract class TwinState
         return Encoding.UTF8.GetString(utf8) == text ? utf8 : text;
     }
 
+    /// <summary>
+    /// Points the texts that many twins repeat (application id, codec, gateway, the kind's texts)
+    /// at the shared pool. A snapshot read from storage brings its own copy of each for every twin,
+    /// where the uplinks' and registrations' paths already share them; called once the snapshot is read.
+    /// </summary>
+    public void ShareTexts()
+    {
+        ApplicationId = SharedStrings.Get(ApplicationId);
+        Codec = SharedStrings.Get(Codec);
+        Radio.Gateway = SharedStrings.Get(Radio.Gateway);
+        ShareKindTexts();
+    }
+
+    /// <summary>The kind's own repeated texts, for <see cref="ShareTexts"/>.</summary>
+    protected virtual void ShareKindTexts()
+    {
+    }
+
+    /// <summary>The pooled copy of a measured text.</summary>
+    protected static void Share(ref Measured<string?> field) => field.Value = SharedStrings.Get(field.Value);
+
     /// <summary>The holder of the rare lists to set <paramref name="value"/> in: made for a list, not for a null.</summary>
     private RareLists? ListsFor(object? value) => value is null ? _lists : _lists ??= new RareLists();
 

@@ -41,6 +41,11 @@ public sealed class WaterMeterState : TwinState
 
     private bool FlowReportedWith(DateTime at) => FlowM3h.At == at;
 
+    protected override void ShareKindTexts()
+    {
+        Share(ref Valve);
+    }
+
     protected override void CollectKind(List<ReportedValue> into)
     {
         Add(into, TwinProperty.VolumeM3, VolumeM3);

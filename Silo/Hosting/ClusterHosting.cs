@@ -208,8 +208,14 @@ internal static class ClusterHosting
             o.Invariant = Invariant;
             o.ConnectionString = connectionString;
         });
+        StateFormat stateFormat = ReadStateFormat(configuration);
         foreach (string name in new[] { TwinStorage.Name, TwinStorage.Registry })
         {
+            // Orleans' provider takes the serializer registered under its name (docs/cluster.md, "Stored state").
+            silo.Services.AddKeyedSingleton<IGrainStorageSerializer>(name, (sp, _) => new StateSerializer(
+                sp.GetRequiredService<Orleans.Serialization.Serializer>(),
+                sp.GetRequiredService<IGrainStorageSerializer>(),
+                stateFormat));
             silo.AddAdoNetGrainStorage(name, o =>
             {
                 o.Invariant = Invariant;
@@ -244,6 +250,24 @@ internal static class ClusterHosting
 
     /// <summary>The grain directory cache's size in cluster mode unless <see cref="DirectoryCacheSizeKey"/> says otherwise (Orleans' default is 1,000,000).</summary>
     public const int DirectoryCacheSize = 20_000;
+
+    /// <summary>The setting naming the form grain states are written in (<see cref="StateFormat"/>); reads take both.</summary>
+    public const string StateFormatKey = "Storage:StateFormat";
+
+    /// <summary>The configured <see cref="StateFormat"/>: binary unless set; a value that names neither stops the silo with the reason.</summary>
+    public static StateFormat ReadStateFormat(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        string? text = configuration[StateFormatKey];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return StateFormat.Binary;
+        }
+
+        return Enum.TryParse(text.Trim(), ignoreCase: true, out StateFormat format) && Enum.IsDefined(format)
+            ? format
+            : throw new InvalidOperationException($"{StateFormatKey} is '{text}': it must be Binary or Json.");
+    }
 
     private static IPAddress AdvertisedAddress(OrleansHostOptions orleans)
     {

@@ -6,6 +6,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Orleans.Configuration;
 using Orleans.Storage;
+using TwinCity.Grains.Storage;
 
 namespace TwinCity.Silo.Storage;
 
@@ -269,7 +270,7 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
             {
                 if (rows.TryGetValue((0, read.N1, read.Text), out (byte[]? Payload, int Version) found))
                 {
-                    read.Complete(found.Payload, found.Version.ToString(CultureInfo.InvariantCulture));
+                    read.Complete(found.Payload, StorageETags.Of(found.Version));
                 }
                 else
                 {
@@ -439,7 +440,7 @@ public sealed partial class BatchedGrainStorage : IGrainStorage, ILifecycleParti
                 return;
             }
 
-            state.ETag = written.ToString(CultureInfo.InvariantCulture);
+            state.ETag = StorageETags.Of(written);
             state.RecordExists = true;
             Done.TrySetResult();
         }

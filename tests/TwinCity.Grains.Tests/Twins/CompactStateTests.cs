@@ -152,4 +152,39 @@ public sealed class CompactStateTests
         Assert.Equal(Dusk.AddSeconds(-60), back.LampFault.At);
         Assert.Equal(new RadioInfo(-101, -3.5, "gw-2"), back.Radio.ToInfo());
     }
+
+    [Fact]
+    public void A_snapshot_read_back_takes_its_repeated_texts_from_the_shared_pool()
+    {
+        // Texts as a storage read makes them: equal to the pooled ones, but copies of their own.
+        string suffix = Guid.NewGuid().ToString("N")[..8];
+        string app = SharedStrings.Get("app-" + suffix)!;
+        string codec = SharedStrings.Get("codec-" + suffix)!;
+        string gateway = SharedStrings.Get("gw-" + suffix)!;
+        string route = SharedStrings.Get("route-" + suffix)!;
+        var bus = new BusState
+        {
+            ApplicationId = app,
+            Codec = codec,
+            DeviceId = "bus-" + suffix,
+            Radio = RadioSeen.From(new RadioInfo(-90, 5.25, gateway)),
+            Route = new Measured<string?> { Value = route, At = Dusk },
+        };
+
+        BusState? back = Serializer.Deserialize<BusState>(Serializer.SerializeToArray(bus));
+        Assert.NotNull(back);
+        Assert.NotSame(app, back.ApplicationId);
+        Assert.NotSame(route, back.Route.Value);
+
+        back.ShareTexts();
+
+        Assert.Same(app, back.ApplicationId);
+        Assert.Same(codec, back.Codec);
+        Assert.Same(gateway, back.Radio.Gateway);
+        Assert.Same(route, back.Route.Value);
+        Assert.Null(back.NextStop.Value);
+        Assert.Equal(Dusk, back.Route.At);
+        Assert.Equal("bus-" + suffix, back.DeviceId);
+        Assert.Equal(new RadioInfo(-90, 5.25, gateway), back.Radio.ToInfo());
+    }
 }
