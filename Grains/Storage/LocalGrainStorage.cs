@@ -32,7 +32,7 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         if (_tables.TryGetValue(stateName, out Table? table) && table.TryGet(grainId, out Stored stored))
         {
             grainState.State = serializer.Deserialize<T>(stored.Data);
-            grainState.ETag = ETag(stored.Version);
+            grainState.ETag = StorageETags.Of(stored.Version);
             grainState.RecordExists = true;
         }
         else
@@ -50,7 +50,7 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         Table table = _tables.GetOrAdd(stateName, static _ => new Table());
         byte[] data = serializer.SerializeToArray(grainState.State);
         long version = table.Write(grainId, data, grainState.ETag, stateName);
-        grainState.ETag = ETag(version);
+        grainState.ETag = StorageETags.Of(version);
         grainState.RecordExists = true;
         return Task.CompletedTask;
     }
@@ -68,11 +68,9 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         return Task.CompletedTask;
     }
 
-    private static string ETag(long version) => StorageETags.Of(version);
-
     private static void Check(string? etag, long? stored, string stateName, GrainId grainId)
     {
-        string? expected = stored is long version ? ETag(version) : null;
+        string? expected = stored is long version ? StorageETags.Of(version) : null;
         if (!string.Equals(etag, expected, StringComparison.Ordinal))
         {
             throw new InconsistentStateException(

@@ -33,9 +33,6 @@ public sealed class StateSerializer(Serializer binary, IGrainStorageSerializer j
     /// <summary>The first byte of a state in the binary form (version 1 of this layout: the marker, then Orleans' encoding of the state).</summary>
     public const byte BinaryMarker = 0x01;
 
-    /// <summary>The form states are written in.</summary>
-    public StateFormat Writes => writes;
-
     public BinaryData Serialize<T>(T? input)
     {
         if (writes == StateFormat.Json)

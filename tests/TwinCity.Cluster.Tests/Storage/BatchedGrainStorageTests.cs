@@ -1,11 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Storage;
-using Orleans.TestingHost;
 using TwinCity.Cluster.Tests.Grains;
 using TwinCity.Silo.Storage;
 using TwinCity.Testing;
@@ -26,7 +20,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres, AdoNetClu
     [Fact]
     public async Task Reads_gathered_into_batches_answer_as_Orleans_provider_does()
     {
-        await using Rig rig = await RigAsync();
+        await using BatchedStorageRig rig = await BatchedStorageRig.CreateAsync(postgres, fixture);
         (IGrainStorage provider, BatchedGrainStorage batched) = (rig.Provider, rig.Batched);
         List<GrainId> grains = Grains("r", 150);
 
@@ -91,7 +85,7 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres, AdoNetClu
     [Fact]
     public async Task Writes_gathered_into_batches_keep_Orleans_versions_and_conflicts()
     {
-        await using Rig rig = await RigAsync();
+        await using BatchedStorageRig rig = await BatchedStorageRig.CreateAsync(postgres, fixture);
         (IGrainStorage provider, BatchedGrainStorage batched) = (rig.Provider, rig.Batched);
         List<GrainId> grains = Grains("w", 200);
         string run = Guid.NewGuid().ToString("N")[..8];
@@ -157,23 +151,6 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres, AdoNetClu
         await Assert.ThrowsAsync<InconsistentStateException>(() => batched.WriteStateAsync(StateName, grains[1], duplicate));
     }
 
-    /// <summary>Orleans' own provider on the fixture's silo, and the batch over it and the same database.</summary>
-    private async Task<Rig> RigAsync()
-    {
-        TestCluster cluster = await fixture.GetClusterAsync(postgres);
-        IServiceProvider services = ((InProcessSiloHandle)cluster.GetActiveSilos().First()).SiloHost.Services;
-        IGrainStorage provider = services.GetRequiredKeyedService<IGrainStorage>(AdoNetClusterFixture.StorageName);
-        NpgsqlDataSource dataSource = NpgsqlDataSource.Create(fixture.ConnectionString);
-        var batched = new BatchedGrainStorage(
-            provider,
-            AdoNetClusterFixture.StorageName,
-            services.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(AdoNetClusterFixture.StorageName),
-            services.GetRequiredService<IOptions<ClusterOptions>>(),
-            dataSource,
-            NullLogger<BatchedGrainStorage>.Instance);
-        return new Rig(provider, batched, dataSource);
-    }
-
     /// <summary>Grains of both key layouts the batch handles: <paramref name="pairs"/> string keys and as many integer keys.</summary>
     private static List<GrainId> Grains(string prefix, int pairs)
     {
@@ -186,18 +163,5 @@ public sealed class BatchedGrainStorageTests(PostgresFixture postgres, AdoNetClu
         }
 
         return grains;
-    }
-
-    private sealed class Rig(IGrainStorage provider, BatchedGrainStorage batched, NpgsqlDataSource dataSource) : IAsyncDisposable
-    {
-        public IGrainStorage Provider { get; } = provider;
-
-        public BatchedGrainStorage Batched { get; } = batched;
-
-        public async ValueTask DisposeAsync()
-        {
-            Batched.Dispose();
-            await dataSource.DisposeAsync();
-        }
     }
 }

@@ -1,13 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
-using Orleans.TestingHost;
 using TwinCity.Cluster.Tests.Grains;
 using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Grains.Twins;
@@ -32,20 +28,9 @@ public sealed class StateSerializerTests(PostgresFixture postgres, AdoNetCluster
     [Fact]
     public async Task Rows_an_earlier_build_wrote_as_JSON_are_read_and_turn_binary_when_written_again()
     {
-        TestCluster cluster = await fixture.GetClusterAsync(postgres);
-        IServiceProvider services = ((InProcessSiloHandle)cluster.GetActiveSilos().First()).SiloHost.Services;
-        IGrainStorage earlier = services.GetRequiredKeyedService<IGrainStorage>(AdoNetClusterFixture.StorageName);
-        AdoNetGrainStorageOptions earlierOptions = services.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(AdoNetClusterFixture.StorageName);
-        var serializer = new StateSerializer(services.GetRequiredService<Serializer>(), earlierOptions.GrainStorageSerializer, StateFormat.Binary);
-        var options = new AdoNetGrainStorageOptions
-        {
-            Invariant = earlierOptions.Invariant,
-            ConnectionString = earlierOptions.ConnectionString,
-            HashPicker = earlierOptions.HashPicker,
-            GrainStorageSerializer = serializer,
-        };
-        await using NpgsqlDataSource dataSource = NpgsqlDataSource.Create(fixture.ConnectionString);
-        using var batched = new BatchedGrainStorage(earlier, AdoNetClusterFixture.StorageName, options, services.GetRequiredService<IOptions<ClusterOptions>>(), dataSource, NullLogger<BatchedGrainStorage>.Instance);
+        await using BatchedStorageRig rig = await BatchedStorageRig.CreateAsync(postgres, fixture, static (services, json) =>
+            new StateSerializer(services.GetRequiredService<Serializer>(), json, StateFormat.Binary));
+        (IGrainStorage earlier, BatchedGrainStorage batched, NpgsqlDataSource dataSource) = (rig.Provider, rig.Batched, rig.DataSource);
         string key = $"format-{Guid.NewGuid():N}";
         GrainId grain = GrainId.Create("batched-probe", key);
 
