@@ -21,7 +21,9 @@ namespace TwinCity.Gateway.Ingest.Mqtt;
 /// while different devices proceed in parallel. At most <see cref="MqttOptions.InFlight"/> messages are held in memory: the
 /// broker is asked for that through the MQTT 5 receive maximum, and the consumer keeps to it itself
 /// (<see cref="InFlightWindow"/>) by not reading the connection while the window is full, so when
-/// twins are slow the broker keeps the rest.
+/// twins are slow the broker keeps the rest. Acknowledgements go out in the order the messages came,
+/// as far as that holds nothing up (<see cref="OrderedAcks"/>), which spares the broker a walk of
+/// its list of messages in flight for each one.
 /// </remarks>
 public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake, IIntakeSource
 {
@@ -203,8 +205,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
         // not pass for one of the new connection, or it would be applied ahead of a redelivered
         // earlier frame of the same device, which the twin would then drop as old.
         WindowConnection connection = _window.Open();
+        var acks = new OrderedAcks(AcksHeldAtMost(_options.InFlight), message => Acknowledge((MqttApplicationMessageReceivedEventArgs)message, generation));
         IMqttClient client = new MqttClientFactory().CreateMqttClient(new WindowedAdapterFactory(connection));
-        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, generation, connection);
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, generation, connection, acks);
         _connection = connection;
         _client = client;
         return client;
@@ -243,7 +246,13 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
         await client.SubscribeAsync(subscribe.Build(), cancellationToken);
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, int generation, WindowConnection connection)
+    /// <summary>
+    /// How many finished messages may wait for their acknowledgement behind an older one still being
+    /// applied (<see cref="OrderedAcks"/>): an eighth of the window.
+    /// </summary>
+    internal static int AcksHeldAtMost(int inFlight) => Math.Max(16, inFlight / 8);
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, int generation, WindowConnection connection, OrderedAcks acks)
     {
         e.AutoAcknowledge = false;
         if (!connection.HandOver())
@@ -265,7 +274,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
         byte[] buffer = PayloadBuffers.Copy(message.Payload, out int length);
         try
         {
-            await _intake.SubmitAsync(new IntakeItem(message.Topic, buffer.AsMemory(0, length), buffer, this, e, generation));
+            await _intake.SubmitAsync(new IntakeItem(message.Topic, buffer.AsMemory(0, length), buffer, this, acks.Add(e), generation));
         }
         catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
         {
@@ -277,11 +286,9 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
 
     public void Complete(in IntakeItem item, bool applied)
     {
-        if (applied)
-        {
-            _ = AcknowledgeAsync((MqttApplicationMessageReceivedEventArgs)item.State!, item.Topic, item.Tag);
-        }
-        else if (!Volatile.Read(ref _stopping))
+        // Acknowledged in the order the messages came, once the older ones are done too (OrderedAcks).
+        ((OrderedAcks.Delivery)item.State!).Finish(applied);
+        if (!applied && !Volatile.Read(ref _stopping))
         {
             // Given back while the connection lasts: the broker only delivers it again on a new one.
             RequestRedelivery(item.Tag);
@@ -308,12 +315,14 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
         }
     }
 
-    private Task AcknowledgeAsync(MqttApplicationMessageReceivedEventArgs args, string topic, int generation)
+    private void Acknowledge(MqttApplicationMessageReceivedEventArgs args, int generation)
     {
         if (generation != Volatile.Read(ref _generation))
         {
-            return Task.CompletedTask;
+            return;
         }
+
+        string topic = args.ApplicationMessage.Topic;
 
         Task ack;
         try
@@ -323,12 +332,15 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogAckFailed(topic, ex.Message);
-            return Task.CompletedTask;
+            return;
         }
 
         // An acknowledgement is normally queued on the connection at once; only one that is not
         // needs the bounded wait below (and its timer).
-        return ack.IsCompletedSuccessfully ? Task.CompletedTask : AwaitAcknowledgementAsync(ack, topic);
+        if (!ack.IsCompletedSuccessfully)
+        {
+            _ = AwaitAcknowledgementAsync(ack, topic);
+        }
     }
 
     private async Task AwaitAcknowledgementAsync(Task ack, string topic)
