@@ -40,6 +40,14 @@ public sealed class IngestOptions
     public int ForwardBatch { get; set; } = 2000;
 
     /// <summary>
+    /// Cluster mode: how long a batch passed to another silo may go unanswered before its messages (and
+    /// those queued behind it for that silo) stop counting against this silo's MQTT window
+    /// (<c>Mqtt:WaitingForSilentSilos</c>). A silo that works answers within milliseconds.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan SilentOwnerAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Cluster mode: how long a silo tries again a message another silo forwarded to it (a passing
     /// fault) before it gives it back, so that the sender routes it again (perhaps elsewhere) well
     /// within the call's timeout.

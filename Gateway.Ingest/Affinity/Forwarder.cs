@@ -17,6 +17,13 @@ namespace TwinCity.Gateway.Ingest.Affinity;
 /// of that moment (a dead owner is off the ring by then). A batch the owner had not answered when it
 /// left (stopped, or declared dead) comes back as soon as the membership shows it gone, rather than
 /// after the call's whole response timeout.
+/// <para>
+/// An owner that leaves a batch unanswered for <see cref="IngestOptions.SilentOwnerAfter"/> may be
+/// hung, and the cluster takes seconds to declare it dead. Meanwhile the batch, the messages queued
+/// behind it and those that come for that owner until it answers are marked as waiting
+/// (<see cref="IIntakeSource.Waiting"/>): still unacknowledged, but no longer taking the places in
+/// this silo's MQTT window that its own devices' uplinks need.
+/// </para>
 /// </remarks>
 internal sealed partial class Forwarder
 {
@@ -26,6 +33,7 @@ internal sealed partial class Forwarder
     private readonly IngestIntake _intake;
     private readonly IngestMetrics _metrics;
     private readonly TimeSpan _window;
+    private readonly TimeSpan _silentAfter;
     private readonly int _maxBatch;
     private readonly ILogger _logger;
     private readonly Channel<IntakeItem> _queue = Channel.CreateUnbounded<IntakeItem>(new UnboundedChannelOptions { SingleReader = true });
@@ -34,8 +42,15 @@ internal sealed partial class Forwarder
     /// <summary>Messages queued and not yet taken into a batch (a single-reader channel does not count them).</summary>
     private int _queued;
 
-    public Forwarder(SiloAddress owner, IIngestForwardService service, Task ownerGone, IngestIntake intake, IngestMetrics metrics, TimeSpan window, int maxBatch, ILogger logger)
+    /// <summary>Messages taken off the queue while the owner was silent, sent before what is still queued.</summary>
+    private readonly Queue<IntakeItem> _backlog = new();
+
+    /// <summary>Whether the batch on its way has gone unanswered for longer than <see cref="_silentAfter"/>.</summary>
+    private volatile bool _silent;
+
+    public Forwarder(SiloAddress owner, IIngestForwardService service, Task ownerGone, IngestIntake intake, IngestMetrics metrics, TimeSpan window, TimeSpan silentAfter, int maxBatch, ILogger logger)
     {
+        _silentAfter = silentAfter;
         _owner = owner;
         _service = service;
         _ownerGone = ownerGone;
@@ -56,6 +71,13 @@ internal sealed partial class Forwarder
         }
 
         Interlocked.Increment(ref _queued);
+        if (_silent)
+        {
+            // Read after the write: if the sender turned silent before, it may have emptied the queue
+            // already without this one; marking it twice does nothing.
+            item.Source.Waiting(item);
+        }
+
         return true;
     }
 
@@ -64,7 +86,7 @@ internal sealed partial class Forwarder
     {
         _queue.Writer.TryComplete();
         await _sender.WaitAsync(TimeSpan.FromSeconds(35)).ContinueWith(_ => { }, TaskScheduler.Default);
-        while (_queue.Reader.TryRead(out IntakeItem item))
+        while (_backlog.TryDequeue(out IntakeItem item) || _queue.Reader.TryRead(out item))
         {
             _intake.Finish(item, applied: false);
         }
@@ -74,15 +96,20 @@ internal sealed partial class Forwarder
     {
         ChannelReader<IntakeItem> reader = _queue.Reader;
         var items = new List<IntakeItem>(_maxBatch);
-        while (await reader.WaitToReadAsync())
+        while (_backlog.Count > 0 || await reader.WaitToReadAsync())
         {
-            if (Volatile.Read(ref _queued) < _maxBatch && _window > TimeSpan.Zero)
+            if (_backlog.Count == 0 && Volatile.Read(ref _queued) < _maxBatch && _window > TimeSpan.Zero)
             {
                 // Let a few more arrive: each batch is two messages between silos (call and answer).
                 await Task.Delay(_window);
             }
 
             items.Clear();
+            while (items.Count < _maxBatch && _backlog.TryDequeue(out IntakeItem waiting))
+            {
+                items.Add(waiting);
+            }
+
             while (items.Count < _maxBatch && reader.TryRead(out IntakeItem item))
             {
                 items.Add(item);
@@ -117,7 +144,7 @@ internal sealed partial class Forwarder
                 ForwardBatch batch = ForwardBatch.Of(items);
                 _metrics.AddForwarded(items.Count);
                 Task<byte[]> call = _service.ApplyAsync(batch);
-                if (call.IsCompleted || await Task.WhenAny(call, _ownerGone) == call)
+                if (call.IsCompleted || await AnswerOrDepartureAsync(call, items) == call)
                 {
                     outcomes = await call;
                 }
@@ -151,6 +178,49 @@ internal sealed partial class Forwarder
             }
         }
     }
+
+    /// <summary>
+    /// Waits for the owner's answer or its departure. Should the answer take longer than
+    /// <see cref="_silentAfter"/>, the batch and everything queued for the owner wait outside this
+    /// silo's window from then on, and so does whatever comes for it until it answers.
+    /// </summary>
+    private async Task<Task> AnswerOrDepartureAsync(Task<byte[]> call, List<IntakeItem> items)
+    {
+        using var silence = new CancellationTokenSource();
+        Task quiet = Task.Delay(_silentAfter, silence.Token);
+        Task first = await Task.WhenAny(call, _ownerGone, quiet);
+        if (first != quiet)
+        {
+            silence.Cancel();
+            return first;
+        }
+
+        _silent = true;
+        try
+        {
+            LogOwnerSilent(_owner.ToString(), (long)_silentAfter.TotalMilliseconds);
+            foreach (IntakeItem item in items)
+            {
+                item.Source.Waiting(item);
+            }
+
+            while (_queue.Reader.TryRead(out IntakeItem queued))
+            {
+                Interlocked.Decrement(ref _queued);
+                queued.Source.Waiting(queued);
+                _backlog.Enqueue(queued);
+            }
+
+            return await Task.WhenAny(call, _ownerGone);
+        }
+        finally
+        {
+            _silent = false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Owner} has not answered for {Milliseconds} ms; the messages for it wait outside this silo's MQTT window until it answers or is declared dead")]
+    private partial void LogOwnerSilent(string owner, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Owner} has left: {Count} messages for it are routed again")]
     private partial void LogOwnerLeft(string owner, int count);

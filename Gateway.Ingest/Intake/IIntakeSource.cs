@@ -27,4 +27,14 @@ public interface IIntakeSource
     /// Called once per item; the payload's buffer is returned to its pool after this.
     /// </summary>
     void Complete(in IntakeItem item, bool applied);
+
+    /// <summary>
+    /// <paramref name="item"/> waits for another silo that has not answered for a while (hung, perhaps,
+    /// and not yet declared dead). A source that bounds how many messages it holds may stop counting
+    /// this one against that bound, so that the wait does not stop the messages that can be applied.
+    /// It is still completed (<see cref="Complete"/>) as usual, once answered or routed again.
+    /// </summary>
+    void Waiting(in IntakeItem item)
+    {
+    }
 }

@@ -147,7 +147,7 @@ public sealed partial class IngestIntake : IHostedService, IDisposable
     private Forwarder ForwarderFor(SiloAddress owner) =>
         _forwarders.TryGetValue(owner, out Forwarder? forwarder)
             ? forwarder
-            : _forwarders.GetOrAdd(owner, o => new Forwarder(o, _forwardClient!.On(o), _ownership!.DepartureOf(o), this, _metrics, _options.ForwardWindow, _options.ForwardBatch, _loggers.CreateLogger<Forwarder>()));
+            : _forwarders.GetOrAdd(owner, o => new Forwarder(o, _forwardClient!.On(o), _ownership!.DepartureOf(o), this, _metrics, _options.ForwardWindow, _options.SilentOwnerAfter, _options.ForwardBatch, _loggers.CreateLogger<Forwarder>()));
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

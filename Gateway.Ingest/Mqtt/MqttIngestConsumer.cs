@@ -44,6 +44,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
     private bool _stopping;
     private long _lastReceivedTicks;
     private long _lastConnectedTicks;
+    private long _waiting;
 
     public MqttIngestConsumer(IngestIntake intake, IngestMetrics metrics, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger, Affinity.SiloSession? session = null)
     {
@@ -72,7 +73,10 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
     /// <see cref="MqttOptions.InFlight"/>, however far behind the twins are: while the window is full
     /// the consumer does not read the connection, and the rest waits in the broker.
     /// </summary>
-    public long Pending => _window.Held;
+    public long Pending => _window.Held + Interlocked.Read(ref _waiting);
+
+    /// <summary>Messages held outside the window while they wait for a silo that has not answered (<see cref="MqttOptions.WaitingForSilentSilos"/>).</summary>
+    public long WaitingForSilos => Interlocked.Read(ref _waiting);
 
     /// <summary>The most <see cref="Pending"/> has been since the consumer started.</summary>
     public long PeakPending => _window.Peak;
@@ -222,7 +226,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)_options.SessionExpirySeconds)
-            .WithReceiveMaximum((ushort)_options.InFlight)
+            .WithReceiveMaximum(_options.ReceiveMaximum)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(10));
         if (!string.IsNullOrEmpty(_options.Username))
@@ -287,14 +291,47 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
     public void Complete(in IntakeItem item, bool applied)
     {
         // Acknowledged in the order the messages came, once the older ones are done too (OrderedAcks).
-        ((OrderedAcks.Delivery)item.State!).Finish(applied);
+        var delivery = (OrderedAcks.Delivery)item.State!;
+        delivery.Finish(applied);
         if (!applied && !Volatile.Read(ref _stopping))
         {
             // Given back while the connection lasts: the broker only delivers it again on a new one.
             RequestRedelivery(item.Tag);
         }
 
-        Released();
+        if (Interlocked.Exchange(ref delivery.Window, 2) == 1)
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+        else
+        {
+            Released();
+        }
+    }
+
+    public void Waiting(in IntakeItem item)
+    {
+        var delivery = (OrderedAcks.Delivery)item.State!;
+        if (Volatile.Read(ref delivery.Window) != 0)
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _waiting) > _options.WaitingForSilentSilos)
+        {
+            // As many wait as may: this one keeps its place in the window.
+            Interlocked.Decrement(ref _waiting);
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref delivery.Window, 1, 0) == 0)
+        {
+            Released();
+        }
+        else
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
     }
 
     /// <summary>A message was acknowledged or let go: its place in the window is free.</summary>

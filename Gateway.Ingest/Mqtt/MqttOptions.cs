@@ -26,9 +26,28 @@ public sealed class MqttOptions
     /// <summary>In cluster mode, the shared-subscription group ("$share/{group}/...") that splits uplinks between silos.</summary>
     public string? SharedGroup { get; set; }
 
-    /// <summary>How many unacknowledged messages the broker may have in flight to this silo (MQTT 5 receive maximum).</summary>
+    /// <summary>
+    /// How many messages this silo takes from the broker and holds unacknowledged while it applies them
+    /// (its window). A small window keeps the latency of a busy silo short and the broker's lists of
+    /// messages in flight short; messages that wait for a silo that does not answer leave it
+    /// (<see cref="WaitingForSilentSilos"/>).
+    /// </summary>
     [Range(1, 65535)]
     public int InFlight { get; set; } = 1000;
+
+    /// <summary>
+    /// Cluster mode: how many more messages this silo holds, unacknowledged, while they wait for another
+    /// silo that owns their devices and has not answered for <c>Ingest:SilentOwnerAfter</c> (hung, or
+    /// dying and not yet declared dead). They stop counting against <see cref="InFlight"/>, so that this
+    /// silo keeps applying its own devices' uplinks through the seconds the cluster takes to declare the
+    /// other dead; beyond this many the window fills as it would without them. The broker is asked for
+    /// both together as its receive maximum (at most 65,535).
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int WaitingForSilentSilos { get; set; } = 20_000;
+
+    /// <summary>What the broker is asked to keep in flight to this silo at most: the window and the messages waiting beside it.</summary>
+    public ushort ReceiveMaximum => (ushort)Math.Min(65535, (long)InFlight + WaitingForSilentSilos);
 
     /// <summary>
     /// How many lanes apply uplinks side by side (one device's uplinks always take the same lane, in

@@ -158,6 +158,9 @@ internal sealed class OrderedAcks(int holdAtMost, Action<object> acknowledge)
 
         internal byte State;
 
+        /// <summary>The consumer's own mark: whether the message still counts against its window (0), waits outside it (1), or is done (2).</summary>
+        internal int Window;
+
         /// <summary>
         /// The message is done with: acknowledged (in order) when <paramref name="applied"/>, else let go
         /// without an acknowledgement, so the broker delivers it again on the next connection.

@@ -19,9 +19,6 @@ namespace TwinCity.Silo.Hosting;
 /// <summary>Cluster mode: PostgreSQL for membership, grain state, reminders and history; an external broker shared by all silos.</summary>
 internal static class ClusterHosting
 {
-    /// <summary>Mqtt:InFlight in cluster mode unless configured (the embedded city keeps MqttOptions' default).</summary>
-    public const int ClusterInFlight = 10_000;
-
     public const string ConnectionStringName = "TwinCity";
     private const string Invariant = "Npgsql";
 
@@ -169,15 +166,8 @@ internal static class ClusterHosting
             configuration["Mqtt:SharedGroup"] = "twincity";
         }
 
-        // A wider window than the embedded city's: while a hung silo is not yet declared dead, every
-        // survivor holds the uplinks it received for that silo's devices, unacknowledged, and a window
-        // full of those would stop it taking its own devices' uplinks too (a whole cluster standing
-        // still for the seconds the detection takes). 10,000 lasts about 45 s at 2,000 uplinks/s over
-        // three silos, and costs a few megabytes at most.
-        if (string.IsNullOrWhiteSpace(configuration["Mqtt:InFlight"]))
-        {
-            configuration["Mqtt:InFlight"] = ClusterInFlight.ToString(CultureInfo.InvariantCulture);
-        }
+        // The MQTT window is the embedded city's (Mqtt:InFlight): uplinks a survivor holds for a hung
+        // silo that is not yet declared dead wait beside it (Mqtt:WaitingForSilentSilos), not in it.
     }
 
     public static void ConfigureSilo(ISiloBuilder silo, IConfiguration configuration, string connectionString, OrleansHostOptions orleans)

@@ -7,6 +7,8 @@ namespace TwinCity.Cluster.Tests.Silos;
 /// A silo that hangs (SIGSTOP) while uplinks stream in: its sockets stay open, so neither Orleans nor
 /// the broker sees it close. Orleans declares it dead by its missed probes, one survivor takes its
 /// broker session over, and when it runs again (SIGCONT) it applies and acknowledges nothing more.
+/// Until it is declared dead the survivors keep applying their own devices' uplinks, though the ones
+/// they hold for the hung silo's devices would fill their MQTT windows many times over.
 /// </summary>
 [Collection(PostgresFixture.Collection)]
 public sealed class HungSiloTests(PostgresFixture postgres)
@@ -19,6 +21,15 @@ public sealed class HungSiloTests(PostgresFixture postgres)
     public async Task A_hung_silo_is_declared_dead_taken_over_and_applies_nothing_once_it_runs_again()
     {
         await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "silohung", TimeSpan.FromSeconds(2));
+
+        // A window of 8: each survivor receives some 37 uplinks for the hung silo's devices before it
+        // is declared dead. They wait beside the window once the hung silo has been silent 300 ms.
+        cluster.Settings["Mqtt__InFlight"] = "8";
+        cluster.Settings["Ingest__SilentOwnerAfter"] = "00:00:00.300";
+
+        // Declared dead after five missed probes rather than two, so the survivors' progress before the
+        // declaration can be seen.
+        cluster.Settings["Orleans__Membership__NumMissedProbesLimit"] = "5";
         CityProcess a = await cluster.StartSiloAsync("silo-a");
         CityProcess b = await cluster.StartSiloAsync("silo-b");
         CityProcess c = await cluster.StartSiloAsync("silo-c");
@@ -37,6 +48,35 @@ public sealed class HungSiloTests(PostgresFixture postgres)
 
             return Task.CompletedTask;
         });
+
+        // Before the hung silo is declared dead (a few seconds: missed probes), the survivors keep
+        // applying what they receive for their own devices: their windows do not fill with what waits
+        // for the hung one. Of the uplinks published after the freeze a third sit in the hung silo's
+        // session and some of the rest wait for it; at least a third are applied (read from the history
+        // table: a twin on the hung silo would not answer). With those waits in the window, it stopped
+        // the survivors after a handful.
+        const int AfterFreeze = Devices * (Rounds - FreezeAfterRound);
+        string appliedAfterFreeze = $"SELECT count(*) FROM uplink_history WHERE twin_id LIKE 'SLH-%' AND f_cnt > {FreezeAfterRound}";
+        long applied = 0;
+        bool declaredDead = false;
+        long until = Environment.TickCount64 + 3_000;
+        while (Environment.TickCount64 < until && !declaredDead && applied < AfterFreeze / 3)
+        {
+            await Task.Delay(100);
+            try
+            {
+                declaredDead = (await SiloCluster.SilosAsync(a)).Any(s => s.GetProperty("address").GetString() == hungAddress && s.GetProperty("status").GetString() == "dead");
+            }
+            catch (HttpRequestException)
+            {
+                // The cluster view asks every silo, the hung one too, and fails while it hangs.
+            }
+
+            applied = await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, appliedAfterFreeze);
+        }
+
+        Assert.False(declaredDead && applied < AfterFreeze / 3, $"declared dead before the survivors' progress could be seen ({applied} applied)");
+        Assert.True(applied >= AfterFreeze / 3, $"only {applied} of the {AfterFreeze} uplinks published after the freeze were applied while the hung silo was not yet declared dead");
 
         // Declared dead by the others, and its share applied by them: every twin reaches the last round.
         await SiloCluster.UntilAsync(
