@@ -40,12 +40,14 @@ public sealed class IngestOptions
     public int ForwardBatch { get; set; } = 2000;
 
     /// <summary>
-    /// Cluster mode: how long a batch passed to another silo may go unanswered before its messages (and
-    /// those queued behind it for that silo) stop counting against this silo's MQTT window
-    /// (<c>Mqtt:WaitingForSilentSilos</c>). A silo that works answers within milliseconds.
+    /// Cluster mode: how long a batch passed to another silo may go unanswered before that silo is asked
+    /// for a ping, and how long the ping may then go unanswered before the silo is taken for hung: the
+    /// batch and the messages queued behind it for that silo then stop counting against this silo's MQTT
+    /// window (<c>Mqtt:WaitingForSilentSilos</c>). A silo that is only busy answers a ping within
+    /// milliseconds; a hung one is found within twice this.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
-    public TimeSpan SilentOwnerAfter { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan SilentOwnerAfter { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// Cluster mode: how long a silo tries again a message another silo forwarded to it (a passing

@@ -18,8 +18,9 @@ namespace TwinCity.Gateway.Ingest.Affinity;
 /// left (stopped, or declared dead) comes back as soon as the membership shows it gone, rather than
 /// after the call's whole response timeout.
 /// <para>
-/// An owner that leaves a batch unanswered for <see cref="IngestOptions.SilentOwnerAfter"/> may be
-/// hung, and the cluster takes seconds to declare it dead. Meanwhile the batch, the messages queued
+/// An owner that leaves a batch unanswered for <see cref="IngestOptions.SilentOwnerAfter"/> is busy
+/// or hung. It is asked for a ping, which a busy silo answers at once: one that leaves that unanswered
+/// as long too is taken for hung, and the cluster takes seconds to declare it dead. Meanwhile the batch, the messages queued
 /// behind it and those that come for that owner until it answers are marked as waiting
 /// (<see cref="IIntakeSource.Waiting"/>): still unacknowledged, but no longer taking the places in
 /// this silo's MQTT window that its own devices' uplinks need.
@@ -186,19 +187,32 @@ internal sealed partial class Forwarder
     /// </summary>
     private async Task<Task> AnswerOrDepartureAsync(Task<byte[]> call, List<IntakeItem> items)
     {
-        using var silence = new CancellationTokenSource();
-        Task quiet = Task.Delay(_silentAfter, silence.Token);
-        Task first = await Task.WhenAny(call, _ownerGone, quiet);
-        if (first != quiet)
+        while (true)
         {
-            silence.Cancel();
-            return first;
+            Task? first = await WithinSilenceAsync(call, _ownerGone);
+            if (first == call || first == _ownerGone)
+            {
+                return first;
+            }
+
+            // The batch takes long: is the owner busy, or hung?
+            Task ping = PingAsync();
+            first = await WithinSilenceAsync(call, _ownerGone, ping);
+            if (first == call || first == _ownerGone)
+            {
+                return first;
+            }
+
+            if (first != ping || !ping.IsCompletedSuccessfully)
+            {
+                break;
+            }
         }
 
         _silent = true;
         try
         {
-            LogOwnerSilent(_owner.ToString(), (long)_silentAfter.TotalMilliseconds);
+            LogOwnerSilent(_owner.ToString(), (long)(2 * _silentAfter.TotalMilliseconds));
             foreach (IntakeItem item in items)
             {
                 item.Source.Waiting(item);
@@ -219,7 +233,30 @@ internal sealed partial class Forwarder
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Owner} has not answered for {Milliseconds} ms; the messages for it wait outside this silo's MQTT window until it answers or is declared dead")]
+    /// <summary>The first of <paramref name="tasks"/> to complete within <see cref="_silentAfter"/>; null when none did.</summary>
+    private async Task<Task?> WithinSilenceAsync(params Task[] tasks)
+    {
+        using var silence = new CancellationTokenSource();
+        Task quiet = Task.Delay(_silentAfter, silence.Token);
+        Task first = await Task.WhenAny([.. tasks, quiet]);
+        silence.Cancel();
+        return first == quiet ? null : first;
+    }
+
+    private async Task PingAsync()
+    {
+        try
+        {
+            await _service.PingAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Unreachable: as silent as a hung silo.
+            await _ownerGone;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Owner} has answered neither a batch nor a ping for {Milliseconds} ms; the messages for it wait outside this silo's MQTT window until it answers or is declared dead")]
     private partial void LogOwnerSilent(string owner, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Owner} has left: {Count} messages for it are routed again")]

@@ -17,4 +17,12 @@ public interface IIngestForwardService : IGrainService
     [Alias("Apply")]
     [ResponseTimeout("00:00:10")]
     Task<byte[]> ApplyAsync(ForwardBatch batch);
+
+    /// <summary>
+    /// Answers at once: a silo that is busy applying a batch still answers this, a hung one does not.
+    /// A sender asks when a batch takes long, to tell the two apart.
+    /// </summary>
+    [Alias("Ping")]
+    [ResponseTimeout("00:00:05")]
+    Task PingAsync();
 }

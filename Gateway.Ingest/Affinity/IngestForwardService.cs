@@ -13,4 +13,6 @@ public sealed class IngestForwardService(GrainId id, Silo silo, ILoggerFactory l
     : GrainService(id, silo, loggerFactory), IIngestForwardService
 {
     public Task<byte[]> ApplyAsync(ForwardBatch batch) => intake.ApplyForwardedAsync(batch);
+
+    public Task PingAsync() => Task.CompletedTask;
 }

@@ -23,9 +23,9 @@ public sealed class HungSiloTests(PostgresFixture postgres)
         await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "silohung", TimeSpan.FromSeconds(2));
 
         // A window of 8: each survivor receives some 37 uplinks for the hung silo's devices before it
-        // is declared dead. They wait beside the window once the hung silo has been silent 300 ms.
+        // is declared dead. They wait beside the window once the hung silo has left a batch and a ping unanswered 200 ms each.
         cluster.Settings["Mqtt__InFlight"] = "8";
-        cluster.Settings["Ingest__SilentOwnerAfter"] = "00:00:00.300";
+        cluster.Settings["Ingest__SilentOwnerAfter"] = "00:00:00.200";
 
         // Declared dead after five missed probes rather than two, so the survivors' progress before the
         // declaration can be seen.
