@@ -47,7 +47,7 @@ public sealed class IngestOptions
     /// milliseconds; a hung one is found within twice this.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
-    public TimeSpan SilentOwnerAfter { get; set; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan SilentOwnerAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Cluster mode: how long a silo tries again a message another silo forwarded to it (a passing
