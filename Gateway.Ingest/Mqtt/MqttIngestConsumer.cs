@@ -46,6 +46,11 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
     private long _lastConnectedTicks;
     private long _waiting;
 
+    // Where a message stands against the window (OrderedAcks.Delivery.Window).
+    private const int WindowIn = 0;
+    private const int WindowBeside = 1;
+    private const int WindowDone = 2;
+
     public MqttIngestConsumer(IngestIntake intake, IngestMetrics metrics, IOptions<MqttOptions> options, ILogger<MqttIngestConsumer> logger, Affinity.SiloSession? session = null)
     {
         _session = session;
@@ -70,15 +75,14 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
 
     /// <summary>
     /// Messages read from the broker and held here, not yet acknowledged nor let go. Never more than
-    /// <see cref="MqttOptions.InFlight"/>, however far behind the twins are: while the window is full
-    /// the consumer does not read the connection, and the rest waits in the broker.
+    /// <see cref="MqttOptions.InFlight"/> in the window, however far behind the twins are: while the
+    /// window is full the consumer does not read the connection, and the rest waits in the broker. In a
+    /// cluster, up to <see cref="MqttOptions.WaitingForSilentSilos"/> more wait beside it for a silo
+    /// that does not answer.
     /// </summary>
     public long Pending => _window.Held + Interlocked.Read(ref _waiting);
 
-    /// <summary>Messages held outside the window while they wait for a silo that has not answered (<see cref="MqttOptions.WaitingForSilentSilos"/>).</summary>
-    public long WaitingForSilos => Interlocked.Read(ref _waiting);
-
-    /// <summary>The most <see cref="Pending"/> has been since the consumer started.</summary>
+    /// <summary>The most messages the window has held at once since the consumer started (those waiting beside it not counted).</summary>
     public long PeakPending => _window.Peak;
 
     /// <summary>The broker session: in a cluster named after the silo (<see cref="Affinity.SiloSession"/>), else <see cref="MqttOptions.ClientId"/>.</summary>
@@ -299,7 +303,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
             RequestRedelivery(item.Tag);
         }
 
-        if (Interlocked.Exchange(ref delivery.Window, 2) == 1)
+        if (Interlocked.Exchange(ref delivery.Window, WindowDone) == WindowBeside)
         {
             Interlocked.Decrement(ref _waiting);
         }
@@ -312,7 +316,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
     public void Waiting(in IntakeItem item)
     {
         var delivery = (OrderedAcks.Delivery)item.State!;
-        if (Volatile.Read(ref delivery.Window) != 0)
+        if (Volatile.Read(ref delivery.Window) != WindowIn)
         {
             return;
         }
@@ -324,7 +328,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
             return;
         }
 
-        if (Interlocked.CompareExchange(ref delivery.Window, 1, 0) == 0)
+        if (Interlocked.CompareExchange(ref delivery.Window, WindowBeside, WindowIn) == WindowIn)
         {
             Released();
         }
