@@ -44,7 +44,9 @@ public sealed class IngestOptions
     /// for a ping, and how long the ping may then go unanswered before the silo is taken for hung: the
     /// batch and the messages queued behind it for that silo then stop counting against this silo's MQTT
     /// window (<c>Mqtt:WaitingForSilentSilos</c>). A silo that is only busy answers a ping within
-    /// milliseconds; a hung one is found within twice this.
+    /// milliseconds; a hung one is found within twice this. While some silo is so silent, a lane whose
+    /// twin call has gone unanswered this long sets its messages aside to wait beside the window too
+    /// (<see cref="Intake.IntakeLanes"/>).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan SilentOwnerAfter { get; set; } = TimeSpan.FromSeconds(1);

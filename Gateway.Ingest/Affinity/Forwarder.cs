@@ -169,14 +169,21 @@ internal sealed partial class Forwarder
 
         for (int i = 0; i < items.Count; i++)
         {
-            if (i < outcomes.Length && outcomes[i] == 1)
+            byte outcome = i < outcomes.Length ? outcomes[i] : ForwardOutcome.GivenBack;
+            if (outcome == ForwardOutcome.Applied)
             {
                 _intake.Finish(items[i], applied: true);
+                continue;
             }
-            else
+
+            if (outcome == ForwardOutcome.WaitsOnSilentSilo)
             {
-                _intake.RouteAgainLater(items[i]);
+                // Its twin waits on a silo that has gone silent, where the owner applies it: the owner
+                // answered at once rather than hold the batch, and it waits here outside the window.
+                items[i].Source.Waiting(items[i]);
             }
+
+            _intake.RouteAgainLater(items[i]);
         }
     }
 
@@ -210,6 +217,7 @@ internal sealed partial class Forwarder
         }
 
         _silent = true;
+        _intake.OwnerSilent(true);
         try
         {
             LogOwnerSilent(_owner.ToString(), (long)(2 * _silentAfter.TotalMilliseconds));
@@ -230,6 +238,7 @@ internal sealed partial class Forwarder
         finally
         {
             _silent = false;
+            _intake.OwnerSilent(false);
         }
     }
 

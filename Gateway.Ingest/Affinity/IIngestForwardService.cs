@@ -11,8 +11,11 @@ public interface IIngestForwardService : IGrainService
 {
     /// <summary>
     /// Applies a batch of raw network-server messages in this silo's lanes and answers, once each is
-    /// done, one byte per message: 1 when it is final and durable (the receiving silo acknowledges
-    /// it), 0 when it was given back (the receiving silo sends it again, perhaps elsewhere).
+    /// done, one byte per message (<see cref="ForwardOutcome"/>): 1 when it is final and durable (the
+    /// receiving silo acknowledges it), 0 when it was given back (the receiving silo sends it again,
+    /// perhaps elsewhere), 2 when its twin waits on a silo that has gone silent (the receiving silo
+    /// sends it again too, and meanwhile lets it wait outside its MQTT window). A sender that knows
+    /// only 0 and 1 takes 2 for 0, which is right too.
     /// </summary>
     [Alias("Apply")]
     [ResponseTimeout("00:00:10")]
@@ -25,4 +28,20 @@ public interface IIngestForwardService : IGrainService
     [Alias("Ping")]
     [ResponseTimeout("00:00:05")]
     Task PingAsync();
+}
+
+/// <summary>The answer <see cref="IIngestForwardService.ApplyAsync"/> gives for each message of a batch.</summary>
+public static class ForwardOutcome
+{
+    /// <summary>Given back: send it again, perhaps elsewhere.</summary>
+    public const byte GivenBack = 0;
+
+    /// <summary>Final and durable: acknowledge it.</summary>
+    public const byte Applied = 1;
+
+    /// <summary>
+    /// Its twin waits on a silo that has gone silent (hung, not yet declared dead): send it again, and
+    /// meanwhile let it wait outside the MQTT window.
+    /// </summary>
+    public const byte WaitsOnSilentSilo = 2;
 }

@@ -33,6 +33,9 @@ public sealed partial class IngestIntake : IHostedService, IDisposable
     private readonly ConcurrentDictionary<SiloAddress, Forwarder> _forwarders = new();
     private volatile bool _stopping;
 
+    /// <summary>Forwarders whose owner has gone silent (left a batch and a ping unanswered).</summary>
+    private int _silentOwners;
+
     public IngestIntake(
         IngestPipeline pipeline,
         IngestMetrics metrics,
@@ -52,7 +55,8 @@ public sealed partial class IngestIntake : IHostedService, IDisposable
         _logger = loggers.CreateLogger<IngestIntake>();
         _loggers = loggers;
         _lanes = new IntakeLanes(pipeline, mqtt.Value.Lanes, mqtt.Value.InFlight, loggers.CreateLogger<IntakeLanes>(),
-            ownership is null ? null : () => ownership.DeathSignal);
+            ownership is null ? null : new LaneWatch(() => ownership.DeathSignal, () => Volatile.Read(ref _silentOwners) > 0, _options.SilentOwnerAfter),
+            metrics);
     }
 
     /// <summary>Messages in this silo's lanes (its own and those forwarded to it), not yet done with.</summary>
@@ -121,6 +125,9 @@ public sealed partial class IngestIntake : IHostedService, IDisposable
             }
         }
     }
+
+    /// <summary>A forwarder's owner went silent (<paramref name="silent"/>) or answered again.</summary>
+    internal void OwnerSilent(bool silent) => Interlocked.Add(ref _silentOwners, silent ? 1 : -1);
 
     /// <summary>Routes <paramref name="item"/> again after a pause, by the ownership of that moment.</summary>
     internal void RouteAgainLater(IntakeItem item) => _ = RouteAgainAsync(item);

@@ -25,6 +25,15 @@ namespace TwinCity.Gateway.Ingest.Intake;
 /// again behind them: its twin has it already, so the pipeline takes it as a duplicate and writes the
 /// record then. Only a message that is final and durable is completed as applied.
 /// </para>
+/// <para>
+/// In a cluster a lane can wait on a twin that lives on a silo that has gone silent (hung, and not
+/// yet declared dead): a twin on its way to this silo, say, when that one froze. While some silo is
+/// taken for silent (<see cref="LaneWatch.AnySilent"/>), a lane whose call has gone unanswered for
+/// <see cref="LaneWatch.SilentAfter"/> sets that message and those queued behind it aside, in order,
+/// and marks them as waiting (<see cref="IIntakeSource.Waiting"/>): they are applied once the call is
+/// answered (or broken off when the silo is declared dead), but meanwhile they do not hold the places
+/// in the MQTT window that the other lanes' messages need.
+/// </para>
 /// </remarks>
 public sealed partial class IntakeLanes : IDisposable
 {
@@ -33,28 +42,28 @@ public sealed partial class IntakeLanes : IDisposable
 
     private readonly IngestPipeline _pipeline;
     private readonly ILogger<IntakeLanes> _logger;
-    private readonly Func<CancellationToken>? _deathSignal;
-    private readonly Channel<IntakeItem>[] _lanes;
+    private readonly IngestMetrics? _metrics;
+    private readonly LaneWatch? _watch;
+    private readonly Lane[] _lanes;
     private readonly CancellationTokenSource _abandon = new();
     private Task[] _workers = [];
+    private Task _watcher = Task.CompletedTask;
+    private bool _lanesWaited;
     private long _held;
     private long _peak;
     private long _awaitingDurability;
 
-    /// <param name="deathSignal">
-    /// In a cluster: a token that fires when a silo is declared dead. A message whose twin call is
-    /// still unanswered then is tried again rather than waited on for Orleans' response timeout.
-    /// </param>
-    public IntakeLanes(IngestPipeline pipeline, int lanes, int laneCapacity, ILogger<IntakeLanes> logger, Func<CancellationToken>? deathSignal = null)
+    /// <param name="watch">In a cluster: how the lanes learn of silos declared dead or gone silent; null for a single silo.</param>
+    public IntakeLanes(IngestPipeline pipeline, int lanes, int laneCapacity, ILogger<IntakeLanes> logger, LaneWatch? watch = null, IngestMetrics? metrics = null)
     {
         _pipeline = pipeline;
-        _deathSignal = deathSignal;
+        _watch = watch;
+        _metrics = metrics;
         _logger = logger;
-        _lanes = new Channel<IntakeItem>[lanes];
+        _lanes = new Lane[lanes];
         for (int i = 0; i < _lanes.Length; i++)
         {
-            // Many writers: every source, and a message whose record failed coming back.
-            _lanes[i] = Channel.CreateBounded<IntakeItem>(new BoundedChannelOptions(laneCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+            _lanes[i] = new Lane(laneCapacity);
         }
     }
 
@@ -71,7 +80,11 @@ public sealed partial class IntakeLanes : IDisposable
     {
         if (_workers.Length == 0)
         {
-            _workers = [.. _lanes.Select(lane => Task.Run(() => RunLaneAsync(lane.Reader), CancellationToken.None))];
+            _workers = [.. _lanes.Select(lane => Task.Run(() => RunLaneAsync(lane), CancellationToken.None))];
+            if (_watch is not null)
+            {
+                _watcher = Task.Run(() => WatchAsync(_watch), CancellationToken.None);
+            }
         }
     }
 
@@ -85,7 +98,7 @@ public sealed partial class IntakeLanes : IDisposable
         Take();
         try
         {
-            await _lanes[IngestTopics.LaneOf(item.Topic, _lanes.Length)].Writer.WriteAsync(item, cancellationToken);
+            await LaneOf(item).Queue.Writer.WriteAsync(item, cancellationToken);
         }
         catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
         {
@@ -116,12 +129,12 @@ public sealed partial class IntakeLanes : IDisposable
             return;
         }
 
-        foreach (Channel<IntakeItem> lane in _lanes)
+        foreach (Lane lane in _lanes)
         {
-            lane.Writer.TryComplete();
+            lane.Queue.Writer.TryComplete();
         }
 
-        await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Task.WhenAll([.. _workers, _watcher]).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
 
         // Records still on their way to the database: their messages are acknowledged once durable.
         long until = Environment.TickCount64 + 10_000;
@@ -133,16 +146,80 @@ public sealed partial class IntakeLanes : IDisposable
 
     public void Dispose() => _abandon.Dispose();
 
-    private async Task RunLaneAsync(ChannelReader<IntakeItem> reader)
+    private async Task RunLaneAsync(Lane lane)
     {
-        await foreach (IntakeItem item in reader.ReadAllAsync(CancellationToken.None))
+        while (true)
         {
-            await ApplyAsync(item);
+            if (lane.TryTake(out IntakeItem item))
+            {
+                await ApplyAsync(lane, item);
+            }
+            else if (!await lane.Queue.Reader.WaitToReadAsync(CancellationToken.None))
+            {
+                // Closed and empty; nothing is set aside but while a call of this lane's is under way.
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// While some silo is taken for silent, sets aside the messages of each lane whose twin call has
+    /// gone unanswered for <see cref="LaneWatch.SilentAfter"/>, a few times within that period.
+    /// </summary>
+    private async Task WatchAsync(LaneWatch watch)
+    {
+        long silentAfter = Math.Max(1, (long)watch.SilentAfter.TotalMilliseconds);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(silentAfter / 4, 10, 250)));
+        var marked = new List<IntakeItem>();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_abandon.Token))
+            {
+                if (!watch.AnySilent())
+                {
+                    _lanesWaited = false;
+                    continue;
+                }
+
+                long unansweredSince = Environment.TickCount64 - silentAfter;
+                int lanes = 0;
+                foreach (Lane lane in _lanes)
+                {
+                    if (lane.SetAside(unansweredSince, marked))
+                    {
+                        lanes++;
+                    }
+                }
+
+                if (marked.Count == 0)
+                {
+                    continue;
+                }
+
+                // Marked outside the lanes' locks: a source may wake its reader as it frees a place.
+                foreach (IntakeItem item in marked)
+                {
+                    item.Source.Waiting(item);
+                }
+
+                _metrics?.SetAside(marked.Count);
+                if (!_lanesWaited)
+                {
+                    _lanesWaited = true;
+                    LogLanesWaiting(lanes, silentAfter, marked.Count);
+                }
+
+                marked.Clear();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ApplyAsync(IntakeItem item)
+    private async ValueTask ApplyAsync(Lane lane, IntakeItem item)
     {
         TimeSpan delay = FirstRetryDelay;
         long giveUpAt = GiveUpAt(item.Source);
@@ -156,13 +233,26 @@ public sealed partial class IntakeLanes : IDisposable
             }
 
             IngestResult result;
-            CancellationToken death = _deathSignal?.Invoke() ?? default;
+            CancellationToken death = _watch?.DeathSignal() ?? default;
             try
             {
                 ValueTask<IngestResult> processing = _pipeline.ProcessMqttAsync(item.Topic, item.Payload);
-                result = processing.IsCompleted || !death.CanBeCanceled
-                    ? await processing
-                    : await processing.AsTask().WaitAsync(death);
+                if (processing.IsCompleted || !death.CanBeCanceled)
+                {
+                    result = await processing;
+                }
+                else
+                {
+                    lane.CallBegun(item);
+                    try
+                    {
+                        result = await processing.AsTask().WaitAsync(death);
+                    }
+                    finally
+                    {
+                        lane.CallEnded();
+                    }
+                }
             }
             catch (OperationCanceledException) when (death.IsCancellationRequested)
             {
@@ -239,7 +329,7 @@ public sealed partial class IntakeLanes : IDisposable
             // Again, behind whatever the device sent since: its twin has it already, so the pipeline
             // takes it as a duplicate and writes the record that failed.
             await Task.Delay(FirstRetryDelay, _abandon.Token);
-            await _lanes[IngestTopics.LaneOf(item.Topic, _lanes.Length)].Writer.WriteAsync(item, _abandon.Token);
+            await LaneOf(item).Queue.Writer.WriteAsync(item, _abandon.Token);
         }
         catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
         {
@@ -247,6 +337,8 @@ public sealed partial class IntakeLanes : IDisposable
             Done(item, applied: false);
         }
     }
+
+    private Lane LaneOf(in IntakeItem item) => _lanes[IngestTopics.LaneOf(item.Topic, _lanes.Length)];
 
     private static long GiveUpAt(IIntakeSource source) =>
         source.RetryFor == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)source.RetryFor.TotalMilliseconds;
@@ -270,6 +362,9 @@ public sealed partial class IntakeLanes : IDisposable
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Lanes} ingest lanes have waited over {Milliseconds} ms on a twin call while a silo is silent; {Count} messages wait outside the MQTT window until the calls are answered or the silo is declared dead")]
+    private partial void LogLanesWaiting(int lanes, long milliseconds, int count);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure on a message from {Topic}; it is tried again")]
     private partial void LogUnexpected(Exception exception, string topic);
 
@@ -278,4 +373,107 @@ public sealed partial class IntakeLanes : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A message from {Topic} was given back to its source unapplied: {Reason}")]
     private partial void LogGivenBack(string topic, string reason);
+
+    /// <summary>
+    /// One lane: its bounded queue, and what was set aside while its call went unanswered, which comes
+    /// before what is still queued.
+    /// </summary>
+    private sealed class Lane(int capacity)
+    {
+        // Many writers: every source, and a message whose record failed coming back. Read by the
+        // lane's worker and, while the worker waits on a call, by the watch that sets messages aside,
+        // one at a time under the lane's lock.
+        public readonly Channel<IntakeItem> Queue = Channel.CreateBounded<IntakeItem>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait });
+
+        private readonly Lock _lock = new();
+        private readonly Queue<IntakeItem> _aside = new();
+        private IntakeItem _current;
+        private long _callSince;
+        private bool _currentMarked;
+        private volatile bool _anyAside;
+
+        /// <summary>The next message: the oldest set aside, else the next queued.</summary>
+        public bool TryTake(out IntakeItem item)
+        {
+            if (!_anyAside)
+            {
+                // Nothing is set aside while the worker is here rather than in a call.
+                return Queue.Reader.TryRead(out item);
+            }
+
+            lock (_lock)
+            {
+                if (_aside.TryDequeue(out item))
+                {
+                    _anyAside = _aside.Count > 0;
+                    return true;
+                }
+
+                _anyAside = false;
+                return Queue.Reader.TryRead(out item);
+            }
+        }
+
+        /// <summary>The worker waits on <paramref name="item"/>'s twin call.</summary>
+        public void CallBegun(in IntakeItem item)
+        {
+            lock (_lock)
+            {
+                _current = item;
+                _currentMarked = false;
+                _callSince = Environment.TickCount64;
+            }
+        }
+
+        public void CallEnded()
+        {
+            lock (_lock)
+            {
+                _callSince = 0;
+                _current = default;
+            }
+        }
+
+        /// <summary>
+        /// If the call under way began before <paramref name="unansweredSince"/>: adds its message (once)
+        /// and those queued behind it to <paramref name="marked"/>, moving the queued ones aside.
+        /// </summary>
+        public bool SetAside(long unansweredSince, List<IntakeItem> marked)
+        {
+            long since = Volatile.Read(ref _callSince);
+            if (since == 0 || since > unansweredSince)
+            {
+                return false;
+            }
+
+            lock (_lock)
+            {
+                if (_callSince == 0)
+                {
+                    return false;
+                }
+
+                if (!_currentMarked)
+                {
+                    _currentMarked = true;
+                    marked.Add(_current);
+                }
+
+                while (Queue.Reader.TryRead(out IntakeItem queued))
+                {
+                    _aside.Enqueue(queued);
+                    marked.Add(queued);
+                    _anyAside = true;
+                }
+            }
+
+            return true;
+        }
+    }
 }
+
+/// <summary>What the lanes of a cluster silo learn of the other silos.</summary>
+/// <param name="DeathSignal">A token that fires when a silo is declared dead: a message whose twin call is still unanswered then is tried again rather than waited on for Orleans' response timeout.</param>
+/// <param name="AnySilent">Whether some silo is taken for silent now (it left a batch and a ping unanswered).</param>
+/// <param name="SilentAfter">How long a lane's call may go unanswered, while some silo is silent, before its messages are set aside.</param>
+public sealed record LaneWatch(Func<CancellationToken> DeathSignal, Func<bool> AnySilent, TimeSpan SilentAfter);

@@ -24,6 +24,7 @@ public sealed class IngestMetrics : IDisposable
     private long _forwardBatches;
     private long _forwardedIn;
     private long _takeovers;
+    private long _setAside;
 
     public IngestMetrics(IMeterFactory meters)
     {
@@ -37,6 +38,7 @@ public sealed class IngestMetrics : IDisposable
         _meter.CreateObservableCounter("twincity.ingest.forward_batches", () => Interlocked.Read(ref _forwardBatches), "{batch}", "Batches of messages passed to the silos that own their devices");
         _meter.CreateObservableCounter("twincity.ingest.forwarded_in", () => ForwardedIn, "{message}", "Messages other silos passed to this one, the owner of their devices");
         _meter.CreateObservableCounter("twincity.ingest.takeovers", () => Takeovers, "{session}", "Broker sessions of dead silos this silo took over and ended");
+        _meter.CreateObservableCounter("twincity.ingest.set_aside", () => SetAsideTotal, "{message}", "Messages set aside in ingest's lanes, outside the MQTT window, behind a twin call that a silent silo left unanswered");
     }
 
     /// <summary>Uplinks applied by this silo since it started.</summary>
@@ -65,6 +67,11 @@ public sealed class IngestMetrics : IDisposable
 
     /// <summary>Dead silos' broker sessions this silo took over.</summary>
     public long Takeovers => Interlocked.Read(ref _takeovers);
+
+    /// <summary>Messages set aside behind a twin call that a silent silo left unanswered.</summary>
+    public long SetAsideTotal => Interlocked.Read(ref _setAside);
+
+    public void SetAside(int messages) => Interlocked.Add(ref _setAside, messages);
 
     public void AddForwarded(int messages)
     {

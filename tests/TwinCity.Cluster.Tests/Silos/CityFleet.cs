@@ -39,6 +39,12 @@ internal sealed class CityFleet
     /// round at a time; each publish returns once the broker has acknowledged it. The dim level is
     /// the frame counter, so a viewer can tell which round a change came from.
     /// </summary>
+    /// <summary>Publishes frame counter <paramref name="round"/> for every device at once, without waiting for one acknowledgement before the next publish.</summary>
+    public Task PublishRoundAtOnceAsync(TestPublisher publisher, int round) =>
+        Task.WhenAll(Devices.Select(device => publisher.PublishAsync(
+            NetworkServerMessages.ChirpStackUpTopic(device.DevEui),
+            NetworkServerMessages.ChirpStackUp(device.DevEui, (uint)round, 85, decoded: new { on = true, dimLevel = round }))));
+
     public async Task PublishRoundsAsync(TestPublisher publisher, int from, int to, TimeSpan pause, Func<int, Task>? afterRound = null)
     {
         for (int round = from; round <= to; round++)

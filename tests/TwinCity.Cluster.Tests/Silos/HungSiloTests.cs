@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using TwinCity.Testing;
 
@@ -8,13 +9,17 @@ namespace TwinCity.Cluster.Tests.Silos;
 /// the broker sees it close. Orleans declares it dead by its missed probes, one survivor takes its
 /// broker session over, and when it runs again (SIGCONT) it applies and acknowledges nothing more.
 /// Until it is declared dead the survivors keep applying their own devices' uplinks, though the ones
-/// they hold for the hung silo's devices would fill their MQTT windows many times over.
+/// they hold for the hung silo's devices would fill their MQTT windows many times over, and so would
+/// those of their own devices whose twins still live on the hung silo.
 /// </summary>
 [Collection(PostgresFixture.Collection)]
 public sealed class HungSiloTests(PostgresFixture postgres)
 {
     private const int Devices = 96;
-    private const int Rounds = 20;
+
+    /// <summary>Devices provisioned through the hung silo just before it hangs: their twins live there.</summary>
+    private const int StrandedDevices = 12;
+    private const int Rounds = 30;
     private const int FreezeAfterRound = 6;
 
     [Fact]
@@ -22,15 +27,15 @@ public sealed class HungSiloTests(PostgresFixture postgres)
     {
         await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "silohung", TimeSpan.FromSeconds(2));
 
-        // A window of 64: each survivor receives some 150 uplinks for the hung silo's devices before it
+        // A window of 64: each survivor receives some 250 uplinks for the hung silo's devices before it
         // is declared dead. They wait beside the window once the hung silo has left a batch and a ping
         // unanswered 200 ms each.
         cluster.Settings["Mqtt__InFlight"] = "64";
         cluster.Settings["Ingest__SilentOwnerAfter"] = "00:00:00.200";
 
-        // Declared dead after eight missed probes rather than two, so the survivors' progress before the
-        // declaration can be seen (on a machine busy with other tests too).
-        cluster.Settings["Orleans__Membership__NumMissedProbesLimit"] = "8";
+        // Declared dead after twelve missed probes rather than three, so the survivors' progress before
+        // the declaration can be seen (on a machine busy with other tests too).
+        cluster.Settings["Orleans__Membership__NumMissedProbesLimit"] = "12";
         CityProcess a = await cluster.StartSiloAsync("silo-a");
         CityProcess b = await cluster.StartSiloAsync("silo-b");
         CityProcess c = await cluster.StartSiloAsync("silo-c");
@@ -40,40 +45,47 @@ public sealed class HungSiloTests(PostgresFixture postgres)
         CityFleet fleet = await CityFleet.ProvisionAsync(http, Devices, "SLH");
         await using TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port);
 
-        await fleet.PublishRoundsAsync(publisher, 1, Rounds, TimeSpan.FromMilliseconds(100), round =>
+        // Provisioned through the silo about to hang, a few more devices' twins live there. Two thirds
+        // of them belong to the survivors by the ring, which would move each twin over once it is
+        // idle; until then every survivor's call to one waits on the hung silo.
+        await fleet.PublishRoundsAsync(publisher, 1, FreezeAfterRound, TimeSpan.FromMilliseconds(100));
+        using HttpClient httpC = SiloCluster.Client(c);
+        CityFleet stranded = await CityFleet.ProvisionAsync(httpC, StrandedDevices, "SLS");
+        long frozeAt = Environment.TickCount64;
+        c.Freeze();
+        for (int round = FreezeAfterRound + 1; round <= Rounds; round++)
         {
-            if (round == FreezeAfterRound)
-            {
-                c.Freeze();
-            }
-
-            return Task.CompletedTask;
-        });
+            await Task.WhenAll(fleet.PublishRoundAtOnceAsync(publisher, round), stranded.PublishRoundAtOnceAsync(publisher, round));
+            await Task.Delay(50);
+        }
 
         // Before the hung silo is declared dead (a few seconds: missed probes), the survivors keep
-        // applying what they receive for their own devices: their windows do not fill with what waits
-        // for the hung one. Of the uplinks published after the freeze a third sit in the hung silo's
-        // session and some of the rest wait for it; at least a quarter are applied (read from the history
-        // table and the membership table: a twin on the hung silo would not answer, nor would the
-        // cluster view, which asks every silo). With those waits in the window, it stopped the survivors
-        // after a handful.
+        // applying what they receive for their own devices: their windows fill neither with what waits
+        // for the hung silo's devices nor with what waits on the twins that still live there. Of the
+        // first fleet's uplinks published after the freeze a third sit in the hung silo's session and
+        // some of the rest wait for it; at least a quarter are applied (read from the history table and
+        // the membership table: a twin on the hung silo would not answer, nor would the cluster view,
+        // which asks every silo). Without the waits set aside, the survivors stopped after a handful.
         const int AfterFreeze = Devices * (Rounds - FreezeAfterRound);
+        const int Expected = AfterFreeze / 4;
         string appliedAfterFreeze = $"SELECT count(*) FROM uplink_history WHERE twin_id LIKE 'SLH-%' AND f_cnt > {FreezeAfterRound}";
         string hungDead = $"SELECT count(*) FROM orleansmembershiptable WHERE port = {cluster.SiloPortOf(c)} AND status = 6";
         long applied = 0;
         bool declaredDead = false;
+        var progress = new System.Text.StringBuilder($"published {Environment.TickCount64 - frozeAt} ms after the freeze; applied by ms after it:");
         long until = Environment.TickCount64 + 10_000;
-        while (Environment.TickCount64 < until && !declaredDead && applied < AfterFreeze / 4)
+        while (Environment.TickCount64 < until && !declaredDead && applied < Expected)
         {
             await Task.Delay(100);
 
             // Counted before the membership is read: a count taken while the silo was not yet seen dead.
             applied = await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, appliedAfterFreeze);
             declaredDead = await TestDatabase.ScalarAsync<long>(cluster.ConnectionString, hungDead) > 0;
+            progress.Append(CultureInfo.InvariantCulture, $" {Environment.TickCount64 - frozeAt}:{applied}");
         }
 
-        Assert.False(declaredDead && applied < AfterFreeze / 4, $"declared dead before the survivors' progress could be seen ({applied} applied)");
-        Assert.True(applied >= AfterFreeze / 4, $"only {applied} of the {AfterFreeze} uplinks published after the freeze were applied while the hung silo was not yet declared dead");
+        Assert.False(declaredDead && applied < Expected, $"declared dead before the survivors' progress could be seen ({applied} applied; {progress})");
+        Assert.True(applied >= Expected, $"only {applied} of the {AfterFreeze} uplinks published after the freeze were applied while the hung silo was not yet declared dead ({progress})");
 
         // Declared dead by the others, and its share applied by them: every twin reaches the last round.
         await SiloCluster.UntilAsync(
@@ -84,6 +96,13 @@ public sealed class HungSiloTests(PostgresFixture postgres)
             async () => await AllAtAsync(http, fleet, Rounds),
             TimeSpan.FromSeconds(30),
             async () => "not every twin applied the last round: " + await LaggingAsync(http, fleet, Rounds));
+        await SiloCluster.UntilAsync(
+            async () => await AllAtAsync(http, stranded, Rounds),
+            TimeSpan.FromSeconds(30),
+            async () => "not every twin that lived on the hung silo applied the last round: " + await LaggingAsync(http, stranded, Rounds));
+        Assert.True(
+            await SiloCluster.MetricAsync(a, "twincity_ingest_set_aside_total") + await SiloCluster.MetricAsync(b, "twincity_ingest_set_aside_total") > 0,
+            "no survivor set a message aside behind a call to a twin on the hung silo");
         await SiloCluster.UntilAsync(
             async () => await SiloCluster.MetricAsync(a, "twincity_ingest_takeovers_total") + await SiloCluster.MetricAsync(b, "twincity_ingest_takeovers_total") == 1,
             TimeSpan.FromSeconds(20),
