@@ -39,21 +39,13 @@ internal sealed class CityFleet
     /// round at a time; each publish returns once the broker has acknowledged it. The dim level is
     /// the frame counter, so a viewer can tell which round a change came from.
     /// </summary>
-    /// <summary>Publishes frame counter <paramref name="round"/> for every device at once, without waiting for one acknowledgement before the next publish.</summary>
-    public Task PublishRoundAtOnceAsync(TestPublisher publisher, int round) =>
-        Task.WhenAll(Devices.Select(device => publisher.PublishAsync(
-            NetworkServerMessages.ChirpStackUpTopic(device.DevEui),
-            NetworkServerMessages.ChirpStackUp(device.DevEui, (uint)round, 85, decoded: new { on = true, dimLevel = round }))));
-
     public async Task PublishRoundsAsync(TestPublisher publisher, int from, int to, TimeSpan pause, Func<int, Task>? afterRound = null)
     {
         for (int round = from; round <= to; round++)
         {
             foreach ((string devEui, _) in Devices)
             {
-                await publisher.PublishAsync(
-                    NetworkServerMessages.ChirpStackUpTopic(devEui),
-                    NetworkServerMessages.ChirpStackUp(devEui, (uint)round, 85, decoded: new { on = true, dimLevel = round }));
+                await PublishAsync(publisher, devEui, round);
             }
 
             if (afterRound is not null)
@@ -64,4 +56,13 @@ internal sealed class CityFleet
             await Task.Delay(pause);
         }
     }
+
+    /// <summary>Publishes frame counter <paramref name="round"/> for every device at once, without waiting for one acknowledgement before the next publish.</summary>
+    public Task PublishRoundAtOnceAsync(TestPublisher publisher, int round) =>
+        Task.WhenAll(Devices.Select(device => PublishAsync(publisher, device.DevEui, round)));
+
+    private static Task PublishAsync(TestPublisher publisher, string devEui, int round) =>
+        publisher.PublishAsync(
+            NetworkServerMessages.ChirpStackUpTopic(devEui),
+            NetworkServerMessages.ChirpStackUp(devEui, (uint)round, 85, decoded: new { on = true, dimLevel = round }));
 }
