@@ -218,6 +218,56 @@ public sealed class ClusterMeasureTests
         }
     }
 
+    [Fact]
+    public void A_compilation_thread_the_runtime_ended_and_started_again_is_not_taken_for_a_fall()
+    {
+        // Silo 1's thread 11 ran 3 s more; silo 2's thread 21 ended (5 s) and thread 22 has run 0.5 s since.
+        var earlier = new ClusterCpu([10, 20], 1, 2, 7) { TieredThreads = new Dictionary<long, double> { [(1L << 32) | 11] = 2, [(2L << 32) | 21] = 5 } };
+        var later = new ClusterCpu([15, 26], 2, 3, 5.5) { TieredThreads = new Dictionary<long, double> { [(1L << 32) | 11] = 5, [(2L << 32) | 22] = 0.5 } };
+
+        ClusterCpu window = later.Minus(earlier);
+
+        Assert.Equal(3.5, window.TieredCompilation, 6);
+        Assert.Equal(11, window.SilosTotal, 6);
+
+        // Read as sums only, the same two readings would say the threads gave back 1.5 s.
+        Assert.Equal(-1.5, (later with { TieredThreads = null }).Minus(earlier with { TieredThreads = null }).TieredCompilation, 6);
+    }
+
+    [Fact]
+    public void A_real_threads_cpu_is_read_under_its_own_thread_id()
+    {
+        using var done = new ManualResetEventSlim();
+        var busy = new Thread(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(0.3))
+            {
+                Thread.SpinWait(1000);
+            }
+
+            done.Wait();
+        }) { Name = "bench-tid-thread", IsBackground = true };
+        busy.Start();
+        try
+        {
+            Thread.Sleep(450);
+            Dictionary<int, double>? threads = ProcessCpu.ThreadsSeconds(Environment.ProcessId, "bench-tid-threa");
+
+            Assert.NotNull(threads);
+            (int id, double seconds) = Assert.Single(threads);
+            Assert.NotEqual(Environment.ProcessId, id);
+            Assert.InRange(seconds, 0.15, ProcessCpu.Seconds(Environment.ProcessId));
+            Assert.Empty(ProcessCpu.ThreadsSeconds(Environment.ProcessId, "no-such-thread")!);
+            Assert.Null(ProcessCpu.ThreadsSeconds(int.MaxValue, "bench-tid-threa"));
+        }
+        finally
+        {
+            done.Set();
+            busy.Join();
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "/usr/lib/postgresql/15/bin/postgres", "-D", "/tmp/twincity-pg-1/data", "-p", "5433", "-k", "/tmp/twincity-pg-1/run" }, 5433, true)]
     [InlineData(new[] { "/usr/lib/postgresql/15/bin/postgres", "-D", "/tmp/twincity-pg-1/data", "-p", "5433" }, 5434, false)]

@@ -9,8 +9,19 @@ public sealed class ClusterLoad(IReadOnlyList<BenchSilo> silos, BenchMosquitto m
     /// Each part's CPU so far; PostgreSQL's is its postmaster's and every child's (<see cref="ProcessCpu.TreeSeconds(int)"/>),
     /// and apart, the silos' tiered-compilation threads'.
     /// </summary>
-    public ClusterCpu ReadCpu() =>
-        ReadProcesses() with { TieredCompilation = Silos.Sum(s => ProcessCpu.ThreadSeconds(s.ProcessId, ClusterCpu.TieredCompilationThread)) };
+    public ClusterCpu ReadCpu()
+    {
+        var threads = new Dictionary<long, double>();
+        foreach (BenchSilo silo in Silos)
+        {
+            foreach ((int thread, double seconds) in ProcessCpu.ThreadsSeconds(silo.ProcessId, ClusterCpu.TieredCompilationThread) ?? [])
+            {
+                threads[((long)silo.ProcessId << 32) | (uint)thread] = seconds;
+            }
+        }
+
+        return ReadProcesses() with { TieredCompilation = threads.Values.Sum(), TieredThreads = threads };
+    }
 
     /// <summary>All parts' CPU so far, for a run's own reading (each time its count moves, so without reading every silo thread).</summary>
     public double TotalCpuSeconds() => ReadProcesses().Total;

@@ -28,13 +28,20 @@ public static class ProcessCpu
     /// field, which Linux cuts to 15 characters) starts with <paramref name="threadName"/>; 0 when
     /// none does, NaN when the process is gone. Threads that already ended are not counted.
     /// </summary>
-    public static double ThreadSeconds(int processId, string threadName)
+    public static double ThreadSeconds(int processId, string threadName) =>
+        ThreadsSeconds(processId, threadName) is { } threads ? threads.Values.Sum() : double.NaN;
+
+    /// <summary>
+    /// As <see cref="ThreadSeconds(int, string)"/>, thread by thread (by thread id), so that a thread
+    /// that ended and one started since are not taken for one; null when the process is gone.
+    /// </summary>
+    public static Dictionary<int, double>? ThreadsSeconds(int processId, string threadName)
     {
         ArgumentNullException.ThrowIfNull(threadName);
         string tasks = $"/proc/{processId.ToString(System.Globalization.CultureInfo.InvariantCulture)}/task";
         try
         {
-            double seconds = 0;
+            var threads = new Dictionary<int, double>();
             foreach (string task in Directory.EnumerateDirectories(tasks))
             {
                 string stat;
@@ -48,17 +55,18 @@ public static class ProcessCpu
                 }
 
                 int open = stat.IndexOf(" (", StringComparison.Ordinal);
-                if (open > 0 && stat.AsSpan(open + 2).StartsWith(threadName, StringComparison.Ordinal) && ProcessStat.Parse(stat) is { } thread)
+                if (open > 0 && stat.AsSpan(open + 2).StartsWith(threadName, StringComparison.Ordinal) && ProcessStat.Parse(stat) is { } thread
+                    && int.TryParse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture, out int threadId))
                 {
-                    seconds += thread.OwnSeconds;
+                    threads[threadId] = thread.OwnSeconds;
                 }
             }
 
-            return seconds;
+            return threads;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return double.NaN;
+            return null;
         }
     }
 

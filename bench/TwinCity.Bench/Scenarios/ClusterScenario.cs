@@ -39,7 +39,10 @@ public sealed class ClusterScenario : IBenchScenario
     /// <summary>The least warm-up by default, so that the silos have done most of their compiling before the timed window.</summary>
     public const long DefaultWarmupUplinks = 100_000;
 
-    public string Usage => "cluster [--silos 1,2,3] [--devices 100000] [--uplinks 1000000] [--mix city|streetlights] [--warmup-uplinks max(DEVICES, 100000)] [--cpu-per-silo CORES] [--ready-to-run]";
+    /// <summary>The most warm-up rounds by default (each of the warm-up's uplinks) before the timed run starts anyway.</summary>
+    public const int DefaultWarmupRounds = 5;
+
+    public string Usage => "cluster [--silos 1,2,3] [--devices 100000] [--uplinks 1000000] [--mix city|streetlights] [--warmup-uplinks max(DEVICES, 100000)] [--warmup-rounds 5] [--cpu-per-silo CORES] [--ready-to-run]";
 
     /// <summary>
     /// With each silo capped, the rate with <paramref name="silos"/> silos over the rate with one should
@@ -75,10 +78,14 @@ public sealed class ClusterScenario : IBenchScenario
         // compiling through the timed window (a quarter of its CPU in a profile of 10,000 devices), so
         // the default warms up with at least 100,000 uplinks; the JIT row shows what is left.
         long warmup = args.Size("warmup-uplinks", Math.Max(devices, DefaultWarmupUplinks));
+        // A silo held to a share of a core compiles for longer than one warm-up: more rounds, while
+        // the silos' tiered-compilation threads still take a share of their CPU (CompilingGauge).
+        int warmupRounds = (int)Math.Clamp(args.Size("warmup-rounds", DefaultWarmupRounds), 1, 100);
         double? cap = CpuPerSilo(args);
         await ReadyToRunSilo.UseIfAskedAsync(args, report, cancellationToken);
         report.Details["devices"] = devices;
         report.Details["warmupUplinks"] = warmup;
+        report.Details["warmupRoundsAtMost"] = warmupRounds;
         report.Details["uplinks"] = uplinks;
         report.Details["cpuPerSilo"] = cap;
         var runs = new JsonObject();
@@ -112,7 +119,7 @@ public sealed class ClusterScenario : IBenchScenario
             report.Note("Messages between silos are Orleans' own count (meter Microsoft.Orleans, the histogram orleans-messaging-sent-messages-size, series ConnectionDirection=SiloToSilo), summed over the silos over the same window. Membership pings and their replies are counted in; the pings sent are given apart in the JSON details.");
             foreach (long n in counts)
             {
-                (double Rate, double CpuPerUplink, double CpuPerUplinkCompiled)? outcome = await RunClusterAsync(n, postgres, postmaster, devices, uplinks, mix, warmup, cap, report, runs, warmups, cancellationToken);
+                (double Rate, double CpuPerUplink, double CpuPerUplinkCompiled)? outcome = await RunClusterAsync(n, postgres, postmaster, devices, uplinks, mix, warmup, warmupRounds, cap, report, runs, warmups, cancellationToken);
                 if (outcome is not { } figures)
                 {
                     return;
@@ -143,6 +150,7 @@ public sealed class ClusterScenario : IBenchScenario
         long uplinks,
         DeviceMix mix,
         long warmup,
+        int warmupRounds,
         double? cap,
         BenchReport report,
         JsonObject runs,
@@ -193,6 +201,8 @@ public sealed class ClusterScenario : IBenchScenario
                 load.TotalCpuSeconds,
                 TimeSpan.FromSeconds(1),
                 window,
+                new CompilingGauge(load),
+                warmupRounds,
                 cancellationToken);
             UplinkRunResult run = warmed.Timed;
             string key = n.ToString(CultureInfo.InvariantCulture);
@@ -200,7 +210,12 @@ public sealed class ClusterScenario : IBenchScenario
             runs[key] = described;
             if (warmed.Warmup is { } warm)
             {
-                warmups[key] = IngestScenario.Describe(warm);
+                JsonObject warmDescribed = IngestScenario.Describe(warm);
+                warmDescribed["rounds"] = warmed.WarmupRounds;
+                warmDescribed["roundReadings"] = new JsonArray([.. (warmed.WarmupReadings ?? []).Select(r => (JsonNode)r)]);
+                warmups[key] = warmDescribed;
+                report.Add($"cluster.{n}.warmup.rounds", $"{n} silo(s): warm-up rounds of {warmup:N0} uplinks before the timed run", warmed.WarmupRounds, string.Empty, "N0", null,
+                    (warmed.WarmupReadings ?? []).Count == 0 ? null : "after each: " + string.Join("; ", warmed.WarmupReadings!));
                 IngestScenario.AddWarmupFigures(report, warm, $"cluster.{n}", $"{n} silo(s)");
             }
 

@@ -125,8 +125,21 @@ public static class UplinkRun
         return new UplinkRunResult(total, counted, failed, seconds, publisherCpu, cpuAtEnd - cpu0, trimmed.Samples[^1].Seconds, trimmed, problem);
     }
 
-    /// <summary>A timed run and the warm-up before it (null when there was none).</summary>
-    public sealed record WarmedRun(UplinkRunResult Timed, UplinkRunResult? Warmup);
+    /// <summary>A timed run and the warm-up before it: its first round (null when there was none), and how many rounds it took.</summary>
+    public sealed record WarmedRun(UplinkRunResult Timed, UplinkRunResult? Warmup, int WarmupRounds = 1, IReadOnlyList<string>? WarmupReadings = null);
+
+    /// <summary>
+    /// Tells whether the load's processes are still warming up after a round of the warm-up (for a
+    /// silo: still compiling its hot code), so that the timed run starts in their steady state.
+    /// </summary>
+    public interface IWarmupGauge
+    {
+        /// <summary>Called just before each round starts publishing.</summary>
+        void RoundStarting();
+
+        /// <summary>After a round: what was read over it, and whether another round is needed.</summary>
+        (string Reading, bool StillWarming) RoundEnded();
+    }
 
     /// <summary>As the overload with a window, with none.</summary>
     public static Task<WarmedRun> RunWarmedAsync(
@@ -155,16 +168,58 @@ public static class UplinkRun
         IRunWindow? timedWindow,
         CancellationToken cancellationToken)
     {
+        return await RunWarmedAsync(label, plan, warmup, count, targetCpu, sampleEvery, timedWindow, gauge: null, maxRounds: 1, cancellationToken);
+    }
+
+    /// <summary>
+    /// As the overload without a gauge, but the warm-up is repeated, <paramref name="warmup"/> uplinks
+    /// a round and up to <paramref name="maxRounds"/> rounds, while <paramref name="gauge"/> says the
+    /// load is still warming up. Each round continues the frame counters of the one before.
+    /// </summary>
+    public static async Task<WarmedRun> RunWarmedAsync(
+        string label,
+        PublishPlan plan,
+        long warmup,
+        Func<CancellationToken, Task<long>> count,
+        Func<double> targetCpu,
+        TimeSpan sampleEvery,
+        IRunWindow? timedWindow,
+        IWarmupGauge? gauge,
+        int maxRounds,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(plan);
-        UplinkRunResult? warm = null;
-        if (warmup > 0)
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRounds);
+        UplinkRunResult? first = null;
+        long sent = 0;
+        int rounds = 0;
+        var readings = new List<string>();
+        while (warmup > 0 && rounds < maxRounds)
         {
-            Progress.Say($"{label} warm-up: {warmup:N0} uplinks, not timed with the rest");
-            warm = await RunAsync($"{label} warm-up", plan with { Uplinks = warmup }, count, targetCpu, sampleEvery, cancellationToken);
+            rounds++;
+            string round = maxRounds == 1 ? "warm-up" : $"warm-up round {rounds}";
+            Progress.Say($"{label} {round}: {warmup:N0} uplinks, not timed with the rest");
+            gauge?.RoundStarting();
+            UplinkRunResult warm = await RunAsync($"{label} {round}", plan with { Uplinks = warmup, FirstFCnt = FirstFCntAfter(plan.Devices, sent) }, count, targetCpu, sampleEvery, cancellationToken);
+            first ??= warm;
+            sent += warmup;
+            if (gauge is null)
+            {
+                break;
+            }
+
+            (string reading, bool stillWarming) = gauge.RoundEnded();
+            readings.Add(reading);
+            Progress.Say($"{label} {round}: {reading}");
+            if (!stillWarming || warm.Counted < warm.Published)
+            {
+                // Warm, or something went wrong that more rounds would only repeat: the timed run reports it.
+                break;
+            }
         }
 
-        UplinkRunResult timed = await RunAsync(label, plan with { FirstFCnt = FirstFCntAfter(plan.Devices, warmup) }, count, targetCpu, sampleEvery, timedWindow, cancellationToken);
-        return new WarmedRun(timed, warm);
+        UplinkRunResult timed = await RunAsync(label, plan with { FirstFCnt = FirstFCntAfter(plan.Devices, sent) }, count, targetCpu, sampleEvery, timedWindow, cancellationToken);
+        return new WarmedRun(timed, first, rounds, readings);
     }
 
     /// <summary>
