@@ -160,14 +160,14 @@ internal static class ClusterHosting
         IReadOnlyList<string> insecureHops = ClusterTls.InsecureHops(configuration, connectionString);
         services.AddHostedService(sp => new InsecureClusterWarning(insecureHops, sp.GetRequiredService<ILogger<InsecureClusterWarning>>()));
 
-        ApplyIngestDefaults(configuration, Environment.ProcessorCount);
+        ApplyIngestDefaults(configuration);
     }
 
     /// <summary>
     /// Ingest settings a cluster silo takes other than the embedded city's, where the configuration
-    /// leaves them out: the shared subscription's group and the number of lanes.
+    /// leaves them out: the shared subscription's group.
     /// </summary>
-    public static void ApplyIngestDefaults(IConfiguration configuration, int processors)
+    public static void ApplyIngestDefaults(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
@@ -180,17 +180,10 @@ internal static class ClusterHosting
         // The MQTT window is the embedded city's (Mqtt:InFlight): uplinks a survivor holds for a hung
         // silo that is not yet declared dead wait beside it (Mqtt:WaitingForSilentSilos), not in it.
 
-        // Fewer lanes than the embedded city's: a cluster silo takes a share of the uplinks, and each
-        // lane that wakes for a single message costs a thread-pool hop. Three capped silos spent a
-        // tenth to a fifth less CPU per uplink with 16 or 32 lanes than with 256 (bench/README.md).
-        if (string.IsNullOrWhiteSpace(configuration["Mqtt:Lanes"]))
-        {
-            configuration["Mqtt:Lanes"] = ClusterLanes(processors).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
+        // Lanes stay the embedded city's (Mqtt:Lanes, 256). Fewer cut three capped silos' CPU per
+        // uplink by about a tenth, but they are also how many twins a silo wakes at once: with 32, a
+        // whole city's wake after a restart took 8 to 79 % longer in three pairs of runs (bench/README.md).
     }
-
-    /// <summary>A cluster silo's default <c>Mqtt:Lanes</c>: 16 for each core the process may use, from 16 to 256.</summary>
-    public static int ClusterLanes(int processors) => Math.Clamp(16 * processors, 16, 256);
 
     public static void ConfigureSilo(ISiloBuilder silo, IConfiguration configuration, string connectionString, OrleansHostOptions orleans)
     {
