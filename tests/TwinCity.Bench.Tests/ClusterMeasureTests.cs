@@ -188,23 +188,27 @@ public sealed class ClusterMeasureTests
     [Fact]
     public void A_named_threads_cpu_is_read_apart_from_the_rest_of_its_process()
     {
-        // A thread of this process named as the runtime names its own, busy for a while.
-        using var done = new ManualResetEventSlim();
+        // A thread of this process named as the runtime names its own, busy until the reading shows
+        // a fifth of a second of its CPU (on a loaded machine that takes longer than it would alone).
+        using var stop = new CancellationTokenSource();
         var busy = new Thread(() =>
         {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(0.4))
+            while (!stop.IsCancellationRequested)
             {
                 Thread.SpinWait(1000);
             }
-
-            done.Wait();
         }) { Name = "bench-busy-thread-with-a-long-name", IsBackground = true };
         busy.Start();
         try
         {
-            Thread.Sleep(600);
-            double named = ProcessCpu.ThreadSeconds(Environment.ProcessId, "bench-busy-thre");
+            double named = 0;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(20) && named < 0.2)
+            {
+                Thread.Sleep(50);
+                named = ProcessCpu.ThreadSeconds(Environment.ProcessId, "bench-busy-thre");
+            }
+
             double other = ProcessCpu.ThreadSeconds(Environment.ProcessId, "no-such-thread");
 
             Assert.InRange(named, 0.2, ProcessCpu.Seconds(Environment.ProcessId));
@@ -213,7 +217,7 @@ public sealed class ClusterMeasureTests
         }
         finally
         {
-            done.Set();
+            stop.Cancel();
             busy.Join();
         }
     }
