@@ -25,15 +25,9 @@ public static class ProcessCpu
 
     /// <summary>
     /// CPU time of those threads of a process whose name (<c>/proc/{pid}/task/{tid}/stat</c>'s second
-    /// field, which Linux cuts to 15 characters) starts with <paramref name="threadName"/>; 0 when
-    /// none does, NaN when the process is gone. Threads that already ended are not counted.
-    /// </summary>
-    public static double ThreadSeconds(int processId, string threadName) =>
-        ThreadsSeconds(processId, threadName) is { } threads ? threads.Values.Sum() : double.NaN;
-
-    /// <summary>
-    /// As <see cref="ThreadSeconds(int, string)"/>, thread by thread (by thread id), so that a thread
-    /// that ended and one started since are not taken for one; null when the process is gone.
+    /// field, which Linux cuts to 15 characters) starts with <paramref name="threadName"/>, thread by
+    /// thread (by thread id), so that a thread that ended and one started since are not taken for one;
+    /// empty when none does, null when the process is gone. Threads that already ended are not counted.
     /// </summary>
     public static Dictionary<int, double>? ThreadsSeconds(int processId, string threadName)
     {

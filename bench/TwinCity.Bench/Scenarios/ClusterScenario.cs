@@ -212,10 +212,10 @@ public sealed class ClusterScenario : IBenchScenario
             {
                 JsonObject warmDescribed = IngestScenario.Describe(warm);
                 warmDescribed["rounds"] = warmed.WarmupRounds;
-                warmDescribed["roundReadings"] = new JsonArray([.. (warmed.WarmupReadings ?? []).Select(r => (JsonNode)r)]);
+                warmDescribed["roundReadings"] = new JsonArray([.. warmed.WarmupReadings.Select(r => (JsonNode)r)]);
                 warmups[key] = warmDescribed;
                 report.Add($"cluster.{n}.warmup.rounds", $"{n} silo(s): warm-up rounds of {warmup:N0} uplinks before the timed run", warmed.WarmupRounds, string.Empty, "N0", null,
-                    (warmed.WarmupReadings ?? []).Count == 0 ? null : "after each: " + string.Join("; ", warmed.WarmupReadings!));
+                    warmed.WarmupReadings.Count == 0 ? null : "after each: " + string.Join("; ", warmed.WarmupReadings));
                 IngestScenario.AddWarmupFigures(report, warm, $"cluster.{n}", $"{n} silo(s)");
             }
 

@@ -125,8 +125,8 @@ public static class UplinkRun
         return new UplinkRunResult(total, counted, failed, seconds, publisherCpu, cpuAtEnd - cpu0, trimmed.Samples[^1].Seconds, trimmed, problem);
     }
 
-    /// <summary>A timed run and the warm-up before it: its first round (null when there was none), and how many rounds it took.</summary>
-    public sealed record WarmedRun(UplinkRunResult Timed, UplinkRunResult? Warmup, int WarmupRounds = 1, IReadOnlyList<string>? WarmupReadings = null);
+    /// <summary>A timed run and the warm-up before it: its first round (null when there was none), how many rounds it took, and what a gauge read after each.</summary>
+    public sealed record WarmedRun(UplinkRunResult Timed, UplinkRunResult? Warmup, int WarmupRounds, IReadOnlyList<string> WarmupReadings);
 
     /// <summary>
     /// Tells whether the load's processes are still warming up after a round of the warm-up (for a
@@ -158,7 +158,7 @@ public static class UplinkRun
     /// sent, so that no twin takes a timed uplink for a repeat.
     /// </summary>
     /// <param name="timedWindow">A window around the timed run only (see <see cref="RunAsync(string, PublishPlan, Func{CancellationToken, Task{long}}, Func{double}, TimeSpan, IRunWindow?, CancellationToken)"/>); the warm-up has none.</param>
-    public static async Task<WarmedRun> RunWarmedAsync(
+    public static Task<WarmedRun> RunWarmedAsync(
         string label,
         PublishPlan plan,
         long warmup,
@@ -166,10 +166,8 @@ public static class UplinkRun
         Func<double> targetCpu,
         TimeSpan sampleEvery,
         IRunWindow? timedWindow,
-        CancellationToken cancellationToken)
-    {
-        return await RunWarmedAsync(label, plan, warmup, count, targetCpu, sampleEvery, timedWindow, gauge: null, maxRounds: 1, cancellationToken);
-    }
+        CancellationToken cancellationToken) =>
+        RunWarmedAsync(label, plan, warmup, count, targetCpu, sampleEvery, timedWindow, gauge: null, maxRounds: 1, cancellationToken);
 
     /// <summary>
     /// As the overload without a gauge, but the warm-up is repeated, <paramref name="warmup"/> uplinks
