@@ -261,6 +261,37 @@ public sealed class ClusterMeasureTests
     }
 
     [Theory]
+    [InlineData(0.25, 10_000, 2_500)]
+    [InlineData(0.4, 1_000, 1_000)]
+    [InlineData(1.5, 1_000_000, 1_500_000)]
+    public void The_quota_is_the_share_of_each_period(double cores, long period, long quota)
+    {
+        // The kernel takes no quota under 1 ms, whatever the period.
+        Assert.Equal(quota, CpuCgroup.QuotaFor(cores, period));
+    }
+
+    [Theory]
+    [InlineData(null, 100_000)]
+    [InlineData("10", 10_000)]
+    [InlineData("2.5", 2_500)]
+    [InlineData("1000", 1_000_000)]
+    public void The_cap_period_is_the_kernels_100_ms_unless_given(string? text, long expected)
+    {
+        string[] args = text is null ? ["cluster", "--cpu-per-silo", "0.25"] : ["cluster", "--cpu-per-silo", "0.25", "--cpu-period-ms", text];
+        Assert.Equal(expected, ClusterScenario.CpuPeriodMicroseconds(BenchArgs.Parse(args)));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0.5")]
+    [InlineData("1001")]
+    [InlineData("short")]
+    public void A_cap_period_the_kernel_would_refuse_is_refused_before_anything_starts(string text)
+    {
+        Assert.Throws<BenchUsageException>(() => ClusterScenario.CpuPeriodMicroseconds(BenchArgs.Parse(["cluster", "--cpu-per-silo", "0.25", "--cpu-period-ms", text])));
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("0.001")]
     [InlineData("1000")]
@@ -308,10 +339,10 @@ public sealed class ClusterMeasureTests
         }
 
         string name = $"test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..30];
-        using (CpuCgroup cgroup = CpuCgroup.Create(name, 0.3))
+        using (CpuCgroup cgroup = CpuCgroup.Create(name, 0.3, periodMicroseconds: 10_000))
         {
-            Assert.Equal("30000", File.ReadAllText(Path.Combine(cgroup.Path, "cpu.cfs_quota_us")).Trim());
-            Assert.Equal("100000", File.ReadAllText(Path.Combine(cgroup.Path, "cpu.cfs_period_us")).Trim());
+            Assert.Equal("3000", File.ReadAllText(Path.Combine(cgroup.Path, "cpu.cfs_quota_us")).Trim());
+            Assert.Equal("10000", File.ReadAllText(Path.Combine(cgroup.Path, "cpu.cfs_period_us")).Trim());
             using var sleeper = Process.Start(new ProcessStartInfo("/bin/sleep", ["30"]) { UseShellExecute = false })!;
             cgroup.Add(sleeper.Id);
             Assert.Contains(sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllLines(Path.Combine(cgroup.Path, "cgroup.procs")));

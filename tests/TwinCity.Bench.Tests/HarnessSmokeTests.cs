@@ -168,7 +168,7 @@ public sealed class HarnessSmokeTests
     [Fact]
     public async Task Cluster_with_capped_silos_reports_the_scaling_or_refuses_to_run_uncapped()
     {
-        BenchRun run = await BenchRun.RunAsync("cluster", "--silos", "1,2", "--cpu-per-silo", "0.5", "--devices", "200", "--uplinks", "2000");
+        BenchRun run = await BenchRun.RunAsync("cluster", "--silos", "1,2", "--cpu-per-silo", "0.5", "--cpu-period-ms", "20", "--devices", "200", "--uplinks", "2000");
 
         Assert.True(run.Result is not null, run.Explain);
         if (CpuCgroup.Unavailable() is not null)
@@ -188,10 +188,17 @@ public sealed class HarnessSmokeTests
         Assert.True(run.ExitCode == 0, run.Explain);
         Assert.Equal(0, run.Figure("cluster.2.lost"));
         Assert.True(run.Figure("cluster.scaling.2") > 0, run.Explain);
-        Assert.Contains("cpu.cfs_quota_us=50000", run.Output, StringComparison.Ordinal);
+        Assert.Contains("cpu.cfs_quota_us=10000 per cpu.cfs_period_us=20000", run.Output, StringComparison.Ordinal);
         JsonElement cgroups = run.Result.RootElement.GetProperty("details").GetProperty("runs").GetProperty("2").GetProperty("cgroups");
         Assert.Equal(2, cgroups.GetArrayLength());
-        Assert.All(cgroups.EnumerateArray(), c => Assert.Equal(50_000, c.GetProperty("quotaMicroseconds").GetInt64()));
+        Assert.All(cgroups.EnumerateArray(), c =>
+        {
+            Assert.Equal(10_000, c.GetProperty("quotaMicroseconds").GetInt64());
+            Assert.Equal(20_000, c.GetProperty("periodMicroseconds").GetInt64());
+
+            // Started in its cgroup: the runtime saw half a core as one processor, not the machine's cores.
+            Assert.Equal(1, c.GetProperty("processorsSeenByRuntime").GetDouble());
+        });
 
         // Removed when done: no cgroup of the run is left behind.
         Assert.All(cgroups.EnumerateArray(), c => Assert.False(Directory.Exists(c.GetProperty("path").GetString()), run.Explain));

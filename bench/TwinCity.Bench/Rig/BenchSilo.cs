@@ -57,7 +57,7 @@ public sealed class BenchSilo : IAsyncDisposable
     /// <summary>The exit code once the process has exited.</summary>
     public int? ExitCode => _process.ExitCode;
 
-    /// <param name="cgroup">When given, the process is put in it as soon as it has started (a CPU cap standing in for a machine of its own).</param>
+    /// <param name="cgroup">When given, the process starts in it (a CPU cap standing in for a machine of its own).</param>
     public static async Task<BenchSilo> StartAsync(SiloSettings settings, CancellationToken cancellationToken, int? primarySiloPort = null, CpuCgroup? cgroup = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -125,12 +125,13 @@ public sealed class BenchSilo : IAsyncDisposable
             Dll,
             env,
             ["--urls", $"http://127.0.0.1:{web}", "--simulate", "0"],
-            settings.Name);
+            settings.Name,
+            cgroupProcs: cgroup?.ProcsFile);
         var bench = new BenchSilo(process, settings, silo, gateway);
         try
         {
-            // Before it has done much: the cap holds from start-up on, as a machine's cores would.
-            cgroup?.Add(process.ProcessId);
+            // The cap holds from the process's first instruction, as a machine's cores would, and the
+            // runtime sizes itself to it as it reads its limits at start-up.
             await process.WaitForAsync("/health/ready", TimeSpan.FromSeconds(120), cancellationToken);
         }
         catch

@@ -13,29 +13,41 @@ public sealed class CpuCgroup : IDisposable
     public const string ControllerRoot = "/sys/fs/cgroup/cpu";
     public const string BenchFolder = "twincity-bench";
 
-    /// <summary>The CFS period: the quota is what the cgroup may run in each 100 ms.</summary>
-    public const long PeriodMicroseconds = 100_000;
+    /// <summary>The kernel's CFS period unless told otherwise: the quota is what the cgroup may run in each 100 ms.</summary>
+    public const long DefaultPeriodMicroseconds = 100_000;
+
+    /// <summary>The shortest and longest CFS periods the kernel takes (1 ms and 1 s).</summary>
+    public const long MinPeriodMicroseconds = 1_000, MaxPeriodMicroseconds = 1_000_000;
 
     private bool _removed;
 
-    private CpuCgroup(string path, long quotaMicroseconds)
+    private CpuCgroup(string path, long quotaMicroseconds, long periodMicroseconds)
     {
         Path = path;
         QuotaMicroseconds = quotaMicroseconds;
+        PeriodMicroseconds = periodMicroseconds;
     }
 
     public string Path { get; }
 
     public long QuotaMicroseconds { get; }
 
+    public long PeriodMicroseconds { get; }
+
+    /// <summary>The file a process writes its id into to join the cgroup (a process started through <c>/bin/sh</c> can join before its program runs).</summary>
+    public string ProcsFile => System.IO.Path.Combine(Path, "cgroup.procs");
+
     public static string BenchRoot => System.IO.Path.Combine(ControllerRoot, BenchFolder);
 
     /// <summary><c>cpu.cfs_quota_us</c> for a share of one core (0.4 reads as 40,000 per 100,000).</summary>
-    public static long QuotaFor(double cores)
+    public static long QuotaFor(double cores, long periodMicroseconds = DefaultPeriodMicroseconds)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(periodMicroseconds, MinPeriodMicroseconds);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(periodMicroseconds, MaxPeriodMicroseconds);
+
         // The kernel takes no quota below 1 ms.
         return cores is > 0 && double.IsFinite(cores)
-            ? Math.Max(1000, (long)Math.Round(cores * PeriodMicroseconds))
+            ? Math.Max(1000, (long)Math.Round(cores * periodMicroseconds))
             : throw new ArgumentOutOfRangeException(nameof(cores), cores, "a share of a core above 0");
     }
 
@@ -79,26 +91,37 @@ public sealed class CpuCgroup : IDisposable
         }
     }
 
-    /// <summary>Makes (or takes over, when a run that broke left it behind) the cgroup NAME with a quota of <paramref name="cores"/>.</summary>
+    /// <summary>
+    /// Makes (or takes over, when a run that broke left it behind) the cgroup NAME with a quota of
+    /// <paramref name="cores"/> in each period of <paramref name="periodMicroseconds"/>.
+    /// </summary>
+    /// <remarks>
+    /// The quota is a share of each period: a process held to a quarter of a core runs for a quarter of
+    /// the period (across all its threads) and is then stopped until the period ends. With the kernel's
+    /// 100 ms that is up to 75 ms stopped at a time, where a machine of a quarter of the speed never
+    /// stops; a shorter period comes closer to that machine.
+    /// </remarks>
     /// <exception cref="IOException">The cgroup could not be made or set.</exception>
-    public static CpuCgroup Create(string name, double cores)
+    public static CpuCgroup Create(string name, double cores, long periodMicroseconds = DefaultPeriodMicroseconds)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        long quota = QuotaFor(cores);
+        long quota = QuotaFor(cores, periodMicroseconds);
         string path = System.IO.Path.Combine(BenchRoot, name);
         try
         {
             Directory.CreateDirectory(path);
-            var cgroup = new CpuCgroup(path, quota);
+            var cgroup = new CpuCgroup(path, quota, periodMicroseconds);
 
-            // The period first: a quota is checked against the period in force.
-            cgroup.Write("cpu.cfs_period_us", PeriodMicroseconds);
+            // A quota is checked against the period in force: a quota larger than the old period's
+            // room, or a period shorter than the old quota, is refused, so clear the quota first.
+            cgroup.Write("cpu.cfs_quota_us", -1);
+            cgroup.Write("cpu.cfs_period_us", periodMicroseconds);
             cgroup.Write("cpu.cfs_quota_us", quota);
             return cgroup;
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
-            throw new IOException($"the cpu cgroup {path} could not be made with cpu.cfs_quota_us={quota}: {ex.Message}", ex);
+            throw new IOException($"the cpu cgroup {path} could not be made with cpu.cfs_quota_us={quota} per cpu.cfs_period_us={periodMicroseconds}: {ex.Message}", ex);
         }
     }
 

@@ -42,7 +42,7 @@ public sealed class ClusterScenario : IBenchScenario
     /// <summary>The most warm-up rounds by default (each of the warm-up's uplinks) before the timed run starts anyway.</summary>
     public const int DefaultWarmupRounds = 5;
 
-    public string Usage => "cluster [--silos 1,2,3] [--devices 100000] [--uplinks 1000000] [--mix city|streetlights] [--warmup-uplinks max(DEVICES, 100000)] [--warmup-rounds 5] [--cpu-per-silo CORES] [--ready-to-run]";
+    public string Usage => "cluster [--silos 1,2,3] [--devices 100000] [--uplinks 1000000] [--mix city|streetlights] [--warmup-uplinks max(DEVICES, 100000)] [--warmup-rounds 5] [--cpu-per-silo CORES [--cpu-period-ms 100]] [--ready-to-run]";
 
     /// <summary>
     /// With each silo capped, the rate with <paramref name="silos"/> silos over the rate with one should
@@ -66,6 +66,27 @@ public sealed class ClusterScenario : IBenchScenario
             : throw new BenchUsageException($"--cpu-per-silo is the share of one core each silo may use, from 0.01 to {Environment.ProcessorCount} (the cores here), not '{text}'");
     }
 
+    /// <summary>
+    /// <c>--cpu-period-ms</c>: the CFS period of the silos' cgroups, in microseconds (the kernel's
+    /// 100 ms unless given; 1 to 1,000 ms). Each silo may use its share of a core in each period, and
+    /// is stopped for the rest of it once the share is spent.
+    /// </summary>
+    public static long CpuPeriodMicroseconds(BenchArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string? text = args.Text("cpu-period-ms");
+        if (text is null)
+        {
+            return CpuCgroup.DefaultPeriodMicroseconds;
+        }
+
+        double milliseconds = args.Number("cpu-period-ms", 0);
+        long micro = double.IsFinite(milliseconds) ? (long)Math.Round(milliseconds * 1000) : 0;
+        return micro is >= CpuCgroup.MinPeriodMicroseconds and <= CpuCgroup.MaxPeriodMicroseconds
+            ? micro
+            : throw new BenchUsageException($"--cpu-period-ms is the CFS period of the silos' cgroups, from 1 to 1000 ms (the kernel's bounds), not '{text}'");
+    }
+
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -82,12 +103,19 @@ public sealed class ClusterScenario : IBenchScenario
         // the silos' tiered-compilation threads still take a share of their CPU (CompilingGauge).
         int warmupRounds = (int)Math.Clamp(args.Size("warmup-rounds", DefaultWarmupRounds), 1, 100);
         double? cap = CpuPerSilo(args);
+        long period = CpuPeriodMicroseconds(args);
+        if (cap is null && args.Text("cpu-period-ms") is not null)
+        {
+            throw new BenchUsageException("--cpu-period-ms sets the period of the silos' CPU cap, and is given without --cpu-per-silo");
+        }
+
         await ReadyToRunSilo.UseIfAskedAsync(args, report, cancellationToken);
         report.Details["devices"] = devices;
         report.Details["warmupUplinks"] = warmup;
         report.Details["warmupRoundsAtMost"] = warmupRounds;
         report.Details["uplinks"] = uplinks;
         report.Details["cpuPerSilo"] = cap;
+        report.Details["cpuPeriodMicroseconds"] = cap is null ? null : period;
         var runs = new JsonObject();
         report.Details["runs"] = runs;
         var warmups = new JsonObject();
@@ -103,7 +131,7 @@ public sealed class ClusterScenario : IBenchScenario
             }
 
             report.Note(string.Create(CultureInfo.InvariantCulture,
-                $"Capped: each silo process ran in a cgroup v1 cpu cgroup of its own ({CpuCgroup.BenchRoot}/<silo>, cpu.cfs_quota_us={CpuCgroup.QuotaFor(cores)} per cpu.cfs_period_us={CpuCgroup.PeriodMicroseconds}), {cores:0.##} of a core, as a stand-in for one machine per silo; mosquitto, PostgreSQL and the publisher ran uncapped, on the same {Environment.ProcessorCount} cores."));
+                $"Capped: each silo process ran in a cgroup v1 cpu cgroup of its own ({CpuCgroup.BenchRoot}/<silo>, cpu.cfs_quota_us={CpuCgroup.QuotaFor(cores, period)} per cpu.cfs_period_us={period}), {cores:0.##} of a core, as a stand-in for one machine per silo; mosquitto, PostgreSQL and the publisher ran uncapped, on the same {Environment.ProcessorCount} cores."));
         }
 
         var perUplinkCpu = new Dictionary<long, double>();
@@ -119,7 +147,7 @@ public sealed class ClusterScenario : IBenchScenario
             report.Note("Messages between silos are Orleans' own count (meter Microsoft.Orleans, the histogram orleans-messaging-sent-messages-size, series ConnectionDirection=SiloToSilo), summed over the silos over the same window. Membership pings and their replies are counted in; the pings sent are given apart in the JSON details.");
             foreach (long n in counts)
             {
-                (double Rate, double CpuPerUplink, double CpuPerUplinkCompiled)? outcome = await RunClusterAsync(n, postgres, postmaster, devices, uplinks, mix, warmup, warmupRounds, cap, report, runs, warmups, cancellationToken);
+                (double Rate, double CpuPerUplink, double CpuPerUplinkCompiled)? outcome = await RunClusterAsync(n, postgres, postmaster, devices, uplinks, mix, warmup, warmupRounds, cap, period, report, runs, warmups, cancellationToken);
                 if (outcome is not { } figures)
                 {
                     return;
@@ -152,6 +180,7 @@ public sealed class ClusterScenario : IBenchScenario
         long warmup,
         int warmupRounds,
         double? cap,
+        long period,
         BenchReport report,
         JsonObject runs,
         JsonObject warmups,
@@ -172,7 +201,7 @@ public sealed class ClusterScenario : IBenchScenario
 
                     // A cgroup that cannot be made or joined throws IOException, which is not cluster mode
                     // failing to come up: it ends the run with its own message.
-                    CpuCgroup? cgroup = cap is double cores ? CpuCgroup.Create(name, cores) : null;
+                    CpuCgroup? cgroup = cap is double cores ? CpuCgroup.Create(name, cores, period) : null;
                     if (cgroup is not null)
                     {
                         cgroups.Add(cgroup);
@@ -188,6 +217,14 @@ public sealed class ClusterScenario : IBenchScenario
                 report.NotAvailable = $"cluster mode (TwinCity__Mode=Cluster) did not come up with {n} silo(s) on this build: {FirstLine(ex.Message)}";
                 report.Details["clusterFailure"] = ex.Message;
                 return null;
+            }
+
+            // What each capped silo's runtime took for its machine: a silo started in its cgroup sees
+            // its share of a core rounded up to whole processors, and sizes its GC and threads to that.
+            var processors = new List<double?>();
+            foreach (BenchSilo silo in cap is null ? [] : silos)
+            {
+                processors.Add(await silo.MetricAsync("dotnet_process_cpu_count", cancellationToken));
             }
 
             await IngestScenario.ProvisionAsync(silos[0], devices, mix, cancellationToken);
@@ -231,10 +268,11 @@ public sealed class ClusterScenario : IBenchScenario
             {
                 ["path"] = c.Path,
                 ["quotaMicroseconds"] = c.QuotaMicroseconds,
-                ["periodMicroseconds"] = CpuCgroup.PeriodMicroseconds,
+                ["periodMicroseconds"] = c.PeriodMicroseconds,
                 ["periodsInWindow"] = window.Throttling[i].Periods,
                 ["throttledPeriodsInWindow"] = window.Throttling[i].Throttled,
                 ["throttledSecondsInWindow"] = window.Throttling[i].ThrottledNanoseconds / 1e9,
+                ["processorsSeenByRuntime"] = processors[i],
             })]);
 
             (double rate, double seconds) = run.Sustained;
