@@ -3,6 +3,7 @@ using TwinCity.Bench.Cli;
 using TwinCity.Bench.Reporting;
 using TwinCity.Bench.Rig;
 using TwinCity.Bench.Scenarios;
+using TwinCity.Testing;
 
 namespace TwinCity.Bench.Tests;
 
@@ -329,6 +330,23 @@ public sealed class ClusterMeasureTests
     }
 
     [Fact]
+    public void A_program_whose_cgroup_cannot_be_joined_never_runs()
+    {
+        ProcessStartInfo start = CgroupStart.For("/bin/echo", "/nonexistent/twincity-bench/cgroup.procs");
+        start.ArgumentList.Add("ran");
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.Equal(CgroupStart.JoinFailedExitCode, process.ExitCode);
+        Assert.Equal(string.Empty, output);
+    }
+
+    [Fact]
     public void A_cgroup_is_made_with_its_quota_holds_a_process_and_is_removed_after_it_exits()
     {
         if (CpuCgroup.Unavailable() is { } why)
@@ -343,9 +361,21 @@ public sealed class ClusterMeasureTests
         {
             Assert.Equal("3000", File.ReadAllText(Path.Combine(cgroup.Path, "cpu.cfs_quota_us")).Trim());
             Assert.Equal("10000", File.ReadAllText(Path.Combine(cgroup.Path, "cpu.cfs_period_us")).Trim());
-            using var sleeper = Process.Start(new ProcessStartInfo("/bin/sleep", ["30"]) { UseShellExecute = false })!;
-            cgroup.Add(sleeper.Id);
-            Assert.Contains(sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllLines(Path.Combine(cgroup.Path, "cgroup.procs")));
+            // Started in it as the bench starts a silo: the shell joins, then becomes the program.
+            ProcessStartInfo start = CgroupStart.For("/bin/sleep", cgroup.ProcsFile);
+            start.ArgumentList.Add("30");
+            start.UseShellExecute = false;
+            using var sleeper = Process.Start(start)!;
+            string id = sleeper.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(10)
+                && !(File.ReadAllLines(Path.Combine(cgroup.Path, "cgroup.procs")).Contains(id) && File.ReadAllText($"/proc/{id}/comm").Trim() == "sleep"))
+            {
+                Thread.Sleep(20);
+            }
+
+            Assert.Contains(id, File.ReadAllLines(Path.Combine(cgroup.Path, "cgroup.procs")));
+            Assert.Equal("sleep", File.ReadAllText($"/proc/{id}/comm").Trim());
             sleeper.Kill();
             sleeper.WaitForExit();
         }

@@ -56,10 +56,10 @@ public sealed class CityProcess : IAsyncDisposable
     /// started; wait for it to answer with <see cref="WaitForAsync"/>.
     /// </summary>
     /// <param name="cgroupProcs">
-    /// A cgroup's <c>cgroup.procs</c> file: the process writes itself into it before the runtime
-    /// starts (through <c>/bin/sh</c>, which then becomes the host by <c>exec</c>, keeping its process
-    /// id), so the cgroup's limits hold from its first instruction and the runtime sizes itself to
-    /// them (processor count, GC heaps, thread pool) as it would on a machine of that size.
+    /// A cgroup's <c>cgroup.procs</c> file: the process joins it before the runtime starts
+    /// (<see cref="CgroupStart"/>), so the cgroup's limits hold from its first instruction and the
+    /// runtime sizes itself to them. One that cannot join exits with
+    /// <see cref="CgroupStart.JoinFailedExitCode"/>.
     /// </param>
     public static Task<CityProcess> StartAsync(string appDll, IDictionary<string, string> env, string[] args, string? name = null, string? cgroupProcs = null)
     {
@@ -81,23 +81,12 @@ public sealed class CityProcess : IAsyncDisposable
             $"{name ?? Path.GetFileNameWithoutExtension(dll)}-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{baseUrl.Port}.log");
         var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
 
-        var start = new ProcessStartInfo(cgroupProcs is null ? DotnetHost() : "/bin/sh")
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            UseShellExecute = false,
-        };
-        if (cgroupProcs is not null)
-        {
-            // $0 is the cgroup's file and "$@" the host with its arguments, so nothing is quoted by hand.
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add("echo $$ > \"$0\" && exec \"$@\"");
-            start.ArgumentList.Add(cgroupProcs);
-            start.ArgumentList.Add(DotnetHost());
-        }
-
+        ProcessStartInfo start = CgroupStart.For(DotnetHost(), cgroupProcs);
+        start.WorkingDirectory = Path.GetDirectoryName(dll)!;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = false;
+        start.UseShellExecute = false;
         start.ArgumentList.Add(dll);
         foreach (string arg in args)
         {

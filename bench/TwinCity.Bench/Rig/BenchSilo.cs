@@ -134,6 +134,12 @@ public sealed class BenchSilo : IAsyncDisposable
             // runtime sizes itself to it as it reads its limits at start-up.
             await process.WaitForAsync("/health/ready", TimeSpan.FromSeconds(120), cancellationToken);
         }
+        catch (InvalidOperationException ex) when (cgroup is not null && process.ExitCode == CgroupStart.JoinFailedExitCode)
+        {
+            // Not cluster mode failing to come up: the silo never ran.
+            await bench.DisposeAsync();
+            throw new IOException($"the silo could not join the cpu cgroup {cgroup.Path}: {ex.Message}", ex);
+        }
         catch
         {
             await bench.DisposeAsync();

@@ -34,7 +34,7 @@ public sealed class CpuCgroup : IDisposable
 
     public long PeriodMicroseconds { get; }
 
-    /// <summary>The file a process writes its id into to join the cgroup (a process started through <c>/bin/sh</c> can join before its program runs).</summary>
+    /// <summary>The file a process writes its id into to join the cgroup (see <c>CgroupStart</c>, which starts a program in it).</summary>
     public string ProcsFile => System.IO.Path.Combine(Path, "cgroup.procs");
 
     public static string BenchRoot => System.IO.Path.Combine(ControllerRoot, BenchFolder);
@@ -122,20 +122,6 @@ public sealed class CpuCgroup : IDisposable
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             throw new IOException($"the cpu cgroup {path} could not be made with cpu.cfs_quota_us={quota} per cpu.cfs_period_us={periodMicroseconds}: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>Moves a process, with all its threads, into the cgroup (threads it starts later are born there).</summary>
-    /// <exception cref="IOException">The kernel refused.</exception>
-    public void Add(int processId)
-    {
-        try
-        {
-            Write("cgroup.procs", processId);
-        }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
-        {
-            throw new IOException($"process {processId} could not be put in the cpu cgroup {Path}: {ex.Message}", ex);
         }
     }
 
