@@ -67,6 +67,12 @@ public static class WebExtensions
         });
         services.AddHealthChecks()
             .AddCheck<ReadinessHealthCheck>("ready", tags: ["ready"]);
+        // Health's own log writes every probe's unhealthy checks as errors, a starting silo's too;
+        // HealthLog logs each check's changes of status instead, from the probes and a periodic run.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical));
+        services.AddSingleton<HealthLog>();
+        services.AddSingleton<IHealthCheckPublisher, HealthLogPublisher>();
+        services.Configure<HealthCheckPublisherOptions>(o => o.Period = TimeSpan.FromSeconds(15));
         services.AddTwinCityAccess();
         services.AddOptions<RuleLimitsOptions>().BindConfiguration(RuleLimitsOptions.Section)
             .Validate(o => o.MinCommandCooldownSeconds >= 0, $"{RuleLimitsOptions.Section}:{nameof(RuleLimitsOptions.MinCommandCooldownSeconds)} must be at least 0")
@@ -128,6 +134,7 @@ public static class WebExtensions
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {
+        context.RequestServices.GetRequiredService<HealthLog>().Observe(report);
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, object?>
         {

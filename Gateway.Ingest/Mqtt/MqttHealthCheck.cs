@@ -14,7 +14,9 @@ internal sealed class MqttHealthCheck(IMqttIntake intake, IOptions<MqttOptions> 
     private static readonly TimeSpan ReconnectGrace = TimeSpan.FromSeconds(5);
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(!options.Value.Subscribe || intake.Disconnected < ReconnectGrace
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy($"not connected to the MQTT broker {options.Value.Host ?? "127.0.0.1"}:{options.Value.Port}"));
+        Task.FromResult(!options.Value.Subscribe
+            ? HealthCheckResult.Healthy($"ingest does not subscribe ({MqttOptions.Section}:{nameof(MqttOptions.Subscribe)} is false)")
+            : intake.Disconnected < ReconnectGrace
+                ? HealthCheckResult.Healthy($"connected to the MQTT broker {options.Value.Host ?? "127.0.0.1"}:{options.Value.Port}")
+                : HealthCheckResult.Unhealthy($"not connected to the MQTT broker {options.Value.Host ?? "127.0.0.1"}:{options.Value.Port}"));
 }

@@ -31,7 +31,7 @@ internal sealed class ReadinessHealthCheck(Readiness readiness, IClusterClient? 
             }
         }
 
-        return HealthCheckResult.Healthy();
+        return HealthCheckResult.Healthy(client is null ? "nothing pending" : "nothing pending; the silo answers");
     }
 
     private static DbException? FromDatabase(Exception? ex)
