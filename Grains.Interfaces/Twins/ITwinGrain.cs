@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using TwinCity.Grains.Interfaces.Commands;
 
 namespace TwinCity.Grains.Interfaces.Twins;
@@ -65,4 +66,11 @@ public interface ITwinGrain : IGrainWithStringKey
     /// <summary>Sets desired values on behalf of <paramref name="by"/>; returns the new version.</summary>
     [Alias("SetDesired")]
     ValueTask<long> SetDesiredAsync([Immutable] Reading[] values, string by);
+
+    /// <summary>
+    /// Tells the twin's cell again how the twin stands: the cell has just activated knowing nothing,
+    /// its last activation lost with a silo (a cell is a projection held only in memory).
+    /// </summary>
+    [OneWay, Alias("PublishToCell")]
+    Task PublishToCellAsync();
 }

@@ -27,20 +27,36 @@ public sealed class CellGrain : Grain, ICellGrain
     private readonly ObserverSet<ICellObserver> _observers;
     private readonly CellOptions _options;
     private readonly TimeProvider _time;
+    private readonly ICellUpdates _updates;
 
     /// <summary>When the last batch went (a <see cref="TimeProvider.GetTimestamp"/>); 0 before the first.</summary>
     private long _lastFlush;
     private IGrainTimer? _flush;
     private bool _registered;
 
-    public CellGrain(IOptions<CellOptions> options, TimeProvider time)
+    public CellGrain(IOptions<CellOptions> options, TimeProvider time, ICellUpdates updates)
     {
         _options = options.Value;
         _time = time;
+        _updates = updates;
         _observers = new ObserverSet<ICellObserver>(time, _options.ObserverLease);
     }
 
     private long Cell => this.GetPrimaryKeyLong();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A cell knows only what twins tell it. One that activates again after its silo was lost
+        // would otherwise miss every twin living on elsewhere until that twin's next change.
+        _updates.CellActivated(Cell);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _updates.CellDeactivated(Cell);
+        return Task.CompletedTask;
+    }
 
     public Task UpdateAsync(TwinSummary summary)
     {
@@ -102,6 +118,7 @@ public sealed class CellGrain : Grain, ICellGrain
         if (!_registered)
         {
             _registered = true;
+            _updates.CellRegistered(Cell);
             GrainFactory.GetGrain<ICityGrain>(0).AddCellAsync(Cell).Ignore();
         }
 

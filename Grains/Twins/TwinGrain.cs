@@ -133,6 +133,11 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         Metrics?.Deactivated(State.Kind);
+        if (_cell != NoCell)
+        {
+            _services.Cells.TwinDeparted(new TwinKey(State.Kind, Id), _cell);
+        }
+
         DueTimes.Cancel(this);
         _timerArmed = false;
         if (IsDirty && (Options.SnapshotOnShutdown || reason.ReasonCode != DeactivationReasonCode.ShuttingDown))
@@ -419,6 +424,16 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     public ValueTask<TwinDocument?> GetAsync() =>
         ValueTask.FromResult(State.Provisioned || State.Version > 0 ? BuildDocument() : null);
 
+    public Task PublishToCellAsync()
+    {
+        if (State.Provisioned)
+        {
+            PublishToCell();
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async ValueTask<long> SetDesiredAsync(Reading[] values, string by)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -590,9 +605,14 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
         TwinSummary summary = BuildSummary();
         long cell = CellGrid.CellOf(position);
-        if (_cell != NoCell && _cell != cell)
+        if (_cell != cell)
         {
-            _services.Cells.Leave(_cell, summary);
+            if (_cell != NoCell)
+            {
+                _services.Cells.Leave(_cell, summary);
+            }
+
+            _services.Cells.TwinEntered(summary.Key, cell, _cell == NoCell ? null : _cell);
         }
 
         _cell = cell;

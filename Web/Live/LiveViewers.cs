@@ -16,6 +16,11 @@ namespace TwinCity.Web.Live;
 /// </summary>
 public sealed partial class LiveViewers : IHostedService, IDisposable
 {
+    /// <summary>How many times <see cref="ResyncAsync"/> tries a cell, and how long it first waits between tries (doubling).</summary>
+    private const int ResyncAttempts = 5;
+
+    private static readonly TimeSpan ResyncRetryDelay = TimeSpan.FromMilliseconds(500);
+
     private readonly IGrainFactory _grains;
     private readonly IHubContext<CityHub> _hub;
     private readonly LiveOptions _options;
@@ -381,7 +386,9 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
     /// Subscribes again to every watched cell, then sends each cell's twins as they stand, as changes, to
     /// the connections that watch it (a twin sent again unchanged costs a viewer nothing). Called when a
     /// silo is declared dead: the cells it hosted wake elsewhere without this silo's subscription, and the
-    /// changes they take before the next renewal would otherwise never reach the viewers.
+    /// changes they take before the next renewal would otherwise never reach the viewers. A cell that
+    /// cannot be reached yet (Orleans may still be moving the dead silo's share of its directory) is tried
+    /// again on its own a few times, the others are not held back by it.
     /// </summary>
     public async Task ResyncAsync()
     {
@@ -396,21 +403,43 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
             return;
         }
 
+        ICellObserver observer = CellObserverReference();
+        TimeSpan wait = ResyncRetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            (long Cell, Exception? Failure)[] outcomes = await Task.WhenAll(cells.Select(cell => ResyncCellAsync(cell, observer)));
+            long[] failed = [.. outcomes.Where(o => o.Failure is not null).Select(o => o.Cell)];
+            if (failed.Length == 0)
+            {
+                LogResynced(cells.Length, attempt);
+                return;
+            }
+
+            if (attempt == ResyncAttempts || _stopping.IsCancellationRequested)
+            {
+                // The renewal loop subscribes again at its next interval.
+                LogResyncFailed(outcomes.First(o => o.Failure is not null).Failure!, failed.Length, cells.Length, attempt);
+                return;
+            }
+
+            cells = failed;
+            await Task.Delay(wait, _time, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            wait *= 2;
+        }
+    }
+
+    private async Task<(long Cell, Exception? Failure)> ResyncCellAsync(long cell, ICellObserver observer)
+    {
         try
         {
-            ICellObserver observer = CellObserverReference();
-            await Task.WhenAll(cells.Select(async cell =>
-            {
-                ICellGrain grain = _grains.GetGrain<ICellGrain>(cell);
-                await grain.SubscribeAsync(observer);
-                OnCellChanged(cell, await grain.GetTwinsAsync());
-            }));
-            LogResynced(cells.Length);
+            ICellGrain grain = _grains.GetGrain<ICellGrain>(cell);
+            await grain.SubscribeAsync(observer);
+            OnCellChanged(cell, await grain.GetTwinsAsync());
+            return (cell, null);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // The renewal loop subscribes again at its next interval.
-            LogRenewFailed(ex);
+            return (cell, ex);
         }
     }
 
@@ -509,8 +538,11 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "A live update could not be sent: {Reason}")]
     private partial void LogSendFailed(string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The live map subscribed again to its {Cells} watched cells and sent them as they stand")]
-    private partial void LogResynced(int cells);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The live map subscribed again to its {Cells} watched cells and sent them as they stand (in {Attempts} tries)")]
+    private partial void LogResynced(int cells, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The live map could not subscribe again to {Failed} of its {Cells} watched cells in {Attempts} tries; the renewal tries again at its next interval")]
+    private partial void LogResyncFailed(Exception exception, int failed, int cells, int attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the live map's subscriptions failed; it tries again at the next interval")]
     private partial void LogRenewFailed(Exception exception);

@@ -22,6 +22,14 @@ namespace TwinCity.Grains.Cells.Relay;
 /// goes straight to the cell as before. A batch its silo did not take (the silo died) goes to the
 /// cells one change at a time, wherever Orleans activates them now. Changes reaching a cell out of
 /// order are harmless, since the cell keeps the highest version.
+/// <para>
+/// A cell lost with its silo activates again elsewhere knowing nothing, and the twins that live on
+/// in the other silos would tell it of themselves only at their next change, which for a meter may be
+/// hours away. So each silo remembers which of its active twins tell which cell, and a cell that
+/// activates asks every silo (in a batch per <see cref="CellOptions.RelayWindow"/>) to have them tell
+/// it again. Likewise each silo remembers which cells active on it hold twins, for a city grain that
+/// activates again with its set of cells lost.
+/// </para>
 /// </remarks>
 public sealed partial class CellRelay : BackgroundService, ICellUpdates
 {
@@ -30,6 +38,10 @@ public sealed partial class CellRelay : BackgroundService, ICellUpdates
     private readonly ConcurrentDictionary<long, SiloAddress> _hosts = new();
     private readonly ConcurrentDictionary<long, bool> _resolving = new();
     private readonly ConcurrentDictionary<SiloAddress, Outbox> _outboxes = new();
+    private readonly Lock _localLock = new();
+    private readonly Dictionary<long, HashSet<TwinKey>> _localTwins = [];
+    private readonly HashSet<long> _registeredCells = [];
+    private readonly ConcurrentQueue<long> _activatedCells = new();
     private readonly IGrainFactory _grains;
     private readonly CellRelayClient _relays;
     private readonly SiloAddress _localSilo;
@@ -91,7 +103,140 @@ public sealed partial class CellRelay : BackgroundService, ICellUpdates
         base.Dispose();
     }
 
+    /// <summary>How many of this silo's active twins are known to tell a cell of themselves.</summary>
+    public int LocalTwins
+    {
+        get
+        {
+            lock (_localLock)
+            {
+                return _localTwins.Values.Sum(t => t.Count);
+            }
+        }
+    }
+
     public void Update(long cell, TwinSummary summary) => Send(cell, new CellChange(summary, Leaves: false));
+
+    public void TwinEntered(TwinKey twin, long cell, long? from)
+    {
+        lock (_localLock)
+        {
+            if (from is { } left)
+            {
+                RemoveLocal(twin, left);
+            }
+
+            if (!_localTwins.TryGetValue(cell, out HashSet<TwinKey>? twins))
+            {
+                _localTwins[cell] = twins = [];
+            }
+
+            twins.Add(twin);
+        }
+    }
+
+    public void TwinDeparted(TwinKey twin, long cell)
+    {
+        lock (_localLock)
+        {
+            RemoveLocal(twin, cell);
+        }
+    }
+
+    /// <summary>This silo's active twins that tell <paramref name="cell"/> of themselves.</summary>
+    public TwinKey[] TwinsIn(long cell)
+    {
+        lock (_localLock)
+        {
+            return _localTwins.TryGetValue(cell, out HashSet<TwinKey>? twins) ? [.. twins] : [];
+        }
+    }
+
+    public void CellActivated(long cell) => _activatedCells.Enqueue(cell);
+
+    public void CellRegistered(long cell)
+    {
+        lock (_localLock)
+        {
+            _registeredCells.Add(cell);
+        }
+    }
+
+    public void CellDeactivated(long cell)
+    {
+        lock (_localLock)
+        {
+            _registeredCells.Remove(cell);
+        }
+    }
+
+    /// <summary>The cells active on this silo that hold twins.</summary>
+    public long[] RegisteredCells()
+    {
+        lock (_localLock)
+        {
+            return [.. _registeredCells];
+        }
+    }
+
+    public async Task<long[]> RegisteredCellsAsync(TimeSpan timeout)
+    {
+        var cells = new HashSet<long>();
+        Task<long[]>[] asks = [.. ActiveSilos().Select(silo => _relays.On(silo).RegisteredCellsAsync())];
+        try
+        {
+            await Task.WhenAll(asks).WaitAsync(timeout);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A silo that does not answer (going, or gone and not yet declared dead) holds no cells
+            // anyone can reach; its cells register again where they activate next.
+            LogAskFailed(ex.Message);
+        }
+
+        foreach (Task<long[]> ask in asks)
+        {
+            if (ask.IsCompletedSuccessfully)
+            {
+                cells.UnionWith(ask.Result);
+            }
+        }
+
+        return [.. cells];
+    }
+
+    private void RemoveLocal(TwinKey twin, long cell)
+    {
+        if (_localTwins.TryGetValue(cell, out HashSet<TwinKey>? twins) && twins.Remove(twin) && twins.Count == 0)
+        {
+            _localTwins.Remove(cell);
+        }
+    }
+
+    private IEnumerable<SiloAddress> ActiveSilos() =>
+        _membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+
+    /// <summary>Asks every active silo to have its twins tell the cells that activated since the last window of themselves again.</summary>
+    private void RepublishActivatedCells()
+    {
+        if (_activatedCells.IsEmpty)
+        {
+            return;
+        }
+
+        var cells = new HashSet<long>();
+        while (_activatedCells.TryDequeue(out long cell))
+        {
+            cells.Add(cell);
+        }
+
+        long[] batch = [.. cells];
+        foreach (SiloAddress silo in ActiveSilos())
+        {
+            // One-way: a silo that is gone has no twins to tell the cells anything.
+            _relays.On(silo).RepublishAsync(batch).Ignore();
+        }
+    }
 
     public void Leave(long cell, TwinSummary summary) => Send(cell, new CellChange(summary, Leaves: true));
 
@@ -190,6 +335,7 @@ public sealed partial class CellRelay : BackgroundService, ICellUpdates
 
     private void FlushAll()
     {
+        RepublishActivatedCells();
         foreach (Outbox outbox in _outboxes.Values)
         {
             Flush(outbox);
@@ -270,6 +416,9 @@ public sealed partial class CellRelay : BackgroundService, ICellUpdates
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Could not learn which silo cell {Cell} is on: {Reason}")]
     private partial void LogResolveFailed(long cell, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Not every silo said which of its cells hold twins: {Reason}")]
+    private partial void LogAskFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not relay {Count} cell changes to silo {Silo}, sent them one by one: {Reason}")]
     private partial void LogRelayFailed(SiloAddress silo, int count, string reason);

@@ -2,15 +2,17 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Cells;
+using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Cells.Relay;
 
 /// <summary>
-/// Takes a batch of changes from another silo and passes each cell its own changes in one local call.
-/// Reentrant: it only hands the changes on, so batches from several silos need not wait for each other.
+/// Takes a batch of changes from another silo and passes each cell its own changes in one local call,
+/// and answers for this silo's twins and cells when cells or the city's set of them are rebuilt.
+/// Reentrant: it only hands things on, so calls from several silos need not wait for each other.
 /// </summary>
 [Reentrant]
-public sealed class CellRelayService(GrainId id, Silo silo, ILoggerFactory loggerFactory, IGrainFactory grains)
+public sealed class CellRelayService(GrainId id, Silo silo, ILoggerFactory loggerFactory, IGrainFactory grains, CellRelay relay)
     : GrainService(id, silo, loggerFactory), ICellRelayService
 {
     public Task DeliverAsync(long[] cells, CellChange[] changes)
@@ -36,4 +38,20 @@ public sealed class CellRelayService(GrainId id, Silo silo, ILoggerFactory logge
 
         return Task.CompletedTask;
     }
+
+    public Task RepublishAsync(long[] cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        foreach (long cell in cells)
+        {
+            foreach (TwinKey twin in relay.TwinsIn(cell))
+            {
+                grains.GetTwin(twin.Kind, twin.Id).PublishToCellAsync().Ignore();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<long[]> RegisteredCellsAsync() => Task.FromResult(relay.RegisteredCells());
 }

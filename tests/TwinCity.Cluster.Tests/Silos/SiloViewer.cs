@@ -27,9 +27,14 @@ internal sealed class SiloViewer : IAsyncDisposable
     public Task<JsonElement[]> WatchAreaAsync(double minLon, double minLat, double maxLon, double maxLat) =>
         Connection.InvokeAsync<JsonElement[]>("WatchArea", minLon, minLat, maxLon, maxLat);
 
-    /// <summary>The dim levels pushed so far (the tests publish the round number as the dim level).</summary>
-    public IEnumerable<int> DimLevels() => Changes
-        .Select(c => c.TryGetProperty("values", out JsonElement v) && v.TryGetProperty("dimLevel", out JsonElement d) ? d.GetInt32() : -1);
+    /// <summary>The highest dim level pushed so far of each twin, by twin id (the tests publish the round number as the dim level).</summary>
+    public Dictionary<string, int> HighestDimLevels() => Changes
+        .Where(c => c.TryGetProperty("id", out _))
+        .GroupBy(c => c.GetProperty("id").GetString()!, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.Max(DimLevelOf), StringComparer.Ordinal);
+
+    private static int DimLevelOf(JsonElement change) =>
+        change.TryGetProperty("values", out JsonElement v) && v.TryGetProperty("dimLevel", out JsonElement d) ? d.GetInt32() : -1;
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 }
