@@ -14,11 +14,11 @@ public sealed class DirectCellUpdates(IGrainFactory grains) : ICellUpdates
 
     public void Leave(long cell, TwinSummary summary) => grains.Grain<ICellGrain>(cell).LeaveAsync(summary).Ignore();
 
-    public void TwinEntered(TwinKey twin, long cell, long? from)
+    public void TwinEntered(ICellMember twin, long cell, long? from)
     {
     }
 
-    public void TwinDeparted(TwinKey twin, long cell)
+    public void TwinDeparted(ICellMember twin, long cell)
     {
     }
 

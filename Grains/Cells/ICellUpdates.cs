@@ -20,10 +20,10 @@ public interface ICellUpdates
     /// <paramref name="twin"/>, active on this silo, now tells <paramref name="cell"/> of its changes (it
     /// woke, or moved there); <paramref name="from"/> is the cell it told before, if any.
     /// </summary>
-    void TwinEntered(TwinKey twin, long cell, long? from);
+    void TwinEntered(ICellMember twin, long cell, long? from);
 
     /// <summary><paramref name="twin"/> no longer tells <paramref name="cell"/> of itself from this silo (it is deactivating).</summary>
-    void TwinDeparted(TwinKey twin, long cell);
+    void TwinDeparted(ICellMember twin, long cell);
 
     /// <summary>
     /// <paramref name="cell"/> activated on this silo, knowing nothing yet. If it was lost with another

@@ -17,7 +17,7 @@ namespace TwinCity.Grains.Twins;
 /// connectivity, desired values and lazy snapshots. Each kind is a small sealed subclass with
 /// its own typed state.
 /// </summary>
-public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousekeepingGrain, ITwinChangeContext, IDueTwin, IGrainState<TState>
+public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousekeepingGrain, ITwinChangeContext, IDueTwin, ICellMember, IGrainState<TState>
     where TState : TwinState, new()
 {
     private const int MaxLogEntries = 5;
@@ -135,7 +135,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         Metrics?.Deactivated(State.Kind);
         if (_cell != NoCell)
         {
-            _services.Cells.TwinDeparted(new TwinKey(State.Kind, Id), _cell);
+            _services.Cells.TwinDeparted(this, _cell);
         }
 
         DueTimes.Cancel(this);
@@ -612,7 +612,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
                 _services.Cells.Leave(_cell, summary);
             }
 
-            _services.Cells.TwinEntered(summary.Key, cell, _cell == NoCell ? null : _cell);
+            _services.Cells.TwinEntered(this, cell, _cell == NoCell ? null : _cell);
         }
 
         _cell = cell;
@@ -815,6 +815,8 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         get => _dueTicks;
         set => _dueTicks = value;
     }
+
+    void ICellMember.PublishAgain(IGrainFactory grains) => grains.Grain<ITwinGrain>(GrainContext.GrainId).PublishToCellAsync().Ignore();
 
     void IDueTwin.OnDue(IGrainFactory grains) => grains.Grain<ITwinHousekeepingGrain>(GrainContext.GrainId).DueAsync().Ignore();
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Cells;
-using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Grains.Cells.Relay;
 
@@ -44,9 +43,9 @@ public sealed class CellRelayService(GrainId id, Silo silo, ILoggerFactory logge
         ArgumentNullException.ThrowIfNull(cells);
         foreach (long cell in cells)
         {
-            foreach (TwinKey twin in relay.TwinsIn(cell))
+            foreach (ICellMember twin in relay.TwinsIn(cell))
             {
-                grains.GetTwin(twin.Kind, twin.Id).PublishToCellAsync().Ignore();
+                twin.PublishAgain(grains);
             }
         }
 

@@ -5,6 +5,7 @@ using TwinCity.Grains.Cells.Relay;
 using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
+using TwinCity.Grains.Tests.Twins;
 
 namespace TwinCity.Grains.Tests.Cells;
 
@@ -89,6 +90,39 @@ public sealed class CellRecoveryTests() : TestSilos<CellRecoveryTests.Spread>(2)
         // and those cells registered once, long before.
         long[] listed = await city.GetCellsAsync();
         Assert.All(livingOn, cell => Assert.Contains(cell, listed));
+    }
+
+    [Fact]
+    public async Task A_silo_remembers_a_twin_only_in_the_cell_it_tells_and_only_while_it_is_active()
+    {
+        IGrainFactory grains = Cluster.GrainFactory;
+        IManagementGrain management = grains.GetGrain<IManagementGrain>(0);
+        var from = new GeoPoint(40.40, 49.86);
+        var to = new GeoPoint(40.45, 49.90);
+        string id = $"B-{Guid.NewGuid():N}"[..20];
+        ulong devEui = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
+        await grains.GetDevice(devEui).RegisterAsync(new DeviceRegistration(devEui, TwinKind.Bus, id, "bus " + id, from, "cayenne-lpp", 1));
+        ITwinGrain bus = grains.GetTwin(TwinKind.Bus, id);
+        SiloAddress? at = await management.GetActivationAddress(bus);
+        SiloHandle home = Cluster.GetActiveSilos().First(s => s.SiloAddress.Equals(at));
+        CellRelay relay = RelayOn(home);
+        Assert.Single(relay.TwinsIn(CellGrid.CellOf(from)));
+
+        // The bus drives into another cell: the silo records it there, and there only.
+        await bus.UplinkAsync(new Uplink(devEui, 1, DateTime.UtcNow, [Reading.Of(TwinProperty.Lat, to.Lat), Reading.Of(TwinProperty.Lon, to.Lon)]));
+        Assert.Empty(relay.TwinsIn(CellGrid.CellOf(from)));
+        Assert.Single(relay.TwinsIn(CellGrid.CellOf(to)));
+
+        // Gone quiet (it reports every second) and taken out of memory, it no longer tells any cell from this silo.
+        await UntilAsync(
+            async () =>
+            {
+                await management.ForceActivationCollection(TimeSpan.Zero);
+                return relay.TwinsIn(CellGrid.CellOf(to)).Length == 0;
+            },
+            "a deactivated twin stayed in the silo's record");
+        Assert.False(await TwinScenario.IsActiveAsync(management, bus));
+        Assert.Equal(0, relay.LocalTwins);
     }
 
     private static async Task<string[]> ProvisionAsync(IGrainFactory grains, IEnumerable<GeoPoint> places)
