@@ -25,7 +25,7 @@ internal sealed class LiveResyncOnSiloLoss(IClusterMembershipService membership,
 
                 if (lost)
                 {
-                    await viewers.ResyncAsync();
+                    await viewers.ResyncAsync(stoppingToken);
                 }
             }
         }

@@ -388,9 +388,10 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
     /// silo is declared dead: the cells it hosted wake elsewhere without this silo's subscription, and the
     /// changes they take before the next renewal would otherwise never reach the viewers. A cell that
     /// cannot be reached yet (Orleans may still be moving the dead silo's share of its directory) is tried
-    /// again on its own a few times, the others are not held back by it.
+    /// again on its own a few times, the others are not held back by it; the tries end early when
+    /// <paramref name="cancellationToken"/> fires or the live map stops.
     /// </summary>
-    public async Task ResyncAsync()
+    public async Task ResyncAsync(CancellationToken cancellationToken = default)
     {
         long[] cells;
         lock (_sync)
@@ -404,6 +405,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
         }
 
         ICellObserver observer = CellObserverReference();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         TimeSpan wait = ResyncRetryDelay;
         for (int attempt = 1; ; attempt++)
         {
@@ -415,7 +417,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
                 return;
             }
 
-            if (attempt == ResyncAttempts || _stopping.IsCancellationRequested)
+            if (attempt == ResyncAttempts || stop.IsCancellationRequested)
             {
                 // The renewal loop subscribes again at its next interval.
                 LogResyncFailed(outcomes.First(o => o.Failure is not null).Failure!, failed.Length, cells.Length, attempt);
@@ -423,7 +425,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
             }
 
             cells = failed;
-            await Task.Delay(wait, _time, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.Delay(wait, _time, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             wait *= 2;
         }
     }

@@ -6,6 +6,7 @@ using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Grains.Tests.Twins;
+using static TwinCity.Grains.Tests.Cells.RelaySilos;
 
 namespace TwinCity.Grains.Tests.Cells;
 
@@ -137,19 +138,6 @@ public sealed class CellRecoveryTests() : TestSilos<CellRecoveryTests.Spread>(2)
         }
 
         return [.. ids];
-    }
-
-    private static CellRelay RelayOn(SiloHandle silo) =>
-        ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<CellRelay>();
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(50);
-        }
     }
 
     /// <summary>Cluster grains with the relay, placed at random so that twins and cells are on both silos.</summary>

@@ -4,6 +4,7 @@ using TwinCity.Grains.Cells;
 using TwinCity.Grains.Cells.Relay;
 using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Twins;
+using static TwinCity.Grains.Tests.Cells.RelaySilos;
 
 namespace TwinCity.Grains.Tests.Cells;
 
@@ -79,21 +80,8 @@ public sealed class CellRelayTests() : TestSilos<CellRelayTests.WithRelay>(2)
         Assert.Equal(survivor.SiloAddress, await cell.HostAsync());
     }
 
-    private CellRelay RelayOn(SiloHandle silo) =>
-        ((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<CellRelay>();
-
     private static TwinSummary Summary(string id, long version) =>
         new(TwinKind.Streetlight, id, version, Where, TwinStatus.Online, [Reading.Of(TwinProperty.DimLevel, version)], DateTime.UtcNow);
-
-    private static async Task UntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(20);
-        }
-    }
 
     /// <summary>The grains as a cluster silo runs them: changes for cells elsewhere go through the relay.</summary>
     public sealed class WithRelay : ISiloConfigurator
