@@ -190,7 +190,7 @@ public sealed partial class SessionTakeover(
     private MqttClientOptions Options(string clientId, bool cleanStart, uint sessionExpiry)
     {
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Host ?? "127.0.0.1", _options.Port)
+            .WithTcpServer(_options.BrokerHost, _options.Port)
             .WithBrokerTls(_options)
             .WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)

@@ -33,7 +33,7 @@ public sealed partial class MqttDownlinkPublisher(
         IMqttClient? client = await EnsureConnectedAsync(cancellationToken);
         if (client is null)
         {
-            return $"not connected to the MQTT broker {mqtt.Value.Host ?? "127.0.0.1"}:{mqtt.Value.Port}";
+            return $"not connected to the MQTT broker {mqtt.Value.BrokerEndpoint}";
         }
 
         try
@@ -83,7 +83,7 @@ public sealed partial class MqttDownlinkPublisher(
             MqttOptions o = mqtt.Value;
             IMqttClient client = new MqttClientFactory().CreateMqttClient();
             MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-                .WithTcpServer(o.Host ?? "127.0.0.1", o.Port)
+                .WithTcpServer(o.BrokerHost, o.Port)
                 .WithBrokerTls(o)
                 .WithClientId((o.ClientId ?? $"twincity-{Environment.MachineName}") + "-downlinks")
                 .WithProtocolVersion(MqttProtocolVersion.V500)

@@ -17,6 +17,6 @@ internal sealed class MqttHealthCheck(IMqttIntake intake, IOptions<MqttOptions> 
         Task.FromResult(!options.Value.Subscribe
             ? HealthCheckResult.Healthy($"ingest does not subscribe ({MqttOptions.Section}:{nameof(MqttOptions.Subscribe)} is false)")
             : intake.Disconnected < ReconnectGrace
-                ? HealthCheckResult.Healthy($"connected to the MQTT broker {options.Value.Host ?? "127.0.0.1"}:{options.Value.Port}")
-                : HealthCheckResult.Unhealthy($"not connected to the MQTT broker {options.Value.Host ?? "127.0.0.1"}:{options.Value.Port}"));
+                ? HealthCheckResult.Healthy($"connected to the MQTT broker {options.Value.BrokerEndpoint}")
+                : HealthCheckResult.Unhealthy($"not connected to the MQTT broker {options.Value.BrokerEndpoint}"));
 }

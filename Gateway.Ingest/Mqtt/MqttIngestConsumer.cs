@@ -132,7 +132,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
                 await ConnectAsync(client, stoppingToken);
                 delay = TimeSpan.FromMilliseconds(250);
                 Connected?.Invoke();
-                LogConnected(_options.Host ?? "127.0.0.1", _options.Port, ClientId);
+                LogConnected(_options.BrokerHost, _options.Port, ClientId);
 
                 // Wait until the connection drops or a passing fault on it asks for redelivery. A
                 // request left over from an earlier connection is no reason to drop this one: that
@@ -152,7 +152,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
             }
             catch (Exception ex)
             {
-                LogConnectFailed(ex, _options.Host ?? "127.0.0.1", _options.Port, delay.TotalSeconds);
+                LogConnectFailed(ex, _options.BrokerHost, _options.Port, delay.TotalSeconds);
             }
 
             if (stoppingToken.IsCancellationRequested)
@@ -224,7 +224,7 @@ public sealed partial class MqttIngestConsumer : BackgroundService, IMqttIntake,
     private async Task ConnectAsync(IMqttClient client, CancellationToken cancellationToken)
     {
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Host ?? "127.0.0.1", _options.Port)
+            .WithTcpServer(_options.BrokerHost, _options.Port)
             .WithBrokerTls(_options)
             .WithClientId(ClientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)

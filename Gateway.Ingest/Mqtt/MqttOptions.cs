@@ -13,6 +13,12 @@ public sealed class MqttOptions
     [Range(1, 65535)]
     public int Port { get; set; } = 1883;
 
+    /// <summary>The host to connect to: <see cref="Host"/>, or this machine's loopback where the in-process broker listens.</summary>
+    public string BrokerHost => Host ?? "127.0.0.1";
+
+    /// <summary>The broker as messages name it, host and port.</summary>
+    public string BrokerEndpoint => $"{BrokerHost}:{Port}";
+
     public string? Username { get; set; }
 
     public string? Password { get; set; }

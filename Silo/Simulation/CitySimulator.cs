@@ -65,7 +65,7 @@ internal sealed partial class CitySimulator(
         await WaitUntilReadyAsync(o, stoppingToken);
 
         MqttOptions mqtt = mqttOptions.Value;
-        string host = mqtt.Host ?? "127.0.0.1";
+        string host = mqtt.BrokerHost;
         LogPlaying(city.Devices.Count, city.Count(TwinKind.Streetlight), city.Count(TwinKind.WaterMeter), city.Count(TwinKind.RoadSensor),
             city.Count(TwinKind.Bus), o.DevicesPerSecond, o.ApplicationId, host, mqtt.Port);
 
@@ -152,7 +152,7 @@ internal sealed partial class CitySimulator(
 
     private async Task KeepConnectedAsync(IMqttClient client, MqttOptions mqtt, SimulatorOptions o, CancellationToken stoppingToken)
     {
-        string host = mqtt.Host ?? "127.0.0.1";
+        string host = mqtt.BrokerHost;
         TimeSpan delay = TimeSpan.FromMilliseconds(250);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -192,7 +192,7 @@ internal sealed partial class CitySimulator(
     {
         // A fresh client id and a clean session: a network server's uplinks are not kept for it.
         MqttClientOptionsBuilder builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(mqtt.Host ?? "127.0.0.1", mqtt.Port)
+            .WithTcpServer(mqtt.BrokerHost, mqtt.Port)
             .WithBrokerTls(mqtt)
             .WithClientId($"twincity-sim-{Guid.NewGuid():N}")
             .WithProtocolVersion(MqttProtocolVersion.V500)

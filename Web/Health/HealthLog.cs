@@ -11,8 +11,9 @@ namespace TwinCity.Web.Health;
 /// yet) then reads as a failure, and a broker away for an hour as hundreds of them. Here a check
 /// that has not yet been healthy since the silo started is only starting (information); a check
 /// that was healthy and is not any more is an error (unhealthy) or a warning (degraded); one that
-/// comes back is information, and so is every change while the silo stops. The reports come from the probes (<c>/health/ready</c>) and from a
-/// periodic run (<see cref="HealthLogPublisher"/>), so a change is logged even where nothing probes.
+/// comes back is information, and so is every change while the silo stops. The reports come from
+/// the probes (<c>/health/ready</c>) and from a periodic run (<see cref="HealthLogPublisher"/>), so a
+/// change is logged even where nothing probes.
 /// </summary>
 public sealed partial class HealthLog(ILogger<HealthLog> logger, IHostApplicationLifetime? lifetime = null)
 {
@@ -41,15 +42,14 @@ public sealed partial class HealthLog(ILogger<HealthLog> logger, IHostApplicatio
             HealthStatus? before;
             lock (_gate)
             {
-                _checks.TryGetValue(name, out Seen seen);
-                before = seen.Known ? seen.Status : null;
+                before = _checks.TryGetValue(name, out Seen seen) ? seen.Status : null;
                 if (before == entry.Status)
                 {
                     continue;
                 }
 
                 wasHealthy = seen.EverHealthy;
-                _checks[name] = new Seen(true, entry.Status, seen.EverHealthy || entry.Status != HealthStatus.Unhealthy);
+                _checks[name] = new Seen(entry.Status, seen.EverHealthy || entry.Status != HealthStatus.Unhealthy);
             }
 
             string description = entry.Description ?? entry.Exception?.Message ?? "(no description)";
@@ -80,7 +80,7 @@ public sealed partial class HealthLog(ILogger<HealthLog> logger, IHostApplicatio
         }
     }
 
-    private readonly record struct Seen(bool Known, HealthStatus Status, bool EverHealthy);
+    private readonly record struct Seen(HealthStatus Status, bool EverHealthy);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Health check {Check} is healthy: {Description}")]
     private partial void LogHealthy(string check, string description);
