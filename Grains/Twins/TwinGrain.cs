@@ -739,7 +739,18 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         return false;
     }
 
-    /// <summary>Writes the snapshot now; false (logged, and the snapshot still due) when the store failed.</summary>
+    /// <summary>
+    /// Writes the snapshot now; false (logged, and the snapshot still due) when the store failed.
+    /// </summary>
+    /// <remarks>
+    /// A version conflict is no passing failure: another activation of this twin wrote after this one
+    /// read, so this one woke from a snapshot that is no longer the twin's and may lack what the other
+    /// applied (Orleans' default grain directory lets two activations of a grain live for a moment while
+    /// a silo leaves the cluster). Trying again with the same version would fail forever. This
+    /// activation ends with nothing more to write (what it held beyond its snapshot is dropped); the next
+    /// call wakes the twin from the newer snapshot and the durable history, which holds every uplink
+    /// either activation applied and acknowledged.
+    /// </remarks>
     private async Task<bool> WriteSnapshotNowAsync()
     {
         _dirtySince = default;
@@ -748,6 +759,12 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         {
             await _services.Storage.WriteStateAsync(StateName, GrainContext.GrainId, this);
             return true;
+        }
+        catch (InconsistentStateException ex)
+        {
+            LogSuperseded(_services.Logger, ex, Id);
+            DeactivateOnIdle();
+            return false;
         }
         catch (Exception ex)
         {
@@ -972,6 +989,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "A change hook failed on twin {TwinId}")]
     private static partial void LogHookFailed(ILogger logger, Exception exception, string twinId);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Twin {TwinId} found its snapshot written by another activation since it woke; this one ends, and the next call wakes the twin from the store")]
+    private static partial void LogSuperseded(ILogger logger, Exception exception, string twinId);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Twin {TwinId} could not write its snapshot; it will try again")]
     private static partial void LogSnapshotFailed(ILogger logger, Exception exception, string twinId);
