@@ -124,10 +124,25 @@ public sealed partial class DeviceOwnership(
         _ = next.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
     }
 
-    /// <summary>Reads the ring again for every slot.</summary>
+    /// <summary>
+    /// Reads the ring again for every slot. A slot whose owner is leaving gracefully stays with it
+    /// until the membership shows it dead.
+    /// </summary>
+    /// <remarks>
+    /// Orleans takes a silo off the ring as soon as it begins to shut down, while its twins are still
+    /// active on it, writing their last snapshots as they deactivate. Orleans' grain directory may
+    /// meanwhile answer a lookup of such a twin with nothing (its entries are being handed over), so a
+    /// new owner that called the twin at once could wake a second activation of it from an older
+    /// snapshot, beside the one still applying the leaving silo's last uplinks. Kept with the leaving
+    /// silo, its devices' messages are given back by it and routed again every moment until it has
+    /// left, with every twin of its gone; a silo that is killed or hangs is never "leaving" (it goes
+    /// from active to dead), so a failure is taken over at once as before.
+    /// </remarks>
     public void Rebuild()
     {
         SiloAddress local = localSilo.SiloAddress;
+        SiloAddress?[] previous = Volatile.Read(ref _remote);
+        ClusterMembershipSnapshot members = membership.CurrentSnapshot;
         var table = new SiloAddress?[Slots];
         int remote = 0;
         for (int slot = 0; slot < Slots; slot++)
@@ -135,6 +150,11 @@ public sealed partial class DeviceOwnership(
             // The middle of the slot stands for it: every silo asks the ring the same point.
             uint point = ((uint)slot << (32 - SlotBits)) | (1u << (31 - SlotBits));
             SiloAddress? owner = ring.OwnerOf(point);
+            if (previous[slot] is { } before && !before.Equals(owner) && IsLeaving(members, before))
+            {
+                owner = before;
+            }
+
             if (owner is not null && !owner.Equals(local))
             {
                 table[slot] = owner;
@@ -149,6 +169,10 @@ public sealed partial class DeviceOwnership(
             LogOwnership(Slots - remote, Slots);
         }
     }
+
+    /// <summary>Whether <paramref name="silo"/> is shutting down gracefully and not yet gone.</summary>
+    private static bool IsLeaving(ClusterMembershipSnapshot members, SiloAddress silo) =>
+        members.GetSiloStatus(silo) is SiloStatus.ShuttingDown or SiloStatus.Stopping;
 
     /// <summary>Whether the membership shows a silo dead that it did not before.</summary>
     private bool NoteDeaths()

@@ -158,6 +158,13 @@ public sealed class RollingRestartTests(PostgresFixture postgres, ITestOutputHel
                 versionMismatches.Length == 0,
                 $"versions rose by other than {expected} over {rounds - 1} uplinks: {string.Join("; ", versionMismatches)}");
 
+            // No twin lived twice: a silo that stops writes each twin's snapshot as the twin leaves it, so a
+            // twin woken on another silo after that has nothing newer in the history to replay. A replay, or
+            // a snapshot write that meets another activation's, means the twin woke elsewhere while its
+            // copy on the stopping silo still applied uplinks.
+            string[] twiceLived = [.. started.SelectMany(TwinsWokenBesideACopy)];
+            Assert.True(twiceLived.Length == 0, "twins woke beside a live copy:\n" + string.Join('\n', twiceLived));
+
             // No silo, of those stopped and those running now, logged an error of its own.
             string[] errors = [.. started.SelectMany(ErrorsIn)];
             Assert.True(errors.Length == 0, "errors logged:\n" + string.Join('\n', errors));
@@ -189,6 +196,20 @@ public sealed class RollingRestartTests(PostgresFixture postgres, ITestOutputHel
             if (error)
             {
                 yield return $"{Path.GetFileName(silo.LogPath)}: {lines[i]} {(i + 1 < lines.Length ? lines[i + 1].Trim() : string.Empty)}";
+            }
+        }
+    }
+
+    /// <summary>The log lines where a twin replayed history or met a snapshot another activation wrote.</summary>
+    private static IEnumerable<string> TwinsWokenBesideACopy(CityProcess silo)
+    {
+        string[] lines = File.ReadAllLines(silo.LogPath);
+        for (int i = 0; i + 1 < lines.Length; i++)
+        {
+            if (lines[i].Contains("TwinCity.Grains.Twins.TwinGrain[1005]", StringComparison.Ordinal)
+                || lines[i].Contains("TwinCity.Grains.Twins.TwinGrain[1007]", StringComparison.Ordinal))
+            {
+                yield return $"{Path.GetFileName(silo.LogPath)}: {lines[i + 1].Trim()}";
             }
         }
     }
