@@ -47,6 +47,10 @@ public sealed partial class DeviceOwnership(
 
     private CancellationTokenSource _deathSignal = new();
 
+    private volatile bool _known;
+    private long _changes;
+    private long _deaths;
+
     public SiloAddress LocalSilo => localSilo.SiloAddress;
 
     /// <summary>The key of a device on the ring, from its topic.</summary>
@@ -79,6 +83,24 @@ public sealed partial class DeviceOwnership(
     /// </remarks>
     public CancellationToken DeathSignal => Volatile.Read(ref _deathSignal).Token;
 
+    /// <summary>The slot of the table a device's key falls in.</summary>
+    public static int SlotOf(uint key) => (int)(key >> (32 - SlotBits));
+
+    /// <summary>The key of a device on the ring, from the device part of its topic (a ChirpStack DevEUI, a The Things Stack device id).</summary>
+    public static uint KeyOfDevice(ReadOnlySpan<char> device) => Mix(IngestTopics.HashDevice(device));
+
+    /// <summary>Whether the ring has been read with at least one silo on it (before that, every slot reads as this silo's).</summary>
+    public bool Known => _known;
+
+    /// <summary>Counts the changes of the table since the silo started; equal counts mean the same table.</summary>
+    public long Changes => Interlocked.Read(ref _changes);
+
+    /// <summary>Counts the times this silo has seen another declared dead since it started.</summary>
+    public long Deaths => Interlocked.Read(ref _deaths);
+
+    /// <summary>Whether this silo owns <paramref name="slot"/> (and the ring is known).</summary>
+    public bool IsLocal(int slot) => _known && Volatile.Read(ref _remote)[slot] is null;
+
     /// <summary>How many of the table's slots this silo owns.</summary>
     public int LocalSlots => Volatile.Read(ref _remote).Count(s => s is null);
 
@@ -94,6 +116,7 @@ public sealed partial class DeviceOwnership(
             NoteDepartures();
             if (NoteDeaths())
             {
+                Interlocked.Increment(ref _deaths);
                 SignalDeath();
                 _ = SignalDeathAgainAsync(stoppingToken);
             }
@@ -145,6 +168,7 @@ public sealed partial class DeviceOwnership(
         ClusterMembershipSnapshot members = membership.CurrentSnapshot;
         var table = new SiloAddress?[Slots];
         int remote = 0;
+        bool known = false;
         for (int slot = 0; slot < Slots; slot++)
         {
             // The middle of the slot stands for it: every silo asks the ring the same point.
@@ -155,6 +179,7 @@ public sealed partial class DeviceOwnership(
                 owner = before;
             }
 
+            known |= owner is not null;
             if (owner is not null && !owner.Equals(local))
             {
                 table[slot] = owner;
@@ -163,6 +188,12 @@ public sealed partial class DeviceOwnership(
         }
 
         SiloAddress?[] old = Interlocked.Exchange(ref _remote, table);
+        if (known && (!_known || !Enumerable.SequenceEqual(old, table)))
+        {
+            Interlocked.Increment(ref _changes);
+        }
+
+        _known |= known;
         int oldLocal = old.Count(s => s is null);
         if (oldLocal != Slots - remote)
         {

@@ -105,8 +105,14 @@ public static class IngestTopics
             t = end >= 0 ? t[..end] : t;
         }
 
+        return HashDevice(t);
+    }
+
+    /// <summary>The hash <see cref="DeviceHash"/> takes of the device part of a topic, given that part (case does not count).</summary>
+    public static uint HashDevice(ReadOnlySpan<char> device)
+    {
         uint hash = 2166136261;
-        foreach (char c in t)
+        foreach (char c in device)
         {
             hash = (hash ^ char.ToLowerInvariant(c)) * 16777619;
         }

@@ -73,4 +73,14 @@ public interface ITwinGrain : IGrainWithStringKey
     /// </summary>
     [OneWay, Alias("PublishToCell")]
     Task PublishToCellAsync();
+
+    /// <summary>
+    /// Wakes the twin and does nothing else: waking is what matters (it loads its snapshot and the
+    /// history after it, judges its device's connectivity and tells its cell of itself). A cluster
+    /// wakes the twins of the devices a silo takes on, so that they are in the city's listings and
+    /// are seen to go offline without waiting for their next uplink. A twin active on another silo
+    /// than <paramref name="owner"/>, the silo that owns its device, moves there once idle.
+    /// </summary>
+    [Alias("Wake")]
+    ValueTask WakeAsync(SiloAddress owner);
 }

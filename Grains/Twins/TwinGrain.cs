@@ -231,11 +231,15 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     {
         bool local = via.Equals(_services.Silo);
         Metrics?.UplinkApplied(local);
-        if (local)
+        if (!local)
         {
-            return;
+            MoveTowards(via);
         }
+    }
 
+    /// <summary>Asks Orleans to move this twin to <paramref name="via"/> once idle, at most once per <see cref="MoveAgainAfter"/>.</summary>
+    private void MoveTowards(SiloAddress via)
+    {
         Occasional more = More;
         DateTime now = Now;
         if (now - more.MoveAskedAt < MoveAgainAfter)
@@ -423,6 +427,18 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     public ValueTask<TwinDocument?> GetAsync() =>
         ValueTask.FromResult(State.Provisioned || State.Version > 0 ? BuildDocument() : null);
+
+    public ValueTask WakeAsync(SiloAddress owner)
+    {
+        // Woken earlier elsewhere (a silo that started alone took the whole ring for a moment), it
+        // follows the silo that owns its device now, as it would with its next uplink.
+        if (owner is not null && !owner.Equals(_services.Silo))
+        {
+            MoveTowards(owner);
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     public Task PublishToCellAsync()
     {

@@ -143,6 +143,9 @@ internal static class ClusterHosting
 
         // One audit trail for the whole cluster, and the dead letters beside it, in PostgreSQL; the web
         // role keeps this IAuditLog rather than its in-memory one. Registered before the roles, so it stops after them.
+        // Each silo wakes the twins of the devices it owns, at start and when it inherits a silo's share.
+        services.AddOptions<TwinWakeOptions>().BindConfiguration(TwinWakeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<TwinWake>();
         services.AddOptions<AuditRetentionOptions>().BindConfiguration(AuditRetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DeadLetterRetentionOptions>().BindConfiguration(DeadLetterRetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PostgresAuditLog>();

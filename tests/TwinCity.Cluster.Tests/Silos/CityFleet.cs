@@ -15,7 +15,7 @@ internal sealed class CityFleet
 
     public IReadOnlyList<(string DevEui, string Id)> Devices { get; }
 
-    public static async Task<CityFleet> ProvisionAsync(HttpClient http, int count, string prefix)
+    public static async Task<CityFleet> ProvisionAsync(HttpClient http, int count, string prefix, int reportingIntervalSeconds = 600)
     {
         var devices = new List<(string, string)>();
         for (int i = 0; i < count; i++)
@@ -25,7 +25,7 @@ internal sealed class CityFleet
             HttpResponseMessage response = await http.PostAsJsonAsync("/api/v1/devices", new
             {
                 devEui, kind = "streetlights", twinId = id, name = id,
-                lat = Lat + (i * 0.0005), lon = Lon + (i * 0.0005), codec = "milesight-ws558", reportingIntervalSeconds = 600,
+                lat = Lat + (i * 0.0005), lon = Lon + (i * 0.0005), codec = "milesight-ws558", reportingIntervalSeconds,
             });
             Assert.True(response.StatusCode == HttpStatusCode.Created, $"provisioning {id}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             devices.Add((devEui, id));

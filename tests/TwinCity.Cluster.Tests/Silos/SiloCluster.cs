@@ -186,7 +186,6 @@ internal sealed class SiloCluster : IAsyncDisposable
         return twin.TryGetProperty("radio", out JsonElement radio) && radio.TryGetProperty("fCnt", out JsonElement f) ? f.GetUInt32() : null;
     }
 
-    /// <summary>Waits until <paramref name="via"/> lists <paramref name="expectedActive"/> active silos, one of them on <paramref name="siloPort"/>, and returns that one's address.</summary>
     /// <summary>
     /// Whether mosquitto still holds a session for the silo at <paramref name="address"/> (as
     /// <c>/api/v1/cluster</c> prints it, <c>S{ip}:{port}:{generation}</c>), named as cluster silos
@@ -211,6 +210,7 @@ internal sealed class SiloCluster : IAsyncDisposable
         return connected.IsSessionPresent;
     }
 
+    /// <summary>Waits until <paramref name="via"/> lists <paramref name="expectedActive"/> active silos, one of them on <paramref name="siloPort"/>, and returns that one's address.</summary>
     public static async Task<string> AddressOfAsync(CityProcess via, int siloPort, int expectedActive)
     {
         string? address = null;
@@ -225,6 +225,12 @@ internal sealed class SiloCluster : IAsyncDisposable
             async () => JsonSerializer.Serialize(await SilosAsync(via)));
         return address!;
     }
+
+    /// <summary>The twins active on the silo on <paramref name="siloPort"/> as <paramref name="via"/> lists it (each silo reports every 2 s).</summary>
+    public static async Task<long> TwinsActiveOnAsync(CityProcess via, int siloPort) =>
+        (await SilosAsync(via))
+            .Where(s => s.GetProperty("status").GetString() == "active" && s.GetProperty("address").GetString()!.Contains($":{siloPort}:", StringComparison.Ordinal))
+            .Sum(TwinsActive);
 
     public static long TwinsActive(JsonElement silo) => silo.GetProperty("twinsActive").EnumerateObject().Sum(p => p.Value.GetInt64());
 
