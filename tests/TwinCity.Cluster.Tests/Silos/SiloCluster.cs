@@ -113,6 +113,8 @@ internal sealed class SiloCluster : IAsyncDisposable
             // Viewers renew their cell subscriptions this often; a cell that moved off a dead silo hears of them again then.
             ["Live__RenewInterval"] = "00:00:02",
             ["DOTNET_gcServer"] = "0",
+            // Test silos start within a second or two of each other: their twins are woken sooner than a city's.
+            ["Wake__Settle"] = "00:00:03",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Logging__LogLevel__Orleans"] = "Warning",
