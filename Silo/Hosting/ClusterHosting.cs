@@ -7,6 +7,7 @@ using Orleans.Storage;
 using TwinCity.Gateway.Ingest.Affinity;
 using TwinCity.Grains;
 using TwinCity.Grains.Cells.Relay;
+using TwinCity.Grains.Cluster;
 using TwinCity.Grains.Interfaces.History;
 using TwinCity.Silo.Audit;
 using TwinCity.Silo.Database;
@@ -195,15 +196,17 @@ internal static class ClusterHosting
         silo.Configure<Orleans.Configuration.ClusterMembershipOptions>(o => ClusterMembershipDefaults.Apply(o, configuration.GetSection("Orleans:Membership")));
         silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = SiloName);
 
-        // Orleans caches the address of every grain it registered with another silo's part of the
-        // directory, its own activations included (about 420 bytes an entry: a heap dump of a silo
-        // holding 26,764 woken twins held 49,000 of them). Ingest calls each twin on its own silo,
-        // where the catalog finds it without the cache, so a city's worth of entries buys nothing.
-        // The cap keeps the grains this silo calls elsewhere (cells, twins read through the API);
-        // Orleans:DirectoryCacheSize sets it. (Not under Orleans:GrainDirectory: Orleans reads every
-        // key there as the name of a grain directory provider and stops the silo when none has it.)
+        // Orleans' directory cache would keep the address of every grain this silo registered with
+        // another silo's part of the directory, its own activations included (about 420 bytes an
+        // entry: a heap dump of a silo holding 26,764 woken twins held 49,000 of them), and without
+        // it a call to a twin on this very silo asks another silo where the twin is. So the cache
+        // finds this silo's own activations in its catalog, and keeps, up to a cap, only the grains
+        // this silo calls elsewhere (cells, twins read through the API); see LocalFirstDirectoryCache.
+        // Orleans:DirectoryCacheSize sets the cap. (Not under Orleans:GrainDirectory: Orleans reads
+        // every key there as the name of a grain directory provider and stops the silo when none has it.)
         silo.Configure<Orleans.Configuration.GrainDirectoryOptions>(o =>
             o.CacheSize = configuration.GetValue(DirectoryCacheSizeKey, DirectoryCacheSize));
+        silo.UseLocalFirstDirectoryCache();
         silo.Configure<Orleans.Configuration.ClusterOptions>(o =>
         {
             o.ClusterId = orleans.ClusterId;

@@ -36,6 +36,7 @@ namespace TwinCity.Silo.Hosting;
 public sealed partial class TwinWake(
     DeviceOwnership ownership,
     IGrainFactory grains,
+    ILocalActivationStatusChecker catalog,
     NpgsqlDataSource database,
     [FromKeyedServices(TwinStorage.Registry)] IGrainStorageSerializer serializer,
     IOptions<ClusterOptions> cluster,
@@ -51,6 +52,7 @@ public sealed partial class TwinWake(
 
     private long _woken;
     private long _failed;
+    private long _alreadyActive;
 
     /// <summary>Twins this silo has woken since it started.</summary>
     public long Woken => Interlocked.Read(ref _woken);
@@ -140,6 +142,7 @@ public sealed partial class TwinWake(
         var clock = Stopwatch.StartNew();
         long wokenBefore = Woken;
         long failedBefore = Interlocked.Read(ref _failed);
+        long activeBefore = Interlocked.Read(ref _alreadyActive);
         int concurrency = options.Value.Concurrency;
         using var gate = new SemaphoreSlim(concurrency, concurrency);
         char[] hex = new char[16];
@@ -166,6 +169,13 @@ public sealed partial class TwinWake(
                     continue;
                 }
 
+                // A twin already active here (woken by its uplink meanwhile, or living on) is left be.
+                if (catalog.IsLocallyActivated(grains.GetTwin(registration.Kind, registration.TwinId).GetGrainId()))
+                {
+                    Interlocked.Increment(ref _alreadyActive);
+                    continue;
+                }
+
                 await gate.WaitAsync(cancellationToken);
                 _ = WakeOneAsync(registration, gate);
             }
@@ -179,7 +189,7 @@ public sealed partial class TwinWake(
             }
         }
 
-        LogWoken(Woken - wokenBefore, slots, DeviceOwnership.Slots, clock.Elapsed.TotalSeconds, Interlocked.Read(ref _failed) - failedBefore);
+        LogWoken(Woken - wokenBefore, slots, DeviceOwnership.Slots, clock.Elapsed.TotalSeconds, Interlocked.Read(ref _alreadyActive) - activeBefore, Interlocked.Read(ref _failed) - failedBefore);
     }
 
     private DeviceRegistration? Registration(byte[] payload)
@@ -217,8 +227,8 @@ public sealed partial class TwinWake(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Woke {Count} twins of the devices in {Slots} of the {Total} parts of the device ring this silo owns, in {Seconds:F1} s ({Failed} could not be woken and wait for their next uplink)")]
-    private partial void LogWoken(long count, int slots, int total, double seconds, long failed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Woke {Count} twins of the devices in {Slots} of the {Total} parts of the device ring this silo owns, in {Seconds:F1} s ({Active} were active here already; {Failed} could not be woken and wait for their next uplink)")]
+    private partial void LogWoken(long count, int slots, int total, double seconds, long active, long failed);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {TwinId} could not be woken ({Error}: {Message}); it wakes with its next uplink")]
     private partial void LogWakeFailed(string twinId, string error, string message);

@@ -64,6 +64,50 @@ public sealed class AffinityTests(PostgresFixture postgres)
         Assert.True(await SiloCluster.MetricAsync(c, Local, "placement=\"local\"") > 0, "the silo that joined applies no uplinks of its own devices");
     }
 
+    [Fact]
+    public async Task A_silo_hosting_more_twins_than_its_directory_cache_finds_them_without_asking_another_silo()
+    {
+        const int devices = 160;
+        await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "dircache", TimeSpan.FromSeconds(30));
+
+        // A city has hundreds of thousands of twins a silo, against a cache of 20,000; here 80 against 8.
+        cluster.Settings["Orleans__DirectoryCacheSize"] = "8";
+        CityProcess a = await cluster.StartSiloAsync("silo-a");
+        CityProcess b = await cluster.StartSiloAsync("silo-b");
+        await SiloCluster.WaitReadyAsync(a, b);
+        await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(b), expectedActive: 2);
+        using HttpClient http = SiloCluster.Client(a);
+        CityFleet fleet = await CityFleet.ProvisionAsync(http, devices, "SLD");
+        await using TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port);
+        await fleet.PublishRoundsAsync(publisher, 1, 3, TimeSpan.FromMilliseconds(300));
+        await UntilAppliedAsync(http, fleet, 3);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        // Steady state, watched through the silos' metrics only (reading twins through the API would look them up).
+        double applied0 = await SumAsync(Local, a, b);
+        double lookups0 = await SumAsync(RemoteLookups, a, b);
+        await fleet.PublishRoundsAsync(publisher, 4, 6, TimeSpan.FromMilliseconds(200));
+        await SiloCluster.UntilAsync(
+            async () => await SumAsync(Local, a, b) >= applied0 + (devices * 3),
+            TimeSpan.FromSeconds(30),
+            async () => $"{await SumAsync(Local, a, b) - applied0} of {devices * 3} uplinks applied");
+        double lookups = await SumAsync(RemoteLookups, a, b) - lookups0;
+        Assert.True(lookups <= devices * 3 / 20, $"{lookups} lookups sent to another silo's part of the directory for {devices * 3} uplinks to twins that live where they are applied");
+    }
+
+    private const string RemoteLookups = "orleans_directory_lookups_remote_sent_total";
+
+    private static async Task<double> SumAsync(string metric, params CityProcess[] silos)
+    {
+        double sum = 0;
+        foreach (CityProcess silo in silos)
+        {
+            sum += await SiloCluster.MetricAsync(silo, metric);
+        }
+
+        return sum;
+    }
+
     private static async Task<(double Local, double Remote)> PlacementAsync(params CityProcess[] silos)
     {
         double local = 0;
