@@ -170,14 +170,15 @@ public sealed partial class TwinWake(
                 }
 
                 // A twin already active here (woken by its uplink meanwhile, or living on) is left be.
-                if (catalog.IsLocallyActivated(grains.GetTwin(registration.Kind, registration.TwinId).GetGrainId()))
+                ITwinGrain twin = grains.GetTwin(registration.Kind, registration.TwinId);
+                if (catalog.IsLocallyActivated(twin.GetGrainId()))
                 {
                     Interlocked.Increment(ref _alreadyActive);
                     continue;
                 }
 
                 await gate.WaitAsync(cancellationToken);
-                _ = WakeOneAsync(registration, gate);
+                _ = WakeOneAsync(twin, registration.TwinId, gate);
             }
         }
         finally
@@ -206,11 +207,11 @@ public sealed partial class TwinWake(
         }
     }
 
-    private async Task WakeOneAsync(DeviceRegistration registration, SemaphoreSlim gate)
+    private async Task WakeOneAsync(ITwinGrain twin, string twinId, SemaphoreSlim gate)
     {
         try
         {
-            await grains.GetTwin(registration.Kind, registration.TwinId).WakeAsync(ownership.LocalSilo);
+            await twin.WakeAsync(ownership.LocalSilo);
             Interlocked.Increment(ref _woken);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -218,7 +219,7 @@ public sealed partial class TwinWake(
             // It wakes with its device's next uplink instead; the pass goes on.
             if (Interlocked.Increment(ref _failed) == 1)
             {
-                LogWakeFailed(registration.TwinId, ex.GetType().Name, ex.Message);
+                LogWakeFailed(twinId, ex.GetType().Name, ex.Message);
             }
         }
         finally

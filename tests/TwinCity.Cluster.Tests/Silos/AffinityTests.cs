@@ -97,29 +97,21 @@ public sealed class AffinityTests(PostgresFixture postgres)
 
     private const string RemoteLookups = "orleans_directory_lookups_remote_sent_total";
 
-    private static async Task<double> SumAsync(string metric, params CityProcess[] silos)
+    private static Task<double> SumAsync(string metric, params CityProcess[] silos) => SumAsync(metric, null, silos);
+
+    private static async Task<double> SumAsync(string metric, string? label, params CityProcess[] silos)
     {
         double sum = 0;
         foreach (CityProcess silo in silos)
         {
-            sum += await SiloCluster.MetricAsync(silo, metric);
+            sum += await SiloCluster.MetricAsync(silo, metric, label);
         }
 
         return sum;
     }
 
-    private static async Task<(double Local, double Remote)> PlacementAsync(params CityProcess[] silos)
-    {
-        double local = 0;
-        double remote = 0;
-        foreach (CityProcess silo in silos)
-        {
-            local += await SiloCluster.MetricAsync(silo, Local, "placement=\"local\"");
-            remote += await SiloCluster.MetricAsync(silo, Local, "placement=\"remote\"");
-        }
-
-        return (local, remote);
-    }
+    private static async Task<(double Local, double Remote)> PlacementAsync(params CityProcess[] silos) =>
+        (await SumAsync(Local, "placement=\"local\"", silos), await SumAsync(Local, "placement=\"remote\"", silos));
 
     private static Task UntilAppliedAsync(HttpClient http, CityFleet fleet, int fCnt) =>
         SiloCluster.UntilAsync(
