@@ -119,7 +119,7 @@ public sealed class CellGrain : Grain, ICellGrain
         {
             _registered = true;
             _updates.CellRegistered(Cell);
-            GrainFactory.GetGrain<ICityGrain>(0).AddCellAsync(Cell).Ignore();
+            GrainFactory.Grain<ICityGrain>(0).AddCellAsync(Cell).Ignore();
         }
 
         Queue(summary);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Audit;
 using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Rules;
@@ -247,7 +248,7 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
         var source = new TwinKey(twin.Kind, twin.Id);
         string message = alertText ?? rule.Description ?? $"rule {rule.Id} fired";
         var firing = new RuleFiring(rule.Id, source, reached, [.. alerted], now, message, position, depth);
-        grains.GetGrain<IRuleFiringsGrain>(rule.Id).RecordAsync(firing).Ignore();
+        grains.Grain<IRuleFiringsGrain>(rule.Id).RecordAsync(firing).Ignore();
         if (now - track.LastNotified >= ViewerNoticeInterval)
         {
             // A rule that follows a bus fires on every fix; map viewers hear of it now and then, not each time.
@@ -261,7 +262,7 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
 
             foreach (long cell in cells)
             {
-                grains.GetGrain<ICellGrain>(cell).NotifyRuleFiredAsync(notice).Ignore();
+                grains.Grain<ICellGrain>(cell).NotifyRuleFiredAsync(notice).Ignore();
             }
         }
 
@@ -276,7 +277,7 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
         string reason = $"chain depth {depth} is over {RulesOptions.Section}:{nameof(RulesOptions.MaxChainDepth)} ({_options.MaxChainDepth}): rules fire each other";
         string message = rule.Description ?? $"rule {rule.Id} fired";
         var firing = new RuleFiring(rule.Id, source, [], [], now, message, twin.Position, depth, reason);
-        twin.GrainFactory.GetGrain<IRuleFiringsGrain>(rule.Id).RecordAsync(firing).Ignore();
+        twin.GrainFactory.Grain<IRuleFiringsGrain>(rule.Id).RecordAsync(firing).Ignore();
         services.GetService<TwinMetrics>()?.RuleChainStopped(rule.Id);
         LogChainStopped(rule.Id, source.ToString(), depth, _options.MaxChainDepth);
     }
@@ -368,7 +369,7 @@ public sealed partial class RulesHook(RuleCache cache, IServiceProvider services
 
     private static async Task SendAsync(IGrainFactory grains, List<long> cells, RuleEffectRequest request, List<TwinKey> targets)
     {
-        TwinKey[][] answers = await Task.WhenAll(cells.Select(c => grains.GetGrain<ICellGrain>(c).ApplyRuleEffectAsync(request).AsTask()));
+        TwinKey[][] answers = await Task.WhenAll(cells.Select(c => grains.Grain<ICellGrain>(c).ApplyRuleEffectAsync(request).AsTask()));
         foreach (TwinKey[] answer in answers)
         {
             targets.AddRange(answer);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Commands;
 
 namespace TwinCity.Grains.Twins;
@@ -42,7 +43,7 @@ public sealed class CityDownlinkBudget(IGrainFactory grains, IOptions<TwinOption
             }
         }
 
-        DownlinkLease lease = await grains.GetGrain<ICityDownlinkBudgetGrain>(0).LeaseAsync(_batch);
+        DownlinkLease lease = await grains.Grain<ICityDownlinkBudgetGrain>(0).LeaseAsync(_batch);
         now = time.GetTimestamp();
         lock (_sync)
         {

@@ -62,7 +62,7 @@ internal static class ClusterHosting
             throw new OptionsValidationException(TwinCityHostOptions.Section, typeof(TwinCityHostOptions), problems);
         }
 
-        return WithSiloName(WithConnectionsKept(WithPoolBound(connectionString!)));
+        return WithSiloName(WithStatementsPrepared(WithConnectionsKept(WithPoolBound(connectionString!))));
     }
 
     /// <summary>
@@ -86,19 +86,10 @@ internal static class ClusterHosting
     /// of 100 connections: registrations then fail to load and uplinks wait on retries. Bounded, a
     /// busy silo waits for a connection of its own pool instead.
     /// </summary>
-    public static string WithPoolBound(string connectionString)
-    {
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        foreach (string key in given.Keys)
-        {
-            if (key.Replace(" ", string.Empty, StringComparison.Ordinal).ToUpperInvariant() is "MAXIMUMPOOLSIZE" or "MAXPOOLSIZE")
-            {
-                return connectionString;
-            }
-        }
-
-        return new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultMaxPoolSize }.ConnectionString;
-    }
+    public static string WithPoolBound(string connectionString) =>
+        Sets(connectionString, "MAXIMUMPOOLSIZE", "MAXPOOLSIZE")
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = DefaultMaxPoolSize }.ConnectionString;
 
     /// <summary>
     /// <paramref name="connectionString"/> with <c>No Reset On Close</c> on unless it sets it itself.
@@ -108,18 +99,42 @@ internal static class ClusterHosting
     /// its table again. TwinCity leaves no session state behind that another user of the connection
     /// could trip on (no SET, no open transaction), so the reset buys nothing.
     /// </summary>
-    public static string WithConnectionsKept(string connectionString)
+    public static string WithConnectionsKept(string connectionString) =>
+        Sets(connectionString, "NORESETONCLOSE")
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+
+    /// <summary>The statements each of a silo's connections keeps prepared when the connection string names no number.</summary>
+    public const int DefaultMaxAutoPrepare = 32;
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with <c>Max Auto Prepare</c> set to <see cref="DefaultMaxAutoPrepare"/>
+    /// unless it sets one itself. A silo sends the same few statements thousands of times a second
+    /// (the batched reads of twin snapshots, registrations and history, Orleans' own queries), and
+    /// PostgreSQL parses, analyses and plans each one afresh unless it is prepared: in a restarted
+    /// cluster's wake that was a third of PostgreSQL's CPU (bench/README.md). Npgsql prepares a statement on a connection once it has
+    /// run there a few times and reuses it from then on; the connections are kept across uses
+    /// (<see cref="WithConnectionsKept"/>), so the prepared statements are too. <c>Max Auto Prepare=0</c>
+    /// turns it off, for a pooler in transaction mode in front of PostgreSQL that cannot keep them.
+    /// </summary>
+    public static string WithStatementsPrepared(string connectionString) =>
+        Sets(connectionString, "MAXAUTOPREPARE")
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = DefaultMaxAutoPrepare }.ConnectionString;
+
+    /// <summary>Whether <paramref name="connectionString"/> sets any of <paramref name="keys"/> (upper case, without spaces) itself.</summary>
+    private static bool Sets(string connectionString, params string[] keys)
     {
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         foreach (string key in given.Keys)
         {
-            if (key.Replace(" ", string.Empty, StringComparison.Ordinal).Equals("NORESETONCLOSE", StringComparison.OrdinalIgnoreCase))
+            if (keys.Contains(key.Replace(" ", string.Empty, StringComparison.Ordinal).ToUpperInvariant()))
             {
-                return connectionString;
+                return true;
             }
         }
 
-        return new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+        return false;
     }
 
     /// <summary>Services that must exist before the silo starts: the migrator runs first, the history store before ingest.</summary>

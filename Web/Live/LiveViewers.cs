@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Cells;
 using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Web.Hubs;
@@ -110,7 +111,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
             }
 
             // Leaving politely saves the cells from sending to a silo that is gone until the lease runs out.
-            await Task.WhenAll(cells.Select(c => _grains.GetGrain<ICellGrain>(c).UnsubscribeAsync(_cellObserver)))
+            await Task.WhenAll(cells.Select(c => _grains.Grain<ICellGrain>(c).UnsubscribeAsync(_cellObserver)))
                 .WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
@@ -145,7 +146,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
         }
 
         ICellObserver observer = CellObserverReference();
-        await Task.WhenAll(toSubscribe.Select(c => _grains.GetGrain<ICellGrain>(c).SubscribeAsync(observer)));
+        await Task.WhenAll(toSubscribe.Select(c => _grains.Grain<ICellGrain>(c).SubscribeAsync(observer)));
         return await _grains.InAreaAsync(box, cells);
     }
 
@@ -434,7 +435,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
     {
         try
         {
-            ICellGrain grain = _grains.GetGrain<ICellGrain>(cell);
+            ICellGrain grain = _grains.Grain<ICellGrain>(cell);
             await grain.SubscribeAsync(observer);
             OnCellChanged(cell, await grain.GetTwinsAsync());
             return (cell, null);
@@ -463,7 +464,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
                 if (cells.Length > 0)
                 {
                     ICellObserver cellObserver = CellObserverReference();
-                    await Task.WhenAll(cells.Select(c => _grains.GetGrain<ICellGrain>(c).SubscribeAsync(cellObserver)));
+                    await Task.WhenAll(cells.Select(c => _grains.Grain<ICellGrain>(c).SubscribeAsync(cellObserver)));
                 }
 
                 if (twins.Length > 0)
@@ -497,7 +498,7 @@ public sealed partial class LiveViewers : IHostedService, IDisposable
         if (unsubscribe.Count > 0)
         {
             ICellObserver observer = CellObserverReference();
-            await Task.WhenAll(unsubscribe.Select(c => _grains.GetGrain<ICellGrain>(c).UnsubscribeAsync(observer)));
+            await Task.WhenAll(unsubscribe.Select(c => _grains.Grain<ICellGrain>(c).UnsubscribeAsync(observer)));
         }
     }
 

@@ -5,7 +5,8 @@ namespace TwinCity.Cluster.Tests.Silos;
 
 /// <summary>
 /// A silo bounds its PostgreSQL pools unless the connection string sets a size itself, so that the
-/// silos of a cluster stay under the server's connection limit.
+/// silos of a cluster stay under the server's connection limit, and has Npgsql prepare the statements
+/// it repeats unless the connection string says otherwise.
 /// </summary>
 public sealed class ConnectionPoolTests
 {
@@ -34,5 +35,28 @@ public sealed class ConnectionPoolTests
 
         Assert.Equal(connectionString, kept);
         Assert.Equal(size, new NpgsqlConnectionStringBuilder(kept).MaxPoolSize);
+    }
+
+    [Fact]
+    public void A_connection_string_without_auto_preparation_gets_the_silos_and_keeps_the_rest()
+    {
+        string prepared = ClusterHosting.WithStatementsPrepared("Host=db.city.az;Username=twincity;Database=twins;Maximum Pool Size=9");
+
+        var read = new NpgsqlConnectionStringBuilder(prepared);
+        Assert.Equal(ClusterHosting.DefaultMaxAutoPrepare, read.MaxAutoPrepare);
+        Assert.Equal(0, new NpgsqlConnectionStringBuilder().MaxAutoPrepare);
+        Assert.Equal("db.city.az", read.Host);
+        Assert.Equal(9, read.MaxPoolSize);
+    }
+
+    [Theory]
+    [InlineData("Host=db;Username=u;Database=d;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;Username=u;Database=d;MaxAutoPrepare=100", 100)]
+    public void Auto_preparation_the_connection_string_sets_is_kept(string connectionString, int statements)
+    {
+        string kept = ClusterHosting.WithStatementsPrepared(connectionString);
+
+        Assert.Equal(connectionString, kept);
+        Assert.Equal(statements, new NpgsqlConnectionStringBuilder(kept).MaxAutoPrepare);
     }
 }
