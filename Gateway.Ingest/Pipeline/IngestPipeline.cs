@@ -5,6 +5,7 @@ using Orleans.Runtime;
 using TwinCity.Gateway.Ingest.Codecs;
 using TwinCity.Gateway.Ingest.DeadLetters;
 using TwinCity.Gateway.Ingest.Envelopes;
+using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Commands;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.History;
@@ -248,7 +249,14 @@ public sealed partial class IngestPipeline(
 
         var uplink = new Uplink(envelope.DevEui, envelope.FCnt, at, [.. readings], envelope.Radio, envelope.Server, envelope.ApplicationId, envelope.DeviceId, route.Revision, _silo);
         readings.Clear();
-        switch (await twin.UplinkAsync(uplink))
+        ValueTask<UplinkOutcome> applying;
+        using (PresumedLocal.Begin(twin.GetGrainId()))
+        {
+            // This silo applies the device's uplinks, so its twin lives here or is to be woken here.
+            applying = twin.UplinkAsync(uplink);
+        }
+
+        switch (await applying)
         {
             case UplinkOutcome.Applied:
                 metrics.UplinkApplied(route.Kind);

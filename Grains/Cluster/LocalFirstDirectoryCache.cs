@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.GrainDirectory;
+using TwinCity.Grains.Interfaces;
 
 namespace TwinCity.Grains.Cluster;
 
@@ -23,6 +24,12 @@ namespace TwinCity.Grains.Cluster;
 /// the addresses of this silo's own activations are not copied into the LRU cache, which so keeps its
 /// room for the grains this silo calls elsewhere (cells, twins read through the API).
 /// <para>
+/// A grain that is in neither, and that the caller marked as this silo's (<see cref="PresumedLocal"/>:
+/// ingest and the wake, calling the twin of a device this silo owns), is answered with this silo too,
+/// so that waking it costs no lookup on another silo; the directory still has the last word when the
+/// twin registers.
+/// </para>
+/// <para>
 /// An address answered from the catalog names this silo and no activation, as Orleans' placement
 /// does for a grain it is about to activate: the call goes to this silo's catalog, which delivers it
 /// to the activation, or, should that have ended in between, activates the grain again or forwards
@@ -34,6 +41,7 @@ public sealed class LocalFirstDirectoryCache : IGrainDirectoryCache, IAsyncDispo
     private readonly ILocalActivationStatusChecker _catalog;
     private readonly SiloAddress _self;
     private readonly IGrainDirectoryCache _elsewhere;
+    private long _presumed;
 
     public LocalFirstDirectoryCache(
         IServiceProvider services,
@@ -54,6 +62,9 @@ public sealed class LocalFirstDirectoryCache : IGrainDirectoryCache, IAsyncDispo
         });
     }
 
+    /// <summary>Calls addressed to this silo without asking the directory, because the caller presumed the grain here (<see cref="PresumedLocal"/>).</summary>
+    public long Presumed => Interlocked.Read(ref _presumed);
+
     /// <summary>Addresses of grains active on other silos (and of grains placed here that have not activated yet).</summary>
     public IEnumerable<(GrainAddress ActivationAddress, int Version)> KeyValues => _elsewhere.KeyValues;
 
@@ -66,7 +77,21 @@ public sealed class LocalFirstDirectoryCache : IGrainDirectoryCache, IAsyncDispo
             return true;
         }
 
-        return _elsewhere.LookUp(key, out result, out version);
+        if (_elsewhere.LookUp(key, out result, out version))
+        {
+            return true;
+        }
+
+        if (PresumedLocal.Is(key))
+        {
+            // Ingest or the wake calls a twin of a device this silo applies: it is to be activated here.
+            Interlocked.Increment(ref _presumed);
+            result = new GrainAddress { GrainId = key, SiloAddress = _self };
+            version = 0;
+            return true;
+        }
+
+        return false;
     }
 
     public void AddOrUpdate(GrainAddress value, int version)

@@ -6,6 +6,7 @@ using Orleans.Storage;
 using TwinCity.Gateway.Ingest.Affinity;
 using TwinCity.Grains;
 using TwinCity.Grains.Devices;
+using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Devices;
 using TwinCity.Grains.Interfaces.Twins;
 
@@ -211,7 +212,14 @@ public sealed partial class TwinWake(
     {
         try
         {
-            await twin.WakeAsync(ownership.LocalSilo);
+            ValueTask waking;
+            using (PresumedLocal.Begin(twin.GetGrainId()))
+            {
+                // Its device is this silo's, so the twin is to be woken here (or lives on elsewhere, which the directory says).
+                waking = twin.WakeAsync(ownership.LocalSilo);
+            }
+
+            await waking;
             Interlocked.Increment(ref _woken);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

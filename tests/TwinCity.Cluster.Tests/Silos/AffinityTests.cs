@@ -95,6 +95,49 @@ public sealed class AffinityTests(PostgresFixture postgres)
         Assert.True(lookups <= devices * 3 / 20, $"{lookups} lookups sent to another silo's part of the directory for {devices * 3} uplinks to twins that live where they are applied");
     }
 
+    [Fact]
+    public async Task Twins_woken_by_their_devices_first_uplinks_after_a_restart_are_activated_without_asking_another_silo()
+    {
+        const int devices = 160;
+        await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "presumed", TimeSpan.FromSeconds(30));
+
+        // Nothing woken ahead of the uplinks: each twin wakes with its device's first uplink.
+        cluster.Settings["Wake__Enabled"] = "false";
+        CityProcess a = await cluster.StartSiloAsync("silo-a");
+        CityProcess b = await cluster.StartSiloAsync("silo-b");
+        await SiloCluster.WaitReadyAsync(a, b);
+        await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(b), expectedActive: 2);
+        CityFleet fleet;
+        using (HttpClient http = SiloCluster.Client(a))
+        {
+            fleet = await CityFleet.ProvisionAsync(http, devices, "SLP");
+        }
+
+        Assert.True(await a.StopAsync(TimeSpan.FromSeconds(60)), "silo a did not stop");
+        Assert.True(await b.StopAsync(TimeSpan.FromSeconds(60)), "silo b did not stop");
+        CityProcess[] restarted = [await cluster.RestartSiloAsync(a), await cluster.RestartSiloAsync(b)];
+        await SiloCluster.WaitReadyAsync(restarted);
+        await SiloCluster.AddressOfAsync(restarted[0], cluster.SiloPortOf(restarted[1]), expectedActive: 2);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        // Watched through the silos' metrics only (reading twins through the API would look them up).
+        double lookups0 = await SumAsync(RemoteLookups, restarted);
+        await using (TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port))
+        {
+            await fleet.PublishRoundsAsync(publisher, 1, 1, TimeSpan.FromMilliseconds(300));
+        }
+
+        await SiloCluster.UntilAsync(
+            async () => await SumAsync(Local, restarted) >= devices,
+            TimeSpan.FromSeconds(30),
+            async () => $"{await SumAsync(Local, restarted)} of {devices} first uplinks applied where they were received or forwarded");
+
+        // Half of the twins keep their part of the directory on the other silo: asked there, that is
+        // some 80 lookups. Presumed here, only the cells the twins tell of themselves are looked up.
+        double lookups = await SumAsync(RemoteLookups, restarted) - lookups0;
+        Assert.True(lookups <= devices / 8, $"{lookups} lookups sent to another silo's part of the directory while {devices} twins woke with their devices' first uplinks");
+    }
+
     private const string RemoteLookups = "orleans_directory_lookups_remote_sent_total";
 
     private static Task<double> SumAsync(string metric, params CityProcess[] silos) => SumAsync(metric, null, silos);
