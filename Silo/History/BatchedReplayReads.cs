@@ -20,11 +20,20 @@ public sealed partial class BatchedReplayReads : IDisposable
     /// <summary>Queries that may be on their way at once.</summary>
     private const int Readers = 2;
 
-    // The primary key (kind, twin_id, received_at, f_cnt) answers each twin's part in order.
+    // Each twin's part is a scan of the primary key (kind, twin_id, received_at, f_cnt), in order. The
+    // lateral subquery (kept apart by its ORDER BY and OFFSET 0) leaves PostgreSQL no other plan, also
+    // once the statement is prepared: the generic plan PostgreSQL chose for a plain join, made without
+    // knowing how many twins the arrays hold, took 0.85 ms a batch that found nothing, against 0.05 ms
+    // with a plan made for each batch (bench/README.md).
     private const string Query = """
         SELECT q.i, h.dev_eui, h.f_cnt, h.received_at, h.payload
         FROM unnest($1::smallint[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS q(kind, twin_id, since, i)
-        JOIN uplink_history h ON h.kind = q.kind AND h.twin_id = q.twin_id AND h.received_at >= q.since
+        CROSS JOIN LATERAL (
+            SELECT u.dev_eui, u.f_cnt, u.received_at, u.payload
+            FROM uplink_history u
+            WHERE u.kind = q.kind AND u.twin_id = q.twin_id AND u.received_at >= q.since
+            ORDER BY u.received_at, u.f_cnt
+            OFFSET 0) h
         ORDER BY q.i, h.received_at, h.f_cnt
         """;
 
