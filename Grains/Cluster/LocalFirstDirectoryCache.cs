@@ -41,7 +41,6 @@ public sealed class LocalFirstDirectoryCache : IGrainDirectoryCache, IAsyncDispo
     private readonly ILocalActivationStatusChecker _catalog;
     private readonly SiloAddress _self;
     private readonly IGrainDirectoryCache _elsewhere;
-    private long _presumed;
 
     public LocalFirstDirectoryCache(
         IServiceProvider services,
@@ -61,9 +60,6 @@ public sealed class LocalFirstDirectoryCache : IGrainDirectoryCache, IAsyncDispo
             MaximumCacheTTL = configured.MaximumCacheTTL,
         });
     }
-
-    /// <summary>Calls addressed to this silo without asking the directory, because the caller presumed the grain here (<see cref="PresumedLocal"/>).</summary>
-    public long Presumed => Interlocked.Read(ref _presumed);
 
     /// <summary>Addresses of grains active on other silos (and of grains placed here that have not activated yet).</summary>
     public IEnumerable<(GrainAddress ActivationAddress, int Version)> KeyValues => _elsewhere.KeyValues;
@@ -85,7 +81,6 @@ public sealed class LocalFirstDirectoryCache : IGrainDirectoryCache, IAsyncDispo
         if (PresumedLocal.Is(key))
         {
             // Ingest or the wake calls a twin of a device this silo applies: it is to be activated here.
-            Interlocked.Increment(ref _presumed);
             result = new GrainAddress { GrainId = key, SiloAddress = _self };
             version = 0;
             return true;

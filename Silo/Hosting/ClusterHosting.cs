@@ -112,10 +112,11 @@ internal static class ClusterHosting
     /// unless it sets one itself. A silo sends the same few statements thousands of times a second
     /// (the batched reads of twin snapshots, registrations and history, Orleans' own queries), and
     /// PostgreSQL parses, analyses and plans each one afresh unless it is prepared: in a restarted
-    /// cluster's wake that was a third of PostgreSQL's CPU (bench/README.md). Npgsql prepares a statement on a connection once it has
-    /// run there a few times and reuses it from then on; the connections are kept across uses
-    /// (<see cref="WithConnectionsKept"/>), so the prepared statements are too. <c>Max Auto Prepare=0</c>
-    /// turns it off, for a pooler in transaction mode in front of PostgreSQL that cannot keep them.
+    /// cluster's wake that was a third of PostgreSQL's CPU (bench/README.md). Npgsql prepares a
+    /// statement on a connection once it has run there a few times and reuses it from then on; the
+    /// connections are kept across uses (<see cref="WithConnectionsKept"/>), so the prepared
+    /// statements are too. <c>Max Auto Prepare=0</c> turns it off, for a pooler in transaction mode in
+    /// front of PostgreSQL that cannot keep them.
     /// </summary>
     public static string WithStatementsPrepared(string connectionString) =>
         Sets(connectionString, "MAXAUTOPREPARE")

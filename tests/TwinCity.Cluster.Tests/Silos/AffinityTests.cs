@@ -17,10 +17,7 @@ public sealed class AffinityTests(PostgresFixture postgres)
     public async Task Uplinks_are_applied_on_the_silo_that_hosts_their_twin_also_after_a_silo_joins()
     {
         await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "affinity", TimeSpan.FromSeconds(30));
-        CityProcess a = await cluster.StartSiloAsync("silo-a");
-        CityProcess b = await cluster.StartSiloAsync("silo-b");
-        await SiloCluster.WaitReadyAsync(a, b);
-        await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(b), expectedActive: 2);
+        (CityProcess a, CityProcess b) = await cluster.StartPairAsync();
         using HttpClient http = SiloCluster.Client(a);
         CityFleet fleet = await CityFleet.ProvisionAsync(http, Devices, "SLA");
         await using TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port);
@@ -72,10 +69,7 @@ public sealed class AffinityTests(PostgresFixture postgres)
 
         // A city has hundreds of thousands of twins a silo, against a cache of 20,000; here 80 against 8.
         cluster.Settings["Orleans__DirectoryCacheSize"] = "8";
-        CityProcess a = await cluster.StartSiloAsync("silo-a");
-        CityProcess b = await cluster.StartSiloAsync("silo-b");
-        await SiloCluster.WaitReadyAsync(a, b);
-        await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(b), expectedActive: 2);
+        (CityProcess a, CityProcess b) = await cluster.StartPairAsync();
         using HttpClient http = SiloCluster.Client(a);
         CityFleet fleet = await CityFleet.ProvisionAsync(http, devices, "SLD");
         await using TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port);
@@ -103,10 +97,7 @@ public sealed class AffinityTests(PostgresFixture postgres)
 
         // Nothing woken ahead of the uplinks: each twin wakes with its device's first uplink.
         cluster.Settings["Wake__Enabled"] = "false";
-        CityProcess a = await cluster.StartSiloAsync("silo-a");
-        CityProcess b = await cluster.StartSiloAsync("silo-b");
-        await SiloCluster.WaitReadyAsync(a, b);
-        await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(b), expectedActive: 2);
+        (CityProcess a, CityProcess b) = await cluster.StartPairAsync();
         CityFleet fleet;
         using (HttpClient http = SiloCluster.Client(a))
         {
@@ -116,8 +107,7 @@ public sealed class AffinityTests(PostgresFixture postgres)
         Assert.True(await a.StopAsync(TimeSpan.FromSeconds(60)), "silo a did not stop");
         Assert.True(await b.StopAsync(TimeSpan.FromSeconds(60)), "silo b did not stop");
         CityProcess[] restarted = [await cluster.RestartSiloAsync(a), await cluster.RestartSiloAsync(b)];
-        await SiloCluster.WaitReadyAsync(restarted);
-        await SiloCluster.AddressOfAsync(restarted[0], cluster.SiloPortOf(restarted[1]), expectedActive: 2);
+        await cluster.WaitJoinedAsync(restarted[0], restarted[1]);
         await Task.Delay(TimeSpan.FromSeconds(4));
 
         // Watched through the silos' metrics only (reading twins through the API would look them up).

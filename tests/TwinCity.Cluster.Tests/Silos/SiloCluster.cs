@@ -153,6 +153,22 @@ internal sealed class SiloCluster : IAsyncDisposable
     /// <summary>The Orleans gateway port a silo was started with, where Orleans clients connect.</summary>
     public int GatewayPortOf(CityProcess silo) => _endpoints[silo].GatewayPort;
 
+    /// <summary>Starts silo-a and silo-b, and waits until both answer and silo a sees both active.</summary>
+    public async Task<(CityProcess A, CityProcess B)> StartPairAsync()
+    {
+        CityProcess a = await StartSiloAsync("silo-a");
+        CityProcess b = await StartSiloAsync("silo-b");
+        await WaitJoinedAsync(a, b);
+        return (a, b);
+    }
+
+    /// <summary>Waits until <paramref name="a"/> and <paramref name="b"/> answer and <paramref name="a"/> sees both active.</summary>
+    public async Task WaitJoinedAsync(CityProcess a, CityProcess b)
+    {
+        await WaitReadyAsync(a, b);
+        await AddressOfAsync(a, SiloPortOf(b), expectedActive: 2);
+    }
+
     public static async Task WaitReadyAsync(params CityProcess[] silos) =>
         await Task.WhenAll(silos.Select(s => s.WaitForAsync("/health/ready", TimeSpan.FromSeconds(120))));
 

@@ -23,10 +23,7 @@ public sealed class TwinWakeTests(PostgresFixture postgres)
     public async Task After_a_full_restart_and_after_a_silo_dies_every_twin_is_woken_on_its_devices_silo_without_an_uplink()
     {
         await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "twinwake", TimeSpan.FromSeconds(30));
-        CityProcess a = await cluster.StartSiloAsync("silo-a");
-        CityProcess b = await cluster.StartSiloAsync("silo-b");
-        await SiloCluster.WaitReadyAsync(a, b);
-        await SiloCluster.AddressOfAsync(a, cluster.SiloPortOf(b), expectedActive: 2);
+        (CityProcess a, CityProcess b) = await cluster.StartPairAsync();
         CityFleet fleet;
         using (HttpClient http = SiloCluster.Client(a))
         {
