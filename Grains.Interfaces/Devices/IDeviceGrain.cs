@@ -11,6 +11,14 @@ public interface IDeviceGrain : IGrainWithIntegerKey
     [Alias("Get")]
     ValueTask<DeviceRegistration?> GetAsync();
 
+    /// <summary>
+    /// Records the name the network server gives the device in its topics where that is not its
+    /// DevEUI (The Things Stack's device id), so that a cluster's silos wake the device's twin where
+    /// its uplinks are applied. Nothing is recorded for a device that is not registered.
+    /// </summary>
+    [Alias("NoteNetworkDeviceId")]
+    Task NoteNetworkDeviceIdAsync(string deviceId);
+
     /// <summary>Removes the registration and unbinds the twin; false when there was none.</summary>
     [Alias("Delete")]
     Task<bool> DeleteAsync();

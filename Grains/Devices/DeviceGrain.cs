@@ -56,6 +56,19 @@ public sealed class DeviceGrain(
         return ValueTask.FromResult(state.State.Registration);
     }
 
+    public async Task NoteNetworkDeviceIdAsync(string deviceId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        DeactivateOnIdle();
+        if (state.State.Registration is null || string.Equals(state.State.NetworkDeviceId, deviceId, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        state.State.NetworkDeviceId = deviceId;
+        await state.WriteStateAsync();
+    }
+
     public async Task<bool> DeleteAsync()
     {
         DeviceRegistration? registration = state.State.Registration;

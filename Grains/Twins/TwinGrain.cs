@@ -205,6 +205,11 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             FollowIngest(via);
         }
 
+        if (State is { Source: NetworkServer.TheThingsStack, DeviceIdRecorded: false, DeviceId: { } deviceId })
+        {
+            RecordDeviceId(deviceId);
+        }
+
         if (ConfirmReportedCommands())
         {
             Touch();
@@ -234,6 +239,36 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         if (!local)
         {
             MoveTowards(via);
+        }
+    }
+
+    /// <summary>
+    /// Hands the device id The Things Stack names the device by to the device's registration, which a
+    /// cluster's wake reads to wake this twin on the silo that owns that name (where its uplinks are
+    /// applied), once and again when the id changes. The uplink does not wait for it; if the call
+    /// fails, the next uplink tries again.
+    /// </summary>
+    private void RecordDeviceId(string deviceId)
+    {
+        ulong devEui = State.DevEui;
+        State.DeviceIdRecorded = true;
+        _ = RecordAsync();
+
+        async Task RecordAsync()
+        {
+            try
+            {
+                await GrainFactory.GetDevice(devEui).NoteNetworkDeviceIdAsync(deviceId);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                if (State.DevEui == devEui && string.Equals(State.DeviceId, deviceId, StringComparison.Ordinal))
+                {
+                    State.DeviceIdRecorded = false;
+                }
+
+                LogDeviceIdNotRecorded(_services.Logger, Id, ex.GetType().Name);
+            }
         }
     }
 
@@ -328,6 +363,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             {
                 // Each uplink brings its own copy of the same id: the one held stays, the new one dies young.
                 s.DeviceId = uplink.DeviceId;
+                s.DeviceIdRecorded = false;
             }
         }
 
@@ -996,6 +1032,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Twin {TwinId} moves to silo {Silo}, which owns its device")]
     private static partial void LogMoving(ILogger logger, string twinId, SiloAddress silo);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Twin {TwinId} could not record its device's network id with the registration ({Error}); its next uplink tries again")]
+    private static partial void LogDeviceIdNotRecorded(ILogger logger, string twinId, string error);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Twin {TwinId} went offline (last seen {LastSeen:o})")]
     private static partial void LogWentOffline(ILogger logger, string twinId, DateTime lastSeen);

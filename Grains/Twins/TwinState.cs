@@ -61,6 +61,13 @@ public abstract class TwinState
     [Id(25)] public RadioSeen Radio;
 
     /// <summary>
+    /// Whether the device's registration holds <see cref="DeviceId"/> (or the call to record it is on
+    /// its way). A cluster wakes a twin on the silo that owns the name its device's topics carry, and
+    /// for The Things Stack only uplinks tell that name.
+    /// </summary>
+    [Id(26)] public bool DeviceIdRecorded;
+
+    /// <summary>
     /// The lists most twins never have (desired values, commands, the device log, idempotency keys,
     /// rule holds), behind one reference that stays null until one of them is set: a million twins
     /// save 32 MB. Their serialized ids are those of the fields they once were.

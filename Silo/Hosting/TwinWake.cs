@@ -24,14 +24,15 @@ namespace TwinCity.Silo.Hosting;
 /// snapshot and history, judges its device's connectivity and tells its cell of itself.
 /// <para>
 /// Which devices are this silo's is the ingest's own answer (<see cref="DeviceOwnership"/>: the
-/// device's DevEUI, as a ChirpStack topic names it, on Orleans' ring), so each twin wakes on the silo
-/// that will apply its uplinks and stays there. The registrations are read in one pass over the
+/// name the device's topics carry, on Orleans' ring), so each twin wakes on the silo that will apply
+/// its uplinks and stays there. The registrations are read in one pass over the
 /// registry; the twins of the slots this silo gained are woken a bounded number at a time. A slot is
 /// covered once its pass is done and until the silo loses it, or until a silo dies (any silo may have
 /// held twins of this one's devices); a pass starts only once the silo's share has stayed the same for
-/// <see cref="TwinWakeOptions.Settle"/>. Devices of The Things Stack
-/// are placed by their DevEUI as well; where the network server names a device otherwise, its twin
-/// moves to the silo that owns that name with its first uplink.
+/// <see cref="TwinWakeOptions.Settle"/>. ChirpStack's topics name a device by its DevEUI, The Things
+/// Stack's by its device id, which the twin records with the registration from its first uplink
+/// (<see cref="DeviceGrainState.NetworkDeviceId"/>). A device whose twin has not heard from it yet is
+/// placed by its DevEUI, and its twin moves to the device id's silo with that first uplink.
 /// </para>
 /// </remarks>
 public sealed partial class TwinWake(
@@ -157,15 +158,27 @@ public sealed partial class TwinWake(
             while (await reader.ReadAsync(cancellationToken))
             {
                 ulong devEui = unchecked((ulong)reader.GetInt64(0));
-                devEui.TryFormat(hex, out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
-                int slot = DeviceOwnership.SlotOf(DeviceOwnership.KeyOfDevice(hex));
-                if (!pass[slot] || !ownership.IsLocal(slot))
+                DeviceGrainState? device = Stored(reader.GetFieldValue<byte[]>(1));
+                if (device?.Registration is not { } registration || registration.DevEui != devEui)
                 {
                     continue;
                 }
 
-                DeviceRegistration? registration = Registration(reader.GetFieldValue<byte[]>(1));
-                if (registration is null || registration.DevEui != devEui)
+                // The device's key is the name its topics carry: the DevEUI for ChirpStack, the device
+                // id for The Things Stack (which its twin recorded from an uplink).
+                uint key;
+                if (device.NetworkDeviceId is { Length: > 0 } deviceId)
+                {
+                    key = DeviceOwnership.KeyOfDevice(deviceId);
+                }
+                else
+                {
+                    devEui.TryFormat(hex, out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+                    key = DeviceOwnership.KeyOfDevice(hex);
+                }
+
+                int slot = DeviceOwnership.SlotOf(key);
+                if (!pass[slot] || !ownership.IsLocal(slot))
                 {
                     continue;
                 }
@@ -194,11 +207,11 @@ public sealed partial class TwinWake(
         LogWoken(Woken - wokenBefore, slots, DeviceOwnership.Slots, clock.Elapsed.TotalSeconds, Interlocked.Read(ref _alreadyActive) - activeBefore, Interlocked.Read(ref _failed) - failedBefore);
     }
 
-    private DeviceRegistration? Registration(byte[] payload)
+    private DeviceGrainState? Stored(byte[] payload)
     {
         try
         {
-            return serializer.Deserialize<DeviceGrainState>(new BinaryData(payload))?.Registration;
+            return serializer.Deserialize<DeviceGrainState>(new BinaryData(payload));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -5,17 +5,27 @@ using TwinCity.Testing;
 
 namespace TwinCity.Cluster.Tests.Silos;
 
-/// <summary>Streetlights provisioned through the API and their uplinks published as ChirpStack would, QoS 1.</summary>
+/// <summary>
+/// Streetlights provisioned through the API and their uplinks published as ChirpStack would, QoS 1,
+/// or as The Things Stack would, which names each device by a device id of its own (the twin's id in
+/// lower case here) rather than its DevEUI.
+/// </summary>
 internal sealed class CityFleet
 {
     public const double Lat = 40.39;
     public const double Lon = 49.85;
 
-    private CityFleet(IReadOnlyList<(string DevEui, string Id)> devices) => Devices = devices;
+    private readonly bool _theThingsStack;
+
+    private CityFleet(IReadOnlyList<(string DevEui, string Id)> devices, bool theThingsStack)
+    {
+        Devices = devices;
+        _theThingsStack = theThingsStack;
+    }
 
     public IReadOnlyList<(string DevEui, string Id)> Devices { get; }
 
-    public static async Task<CityFleet> ProvisionAsync(HttpClient http, int count, string prefix, int reportingIntervalSeconds = 600)
+    public static async Task<CityFleet> ProvisionAsync(HttpClient http, int count, string prefix, int reportingIntervalSeconds = 600, bool theThingsStack = false)
     {
         var devices = new List<(string, string)>();
         for (int i = 0; i < count; i++)
@@ -31,7 +41,7 @@ internal sealed class CityFleet
             devices.Add((devEui, id));
         }
 
-        return new CityFleet(devices);
+        return new CityFleet(devices, theThingsStack);
     }
 
     /// <summary>
@@ -43,9 +53,9 @@ internal sealed class CityFleet
     {
         for (int round = from; round <= to; round++)
         {
-            foreach ((string devEui, _) in Devices)
+            foreach ((string devEui, string id) in Devices)
             {
-                await PublishAsync(publisher, devEui, round);
+                await PublishAsync(publisher, devEui, id, round);
             }
 
             if (afterRound is not null)
@@ -59,10 +69,21 @@ internal sealed class CityFleet
 
     /// <summary>Publishes frame counter <paramref name="round"/> for every device at once, without waiting for one acknowledgement before the next publish.</summary>
     public Task PublishRoundAtOnceAsync(TestPublisher publisher, int round) =>
-        Task.WhenAll(Devices.Select(device => PublishAsync(publisher, device.DevEui, round)));
+        Task.WhenAll(Devices.Select(device => PublishAsync(publisher, device.DevEui, device.Id, round)));
 
-    private static Task PublishAsync(TestPublisher publisher, string devEui, int round) =>
-        publisher.PublishAsync(
-            NetworkServerMessages.ChirpStackUpTopic(devEui),
-            NetworkServerMessages.ChirpStackUp(devEui, (uint)round, 85, decoded: new { on = true, dimLevel = round }));
+    private Task PublishAsync(TestPublisher publisher, string devEui, string id, int round)
+    {
+        var decoded = new { on = true, dimLevel = round };
+        if (!_theThingsStack)
+        {
+            return publisher.PublishAsync(
+                NetworkServerMessages.ChirpStackUpTopic(devEui),
+                NetworkServerMessages.ChirpStackUp(devEui, (uint)round, 85, decoded: decoded));
+        }
+
+        string deviceId = id.ToLowerInvariant();
+        return publisher.PublishAsync(
+            NetworkServerMessages.TheThingsStackUpTopic(deviceId),
+            NetworkServerMessages.TheThingsStackUp(deviceId, devEui, (uint)round, 85, decoded: decoded));
+    }
 }

@@ -8,12 +8,15 @@ namespace TwinCity.Cluster.Tests.Silos;
 /// A cluster wakes its twins without waiting for uplinks: after a whole restart each silo wakes the
 /// twins of the devices it owns, and when a silo dies the survivors wake the twins of the devices they
 /// inherit. So the city's listings hold every twin, a device that fell silent while the cluster was
-/// down is seen offline, and each twin is woken on the silo that applies its uplinks.
+/// down is seen offline, and each twin is woken on the silo that applies its uplinks, whether its
+/// device's topics name it by its DevEUI (ChirpStack) or by a device id (The Things Stack).
 /// </summary>
 [Collection(PostgresFixture.Collection)]
 public sealed class TwinWakeTests(PostgresFixture postgres)
 {
-    private const int Devices = 24;
+    /// <summary>Devices of each network server; the twins of ChirpStack's are SLW-, of The Things Stack's SLT-.</summary>
+    private const int PerNetwork = 24;
+    private const int Devices = 2 * PerNetwork;
     private const string Applied = "twincity_twins_uplinks_total";
 
     /// <summary>The fleet's reporting interval: a device is offline 2.5 intervals after its last uplink.</summary>
@@ -24,12 +27,14 @@ public sealed class TwinWakeTests(PostgresFixture postgres)
     {
         await using SiloCluster cluster = await SiloCluster.CreateAsync(postgres, "twinwake", TimeSpan.FromSeconds(30));
         (CityProcess a, CityProcess b) = await cluster.StartPairAsync();
-        CityFleet fleet;
+        CityFleet chirpStack, theThingsStack;
         using (HttpClient http = SiloCluster.Client(a))
         {
-            fleet = await CityFleet.ProvisionAsync(http, Devices, "SLW", IntervalSeconds);
+            chirpStack = await CityFleet.ProvisionAsync(http, PerNetwork, "SLW", IntervalSeconds);
+            theThingsStack = await CityFleet.ProvisionAsync(http, PerNetwork, "SLT", IntervalSeconds, theThingsStack: true);
             await using TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port);
-            await fleet.PublishRoundsAsync(publisher, 1, 1, TimeSpan.FromMilliseconds(100));
+            await chirpStack.PublishRoundsAsync(publisher, 1, 1, TimeSpan.FromMilliseconds(100));
+            await theThingsStack.PublishRoundsAsync(publisher, 1, 1, TimeSpan.FromMilliseconds(100));
             await SiloCluster.UntilAsync(
                 async () => (await ListAsync(http)).Count(t => t.Status == "online") == Devices,
                 TimeSpan.FromSeconds(20),
@@ -50,10 +55,12 @@ public sealed class TwinWakeTests(PostgresFixture postgres)
             TimeSpan.FromSeconds(30),
             async () => "after the restart: " + Describe(await ListAsync(viaA)));
 
-        // Each was woken on the silo that owns its device: the next round is applied where it lives.
+        // Each was woken on the silo that owns its device, for The Things Stack's by the device id its
+        // first uplink told: the next round is applied where it lives.
         await using (TestPublisher publisher = await TestPublisher.ConnectAsync(cluster.Broker.Port))
         {
-            await fleet.PublishRoundsAsync(publisher, 2, 2, TimeSpan.FromMilliseconds(100));
+            await chirpStack.PublishRoundsAsync(publisher, 2, 2, TimeSpan.FromMilliseconds(100));
+            await theThingsStack.PublishRoundsAsync(publisher, 2, 2, TimeSpan.FromMilliseconds(100));
         }
 
         await SiloCluster.UntilAsync(
@@ -77,7 +84,7 @@ public sealed class TwinWakeTests(PostgresFixture postgres)
         await SiloCluster.UntilAsync(
             async () => (await ListAsync(viaA)).Count(t => t.Status == "offline") == Devices,
             TimeSpan.FromSeconds(40),
-            async () => $"after silo b died (it held {heldByB} twins): " + Describe(await ListAsync(viaA)) + await UnlistedAsync(viaA, fleet));
+            async () => $"after silo b died (it held {heldByB} twins): " + Describe(await ListAsync(viaA)) + await UnlistedAsync(viaA, [.. chirpStack.Devices, .. theThingsStack.Devices]));
     }
 
     private static async Task<List<(string Id, string Status)>> ListAsync(HttpClient http)
@@ -85,15 +92,15 @@ public sealed class TwinWakeTests(PostgresFixture postgres)
         JsonElement page = await http.GetFromJsonAsync<JsonElement>("/api/v1/twins?kind=streetlights&limit=500");
         return [.. page.GetProperty("items").EnumerateArray()
             .Select(t => (t.GetProperty("id").GetString()!, t.GetProperty("status").GetString()!))
-            .Where(t => t.Item1.StartsWith("SLW-", StringComparison.Ordinal))];
+            .Where(t => t.Item1.StartsWith("SLW-", StringComparison.Ordinal) || t.Item1.StartsWith("SLT-", StringComparison.Ordinal))];
     }
 
     /// <summary>The documents of the fleet's twins the listing lacks, or whose status it has wrong.</summary>
-    private static async Task<string> UnlistedAsync(HttpClient http, CityFleet fleet)
+    private static async Task<string> UnlistedAsync(HttpClient http, IEnumerable<(string DevEui, string Id)> devices)
     {
         var listed = (await ListAsync(http)).ToDictionary(t => t.Id, t => t.Status);
         var lines = new List<string>();
-        foreach ((_, string id) in fleet.Devices)
+        foreach ((_, string id) in devices)
         {
             JsonElement twin = await http.GetFromJsonAsync<JsonElement>($"/api/v1/twins/streetlights/{id}");
             string status = twin.GetProperty("status").GetString()!;
