@@ -179,6 +179,7 @@ internal static class ClusterHosting
 
         IReadOnlyList<string> insecureHops = ClusterTls.InsecureHops(configuration, connectionString);
         services.AddHostedService(sp => new InsecureClusterWarning(insecureHops, sp.GetRequiredService<ILogger<InsecureClusterWarning>>()));
+        services.AddHostedService<ClusterRuntimeAdvice>();
 
         ApplyIngestDefaults(configuration);
     }

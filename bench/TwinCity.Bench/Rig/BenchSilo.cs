@@ -97,8 +97,10 @@ public sealed class BenchSilo : IAsyncDisposable
             env["Access__Keys__1__Agency"] = "azerishig";
             env["Access__Keys__1__Sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("dev-azerishig"u8));
 
-            // As the README asks of cluster silos (TWINCITY_BENCH_SILO_DOTNET_TieredPGO=1 puts it back).
+            // As the README asks of cluster silos (TWINCITY_BENCH_SILO_DOTNET_TieredPGO=1 and
+            // TWINCITY_BENCH_SILO_DOTNET_TC_QuickJit=1 put them back).
             env["DOTNET_TieredPGO"] = "0";
+            env["DOTNET_TC_QuickJit"] = "0";
         }
 
         foreach ((string name, string value) in settings.Settings ?? new Dictionary<string, string>())
