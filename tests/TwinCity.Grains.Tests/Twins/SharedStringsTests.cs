@@ -17,6 +17,18 @@ public sealed class SharedStringsTests
     }
 
     [Fact]
+    public void A_text_the_program_holds_as_a_literal_comes_back_as_that_literal_every_time()
+    {
+        const string Literal = "shared-strings-literal-7f3a";
+        string read = new(Literal.AsSpan());
+        Assert.NotSame(Literal, read);
+
+        Assert.Same(Literal, SharedStrings.Get(read));
+        Assert.Same(Literal, SharedStrings.Get(new string(Literal.AsSpan())));
+        Assert.Same(Literal, SharedStrings.Get(Literal.AsSpan()));
+    }
+
+    [Fact]
     public void Long_texts_and_null_pass_through_unpooled()
     {
         string text = new('x', SharedStrings.MaxLength + 1);
