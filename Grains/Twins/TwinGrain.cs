@@ -205,7 +205,9 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             FollowIngest(via);
         }
 
-        if (State is { Source: NetworkServer.TheThingsStack, DeviceIdRecorded: false, DeviceId: { } deviceId })
+        // An empty id (an envelope may carry one) names nothing: the device grain refuses it, and asking
+        // again with every uplink would only repeat the refusal.
+        if (State is { Source: NetworkServer.TheThingsStack, DeviceIdRecorded: false, DeviceId: { Length: > 0 } deviceId })
         {
             RecordDeviceId(deviceId);
         }

@@ -42,6 +42,21 @@ public sealed class NetworkDeviceIdTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_empty_device_id_is_not_recorded_and_a_later_real_one_is()
+    {
+        ulong devEui = await RegisterAsync("NDE");
+        ITwinGrain twin = fixture.Grains.GetTwin(TwinKind.Streetlight, $"NDE-{devEui:X}");
+
+        Assert.Equal(UplinkOutcome.Applied, await twin.UplinkAsync(Up(devEui, 1, NetworkServer.TheThingsStack, string.Empty)));
+        Assert.Equal(UplinkOutcome.Applied, await twin.UplinkAsync(Up(devEui, 2, NetworkServer.TheThingsStack, string.Empty)));
+        await Task.Delay(500);
+        Assert.Null((await ReadStoredAsync(devEui)).NetworkDeviceId);
+
+        Assert.Equal(UplinkOutcome.Applied, await twin.UplinkAsync(Up(devEui, 3, NetworkServer.TheThingsStack, "lamp-9")));
+        Assert.Equal("lamp-9", await RecordedAsync(devEui, "lamp-9"));
+    }
+
+    [Fact]
     public async Task An_unregistered_device_gets_no_record()
     {
         ulong devEui = 0x70B3D57ED1000000UL + (uint)Random.Shared.Next(0, 0xFFFFFF);
