@@ -27,7 +27,7 @@ public sealed class ReactivationScenario : IBenchScenario
 
     public string Name => "reactivation";
 
-    public string Usage => "reactivation [--silos 3] [--devices 100000] [--mix city] [--hold 0] [--ready-to-run]";
+    public string Usage => "reactivation [--silos 3] [--devices 100000] [--mix city] [--hold 0] [--ready-to-run] [--wake-first]";
 
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
@@ -37,6 +37,7 @@ public sealed class ReactivationScenario : IBenchScenario
         int devices = ScenarioOptions.Positive(args, "devices", 100_000);
         DeviceMix mix = ScenarioOptions.Mix(args, DeviceMix.City);
         int hold = args.Count("hold", 0);
+        bool wakeFirst = args.Flag("wake-first");
         await ReadyToRunSilo.UseIfAskedAsync(args, report, cancellationToken);
         report.Details["silos"] = n;
         report.Details["devices"] = devices;
@@ -72,6 +73,11 @@ public sealed class ReactivationScenario : IBenchScenario
         {
             long liveBefore = await LiveHeapAsync(again, cancellationToken);
             var load = new ClusterLoad(again, mosquitto, postmaster);
+            if (wakeFirst)
+            {
+                await WakeAloneAsync(again, load, devices, report, cancellationToken);
+            }
+
             var window = new ClusterWindow(load, []);
             DateTime started = DateTime.UtcNow;
             UplinkRunResult run = await UplinkRun.RunAsync(
@@ -125,6 +131,47 @@ public sealed class ReactivationScenario : IBenchScenario
         {
             await StopAsync(again);
         }
+    }
+
+    /// <summary>
+    /// The silos' own wake with no uplinks yet, until every twin is active: what the wake alone costs,
+    /// so that the run after it shows what an uplink to a woken twin costs.
+    /// </summary>
+    private static async Task WakeAloneAsync(List<BenchSilo> silos, ClusterLoad load, int devices, BenchReport report, CancellationToken cancellationToken)
+    {
+        Progress.Say("reactivation: waiting for the silos' own wake, before any uplink");
+        var window = new ClusterWindow(load, []);
+        await window.OpenAsync(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        long active = 0;
+        double firstSeen = double.NaN;
+        while (clock.Elapsed < TimeSpan.FromMinutes(10))
+        {
+            active = await silos[0].TwinsActiveAsync(cancellationToken);
+            if (active > 0 && double.IsNaN(firstSeen))
+            {
+                firstSeen = clock.Elapsed.TotalSeconds;
+            }
+
+            // Done when every twin is awake; a wake that is switched off (Wake:Enabled) or has not begun
+            // after two minutes is reported as it stands, and the uplinks then wake the rest.
+            if (active >= devices || (active == 0 && clock.Elapsed > TimeSpan.FromMinutes(2)))
+            {
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+
+        double seconds = clock.Elapsed.TotalSeconds - (double.IsNaN(firstSeen) ? 0 : firstSeen);
+        await window.CloseAsync(cancellationToken);
+        ClusterCpu cpu = window.Cpu!;
+        SiloMessaging messaging = SiloMessaging.Sum(window.Messaging!);
+        report.Add("reactivation.wake", "the silos' own wake, before any uplink: twins woken per second (from the first seen active)", active / Math.Max(0.001, seconds), "/s", "N0", null,
+            string.Create(CultureInfo.InvariantCulture, $"{active:N0} twins active after {clock.Elapsed.TotalSeconds:0.0} s, the first seen at {firstSeen:0.0} s"));
+        report.Add("reactivation.wake.cpu", "the wake alone: CPU milliseconds per twin, all processes (settling time included)", cpu.Total * 1000 / Math.Max(1, active), "ms", "0.00", null,
+            string.Create(CultureInfo.InvariantCulture, $"silos {cpu.SilosTotal:0.00} s, mosquitto {cpu.Mosquitto:0.00} s, PostgreSQL {cpu.Postgres:0.00} s"));
+        report.Add("reactivation.wake.messages", "the wake alone: messages between silos per twin", messaging.SentToSilos / Math.Max(1, active), string.Empty, "0.00");
     }
 
     private static async Task<List<BenchSilo>> StartSilosAsync(int n, string phase, int mqttPort, string connectionString, CancellationToken cancellationToken)
