@@ -46,6 +46,19 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
     /// <summary>Reads the registration from its device grain, past the cache, and caches what it finds.</summary>
     public ValueTask<DeviceRoute?> ReadAgainAsync(ulong devEui) => ReadAsync(devEui, time.GetUtcNow().UtcTicks);
 
+    /// <summary>
+    /// Caches a registration read elsewhere from the registry store (the cluster's wake reads every
+    /// registration of the devices a silo owns), so that the device's first uplink after a restart
+    /// finds it here rather than reading it again. An entry the silo already holds is left as it is:
+    /// it was read as recently, or more.
+    /// </summary>
+    /// <returns>True when the entry was added.</returns>
+    public bool Remember(ulong devEui, DeviceRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        return StripeOf(devEui).TryAdd(devEui, new Entry(DeviceRoute.Of(registration), time.GetUtcNow().UtcTicks));
+    }
+
     /// <summary>True when the cached entry was read longer ago than <paramref name="age"/>.</summary>
     public bool IsOlderThan(ulong devEui, TimeSpan age) =>
         StripeOf(devEui).TryGet(devEui, out Entry entry) && time.GetUtcNow().UtcTicks - entry.ReadAt > age.Ticks;
@@ -94,6 +107,14 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
             lock (_gate)
             {
                 return _entries.TryGetValue(devEui, out entry);
+            }
+        }
+
+        public bool TryAdd(ulong devEui, Entry entry)
+        {
+            lock (_gate)
+            {
+                return _entries.TryAdd(devEui, entry);
             }
         }
 

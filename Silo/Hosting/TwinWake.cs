@@ -4,6 +4,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Storage;
 using TwinCity.Gateway.Ingest.Affinity;
+using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains;
 using TwinCity.Grains.Devices;
 using TwinCity.Grains.Interfaces;
@@ -26,7 +27,8 @@ namespace TwinCity.Silo.Hosting;
 /// Which devices are this silo's is the ingest's own answer (<see cref="DeviceOwnership"/>: the
 /// name the device's topics carry, on Orleans' ring), so each twin wakes on the silo that will apply
 /// its uplinks and stays there. The registrations are read in one pass over the
-/// registry; the twins of the slots this silo gained are woken a bounded number at a time. A slot is
+/// registry, and those of this silo's devices are left in ingest's <see cref="DeviceDirectory"/> for
+/// their first uplinks; the twins of the slots this silo gained are woken a bounded number at a time. A slot is
 /// covered once its pass is done and until the silo loses it, or until a silo dies (any silo may have
 /// held twins of this one's devices); a pass starts only once the silo's share has stayed the same for
 /// <see cref="TwinWakeOptions.Settle"/>. ChirpStack's topics name a device by its DevEUI, The Things
@@ -37,6 +39,7 @@ namespace TwinCity.Silo.Hosting;
 /// </remarks>
 public sealed partial class TwinWake(
     DeviceOwnership ownership,
+    DeviceDirectory directory,
     IGrainFactory grains,
     ILocalActivationStatusChecker catalog,
     NpgsqlDataSource database,
@@ -182,6 +185,10 @@ public sealed partial class TwinWake(
                 {
                     continue;
                 }
+
+                // This silo applies the device's uplinks: the first one after the wake finds its
+                // registration in ingest's cache instead of reading the store again.
+                directory.Remember(devEui, registration);
 
                 // A twin already active here (woken by its uplink meanwhile, or living on) is left be.
                 ITwinGrain twin = grains.GetTwin(registration.Kind, registration.TwinId);
