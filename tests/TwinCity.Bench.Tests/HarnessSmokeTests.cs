@@ -121,7 +121,7 @@ public sealed class HarnessSmokeTests
     [Fact]
     public async Task Cluster_reports_a_figure_per_silo_count_or_says_why_it_cannot()
     {
-        BenchRun run = await BenchRun.RunAsync("cluster", "--silos", "1,2", "--devices", "200", "--uplinks", "2000");
+        BenchRun run = await BenchRun.RunAsync("cluster", "--silos", "1,2", "--devices", "200", "--uplinks", "2000", "--warmup-uplinks", "2000", "--warmup-rounds", "1");
 
         Assert.True(run.Result is not null, run.Explain);
         string? notAvailable = run.Result!.RootElement.GetProperty("notAvailable").GetString();
@@ -168,7 +168,7 @@ public sealed class HarnessSmokeTests
     [Fact]
     public async Task Cluster_with_capped_silos_reports_the_scaling_or_refuses_to_run_uncapped()
     {
-        BenchRun run = await BenchRun.RunAsync("cluster", "--silos", "1,2", "--cpu-per-silo", "0.5", "--cpu-period-ms", "20", "--devices", "200", "--uplinks", "2000");
+        BenchRun run = await BenchRun.RunAsync("cluster", "--silos", "1,2", "--cpu-per-silo", "0.5", "--cpu-period-ms", "20", "--devices", "200", "--uplinks", "2000", "--warmup-uplinks", "2000", "--warmup-rounds", "1");
 
         Assert.True(run.Result is not null, run.Explain);
         if (CpuCgroup.Unavailable() is not null)
