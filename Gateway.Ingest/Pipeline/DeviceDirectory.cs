@@ -49,14 +49,14 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
     /// <summary>
     /// Caches a registration read elsewhere from the registry store (the cluster's wake reads every
     /// registration of the devices a silo owns), so that the device's first uplink after a restart
-    /// finds it here rather than reading it again. An entry the silo already holds is left as it is:
-    /// it was read as recently, or more.
+    /// finds it here rather than reading it again. A registration the silo already holds is left as it
+    /// is (it was read as recently, or more); a device it found unregistered takes this one.
     /// </summary>
-    /// <returns>True when the entry was added.</returns>
+    /// <returns>True when the entry was added or replaced.</returns>
     public bool Remember(ulong devEui, DeviceRegistration registration)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        return StripeOf(devEui).TryAdd(devEui, new Entry(DeviceRoute.Of(registration), time.GetUtcNow().UtcTicks));
+        return StripeOf(devEui).SetUnlessKnown(devEui, new Entry(DeviceRoute.Of(registration), time.GetUtcNow().UtcTicks));
     }
 
     /// <summary>True when the cached entry was read longer ago than <paramref name="age"/>.</summary>
@@ -110,11 +110,17 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
             }
         }
 
-        public bool TryAdd(ulong devEui, Entry entry)
+        public bool SetUnlessKnown(ulong devEui, Entry entry)
         {
             lock (_gate)
             {
-                return _entries.TryAdd(devEui, entry);
+                if (_entries.TryGetValue(devEui, out Entry held) && held.Known)
+                {
+                    return false;
+                }
+
+                _entries.SetLean(devEui, entry);
+                return true;
             }
         }
 

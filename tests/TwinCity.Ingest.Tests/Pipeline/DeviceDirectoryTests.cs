@@ -38,6 +38,20 @@ public sealed class DeviceDirectoryTests
     }
 
     [Fact]
+    public async Task A_device_found_unregistered_takes_the_registration_remembered_later()
+    {
+        var store = new CountingRegistrations(Registration("SL-0042", revision: 1));
+        DeviceDirectory directory = Directory(store);
+        Assert.Null(await directory.FindAsync(DevEui + 1));
+
+        // Registered since the silo looked, and read by the wake's pass.
+        Assert.True(directory.Remember(DevEui + 1, Registration("SL-0043", revision: 1) with { DevEui = DevEui + 1 }));
+
+        Assert.Equal("SL-0043", (await directory.FindAsync(DevEui + 1))?.TwinId);
+        Assert.Equal(1, store.Reads);
+    }
+
+    [Fact]
     public async Task A_remembered_registration_is_read_again_when_ingest_asks_past_the_cache()
     {
         var store = new CountingRegistrations(Registration("SL-0042", revision: 6));
