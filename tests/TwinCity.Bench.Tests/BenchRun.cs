@@ -7,7 +7,10 @@ namespace TwinCity.Bench.Tests;
 /// <summary>One run of the harness as a user runs it (<c>dotnet TwinCity.Bench.dll scenario options</c>), and what it left behind.</summary>
 internal sealed record BenchRun(int ExitCode, string Output, string Errors, JsonDocument? Result)
 {
-    public static async Task<BenchRun> RunAsync(params string[] args)
+    public static Task<BenchRun> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>A run with <paramref name="environment"/> added to the harness's own (and so, for <c>TWINCITY_BENCH_SILO_*</c>, to its silos').</summary>
+    public static async Task<BenchRun> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string results = Directory.CreateTempSubdirectory("twincity-bench-results-").FullName;
         var start = new ProcessStartInfo(DotnetHost())
@@ -17,6 +20,11 @@ internal sealed record BenchRun(int ExitCode, string Output, string Errors, Json
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TwinCity.Bench.dll"));
         foreach (string a in args)
         {

@@ -119,6 +119,25 @@ public sealed class HarnessSmokeTests
     }
 
     [Fact]
+    public async Task Reactivation_with_the_wake_first_reports_the_wake_apart_from_the_uplinks_after_it()
+    {
+        // The silos settle for 8 s rather than 20 before they wake their twins: time enough for the second to join.
+        BenchRun run = await BenchRun.RunAsync(
+            new Dictionary<string, string> { ["TWINCITY_BENCH_SILO_Wake__Settle"] = "00:00:08" },
+            "reactivation", "--silos", "2", "--devices", "200", "--wake-first");
+
+        Assert.True(run.ExitCode == 0, run.Explain);
+        Assert.Contains("200 twins active after", run.Output, StringComparison.Ordinal);
+        Assert.True(run.Figure("reactivation.wake") > 0, run.Explain);
+        Assert.True(run.Figure("reactivation.wake.cpu") > 0, run.Explain);
+        Assert.True(run.Figure("reactivation.wake.messages") >= 0, run.Explain);
+
+        // Every twin was awake before the first publish; each still applies its uplink.
+        Assert.Equal(0, run.Figure("reactivation.lost"));
+        Assert.True(run.Figure("reactivation.rate") > 0, run.Explain);
+    }
+
+    [Fact]
     public async Task Cluster_reports_a_figure_per_silo_count_or_says_why_it_cannot()
     {
         BenchRun run = await BenchRun.RunAsync("cluster", "--silos", "1,2", "--devices", "200", "--uplinks", "2000", "--warmup-uplinks", "2000", "--warmup-rounds", "1");
