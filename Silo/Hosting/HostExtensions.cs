@@ -25,7 +25,12 @@ public static class HostExtensions
             args,
             new Dictionary<string, string> { ["--simulate"] = "Simulator:DevicesPerSecond" });
 
+        // First, so that the previous run's methods compile ahead of everything the host builds next.
+        JitProfileStart jitProfile = JitProfile.Start(builder.Configuration);
+
         IServiceCollection services = builder.Services;
+        services.AddSingleton(jitProfile);
+        services.AddHostedService<JitProfileReport>();
         services.AddOptions<TwinCityHostOptions>().BindConfiguration(TwinCityHostOptions.Section).ValidateOnStart();
         services.AddOptions<OrleansHostOptions>().BindConfiguration(OrleansHostOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TwinOptions>().BindConfiguration(TwinOptions.Section)

@@ -107,9 +107,16 @@ public sealed class HarnessSmokeTests
     [Fact]
     public async Task Reactivation_restarts_the_whole_cluster_and_every_twin_applies_its_uplink()
     {
-        BenchRun run = await BenchRun.RunAsync("reactivation", "--silos", "2", "--devices", "200");
+        // Two restarts in a row after the city took 100 uplinks: frames 1, 2 and 3, each restart counting its own.
+        BenchRun run = await BenchRun.RunAsync("reactivation", "--silos", "2", "--devices", "200", "--restarts", "2", "--uplinks-before", "100");
 
         Assert.True(run.ExitCode == 0, run.Explain);
+        Assert.Equal(0, run.Figure("reactivation.restart1.lost"));
+        Assert.True(run.Figure("reactivation.restart1.rate") > 0, run.Explain);
+        Assert.True(run.Figure("reactivation.restart1.cpu") > 0, run.Explain);
+        Assert.True(run.Figure("reactivation.start.before") > 0, run.Explain);
+        Assert.True(run.Figure("reactivation.start.after2") > 0, run.Explain);
+        Assert.True(run.Result!.RootElement.GetProperty("details").GetProperty("jitProfile").GetBoolean(), run.Explain);
         Assert.Equal(0, run.Figure("reactivation.lost"));
         Assert.True(run.Figure("reactivation.rate") > 0, run.Explain);
         Assert.True(run.Figure("reactivation.provisioning") > 0, run.Explain);

@@ -27,7 +27,7 @@ public sealed class ReactivationScenario : IBenchScenario
 
     public string Name => "reactivation";
 
-    public string Usage => "reactivation [--silos 3] [--devices 100000] [--mix city] [--hold 0] [--ready-to-run] [--wake-first]";
+    public string Usage => "reactivation [--silos 3] [--devices 100000] [--mix city] [--restarts 1] [--uplinks-before 0] [--no-jit-profile] [--hold 0] [--ready-to-run] [--wake-first]";
 
     public async Task RunAsync(BenchArgs args, BenchReport report, CancellationToken cancellationToken)
     {
@@ -38,9 +38,22 @@ public sealed class ReactivationScenario : IBenchScenario
         DeviceMix mix = ScenarioOptions.Mix(args, DeviceMix.City);
         int hold = args.Count("hold", 0);
         bool wakeFirst = args.Flag("wake-first");
+
+        // Uplinks (one per device, at most) the city takes before its first restart; by default none.
+        int uplinksBefore = args.Count("uplinks-before", 0);
+
+        // Restarts in a row (by default one): the first restart's silos follow silos that only
+        // provisioned the city; a second's follow silos that woke it, and so find the code for it in
+        // their JIT profiles, as a city restarted before would. The last restart's figures are held
+        // against the targets.
+        int restarts = ScenarioOptions.Positive(args, "restarts", 1);
+        bool jitProfile = !args.Flag("no-jit-profile");
         await ReadyToRunSilo.UseIfAskedAsync(args, report, cancellationToken);
         report.Details["silos"] = n;
         report.Details["devices"] = devices;
+        report.Details["uplinksBefore"] = uplinksBefore;
+        report.Details["restarts"] = restarts;
+        report.Details["jitProfile"] = jitProfile;
 
         Progress.Say("starting PostgreSQL");
         await using PostgresServer postgres = await PostgresServer.StartAsync(cancellationToken);
@@ -48,11 +61,48 @@ public sealed class ReactivationScenario : IBenchScenario
         string connectionString = await postgres.CreateUniqueDatabaseAsync("bench", cancellationToken);
         await using BenchMosquitto mosquitto = await BenchMosquitto.StartAsync(cancellationToken);
 
-        List<BenchSilo> first = await StartSilosAsync(n, "before", mosquitto.Port, connectionString, cancellationToken);
+        // Silo i after the restart reads the JIT profile silo i wrote as it stopped: a directory of
+        // this run's own, so that no earlier run's profile is played.
+        string? profiles = jitProfile ? Directory.CreateTempSubdirectory("twincity-bench-jit-").FullName : null;
+        try
+        {
+            await RunAsync(n, devices, mix, uplinksBefore, restarts, profiles, hold, wakeFirst, postmaster, connectionString, mosquitto, report, cancellationToken);
+        }
+        finally
+        {
+            if (profiles is not null)
+            {
+                Directory.Delete(profiles, recursive: true);
+            }
+        }
+    }
+
+    private static async Task RunAsync(
+        int n, int devices, DeviceMix mix, int uplinksBefore, int restarts, string? profiles, int hold, bool wakeFirst,
+        int postmaster, string connectionString, BenchMosquitto mosquitto, BenchReport report, CancellationToken cancellationToken)
+    {
+        List<BenchSilo> first = await StartSilosAsync(n, "before the restart", "before", mosquitto.Port, connectionString, profiles, report, cancellationToken);
         var clock = Stopwatch.StartNew();
+        double provisioning;
         try
         {
             await IngestScenario.ProvisionAsync(first[0], devices, mix, cancellationToken);
+            provisioning = clock.Elapsed.TotalSeconds;
+            if (uplinksBefore > 0)
+            {
+                UplinkRunResult heard = await UplinkRun.RunAsync(
+                    $"the city before the restart: {uplinksBefore:N0} uplinks",
+                    new PublishPlan(mosquitto.Port, devices, Math.Min(uplinksBefore, devices), mix, FirstFCnt: 1),
+                    ct => HistoryRowsAsync(connectionString, 1, ct),
+                    new ClusterLoad(first, mosquitto, postmaster).TotalCpuSeconds,
+                    TimeSpan.FromSeconds(1),
+                    null,
+                    cancellationToken);
+                if (heard.Problem is not null)
+                {
+                    report.Note("Before the restart: " + heard.Problem);
+                }
+            }
         }
         catch
         {
@@ -60,7 +110,6 @@ public sealed class ReactivationScenario : IBenchScenario
             throw;
         }
 
-        double provisioning = clock.Elapsed.TotalSeconds;
         report.Add("reactivation.provisioning", $"{n} silo(s): devices provisioned per second (registration and twin snapshot each)", devices / provisioning, "/s", "N0", null,
             string.Create(CultureInfo.InvariantCulture, $"{devices:N0} devices in {provisioning:0.0} s"));
 
@@ -68,69 +117,101 @@ public sealed class ReactivationScenario : IBenchScenario
         await StopAsync(first);
         report.Add("reactivation.stop", $"{n} silo(s) stopped with SIGTERM, one after another: seconds", clock.Elapsed.TotalSeconds, "s", "0.0");
 
-        List<BenchSilo> again = await StartSilosAsync(n, "after", mosquitto.Port, connectionString, cancellationToken);
-        try
+        // Each restart's uplinks carry the next frame counter, and only they are counted for it.
+        uint frame = uplinksBefore > 0 ? 2u : 1u;
+        for (int restart = 1; restart <= restarts; restart++, frame++)
         {
-            long liveBefore = await LiveHeapAsync(again, cancellationToken);
-            var load = new ClusterLoad(again, mosquitto, postmaster);
-            if (wakeFirst)
+            bool last = restart == restarts;
+            List<BenchSilo> again = await StartSilosAsync(n, $"after restart {restart}", $"after{restart}", mosquitto.Port, connectionString, profiles, report, cancellationToken);
+            try
             {
-                await WakeAloneAsync(again, load, devices, report, cancellationToken);
+                await RestartAsync(again, restart, last, frame, devices, mix, wakeFirst, postmaster, connectionString, mosquitto, report, cancellationToken);
+                if (last && hold > 0)
+                {
+                    // For a look inside while every twin is awake: a heap dump (dotnet-gcdump collect -p PID), the silos' /metrics.
+                    Progress.Say($"reactivation: holding the silos for {hold} s (process ids {string.Join(", ", again.Select(s => s.ProcessId))})");
+                    await Task.Delay(TimeSpan.FromSeconds(hold), cancellationToken);
+                }
             }
-
-            var window = new ClusterWindow(load, []);
-            DateTime started = DateTime.UtcNow;
-            UplinkRunResult run = await UplinkRun.RunAsync(
-                $"re-activation of {devices:N0} twins on {n} silo(s)",
-                new PublishPlan(mosquitto.Port, devices, devices, mix, FirstFCnt: 1),
-                ct => HistoryRowsAsync(connectionString, ct),
-                load.TotalCpuSeconds,
-                TimeSpan.FromSeconds(1),
-                window,
-                cancellationToken);
-            (long rows, DateTime? last) = await LastRowAsync(connectionString, cancellationToken);
-            report.Details["run"] = IngestScenario.Describe(run);
-
-            double seconds = last is DateTime at ? (at - started).TotalSeconds : double.NaN;
-            report.Add("reactivation.rate", $"{n} silo(s) after a full restart: twins woken and applying one uplink per second", rows / seconds, "/s", "N0",
-                Target.AtLeast(RateTarget, ">= 10,000 /s"),
-                string.Create(CultureInfo.InvariantCulture, $"{rows:N0} twins, first publish to the last history row written in {seconds:0.0} s"));
-            report.Add("reactivation.lost", $"uplinks lost (published {run.Published:N0} - in the history {rows:N0})", run.Published - rows, string.Empty, "N0", Target.Exactly(0, "0"));
-
-            ClusterCpu cpu = window.Cpu ?? throw new InvalidOperationException("the window was not closed");
-            SiloMessaging messaging = SiloMessaging.Sum(window.Messaging ?? throw new InvalidOperationException("the window was not closed"));
-            report.Add("reactivation.cpu", "CPU milliseconds per twin woken, all processes", cpu.Total * 1000 / Math.Max(1, rows), "ms", "0.00", null,
-                string.Create(CultureInfo.InvariantCulture, $"silos {cpu.SilosTotal:0.00} s, mosquitto {cpu.Mosquitto:0.00} s, PostgreSQL {cpu.Postgres:0.00} s"));
-            report.Add("reactivation.messages", "messages between silos per twin woken", messaging.SentToSilos / Math.Max(1, rows), string.Empty, "0.00", null,
-                string.Create(CultureInfo.InvariantCulture, $"{messaging.SentToSilos:N0} sent silo to silo ({messaging.OneWayToSilos:N0} one-way), {messaging.ForwardBatches:N0} batches of uplinks passed to their devices' silos, {messaging.CellBatches:N0} batches of cell changes"));
-            if (run.Problem is not null)
+            finally
             {
-                report.Note(run.Problem);
+                await StopAsync(again);
             }
-
-            // Every twin is awake now: what they hold, summed over the silos, against the same silos before they woke.
-            long liveAfter = await LiveHeapAsync(again, cancellationToken);
-            long twins = await again[0].TwinsActiveAsync(cancellationToken);
-            report.Details["liveHeapBefore"] = liveBefore;
-            report.Details["liveHeapAfter"] = liveAfter;
-            report.Details["twinsActive"] = twins;
-            report.Add("reactivation.memory", $"managed heap per twin in cluster mode, live after a full collection, summed over the {n} silos", (liveAfter - liveBefore) / (double)Math.Max(1, twins) / 1024, "KB", "0.00",
-                Target.AtMost(2.8, "<= 2.8 KB"),
-                string.Create(CultureInfo.InvariantCulture, $"{twins:N0} twins active; {liveBefore / 1048576.0:0.0} MiB before they woke, {liveAfter / 1048576.0:0.0} MiB after"));
-
-            if (hold > 0)
-            {
-                // For a look inside while every twin is awake: a heap dump (dotnet-gcdump collect -p PID), the silos' /metrics.
-                Progress.Say($"reactivation: holding the silos for {hold} s (process ids {string.Join(", ", again.Select(s => s.ProcessId))})");
-                await Task.Delay(TimeSpan.FromSeconds(hold), cancellationToken);
-            }
-
-            report.Note("The rate runs from the first publish to the latest inserted_at of the history (PostgreSQL's clock on this machine), so it counts each twin's wake, its uplink and the durable write of its history row; starting the silos is not in it.");
         }
-        finally
+
+        report.Note("The rate runs from the first publish to the latest inserted_at of the history (PostgreSQL's clock on this machine), so it counts each twin's wake, its uplink and the durable write of its history row; starting the silos is not in it.");
+        report.Note(uplinksBefore > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"Before the first restart the city took {uplinksBefore:N0} uplinks (frame 1).")
+            : "The city was provisioned and restarted without taking an uplink first.");
+        if (restarts > 1)
         {
-            await StopAsync(again);
+            report.Note(string.Create(CultureInfo.InvariantCulture, $"The city was restarted {restarts} times, each time with one new uplink per device; the figures without a restart number are the last restart's, those with one are the earlier restarts'. The first restart's silos follow silos that only provisioned the city; each later restart's follow silos that woke it."));
         }
+
+        report.Note(profiles is not null
+            ? "Each silo kept a JIT profile (JitProfile:Directory, as the README asks of cluster silos): after a restart it compiled, on a thread of its own from its start, the methods its predecessor had compiled."
+            : "The silos kept no JIT profile (--no-jit-profile): after each restart they compiled their code as it first ran.");
+    }
+
+    /// <summary>One restart measured: one uplink per device to silos just started, until every twin has applied it.</summary>
+    private static async Task RestartAsync(
+        List<BenchSilo> silos, int restart, bool last, uint frame, int devices, DeviceMix mix, bool wakeFirst,
+        int postmaster, string connectionString, BenchMosquitto mosquitto, BenchReport report, CancellationToken cancellationToken)
+    {
+        int n = silos.Count;
+        string key = last ? "reactivation" : $"reactivation.restart{restart}";
+        string which = last ? "" : string.Create(CultureInfo.InvariantCulture, $" (restart {restart})");
+        long liveBefore = last ? await LiveHeapAsync(silos, cancellationToken) : 0;
+        var load = new ClusterLoad(silos, mosquitto, postmaster);
+        if (wakeFirst && last)
+        {
+            await WakeAloneAsync(silos, load, devices, report, cancellationToken);
+        }
+
+        var window = new ClusterWindow(load, []);
+        DateTime started = DateTime.UtcNow;
+        UplinkRunResult run = await UplinkRun.RunAsync(
+            $"re-activation {restart} of {devices:N0} twins on {n} silo(s)",
+            new PublishPlan(mosquitto.Port, devices, devices, mix, FirstFCnt: frame),
+            ct => HistoryRowsAsync(connectionString, frame, ct),
+            load.TotalCpuSeconds,
+            TimeSpan.FromSeconds(1),
+            window,
+            cancellationToken);
+        (long rows, DateTime? lastRow) = await LastRowAsync(connectionString, frame, cancellationToken);
+        report.Details[last ? "run" : $"run{restart}"] = IngestScenario.Describe(run);
+
+        double seconds = lastRow is DateTime at ? (at - started).TotalSeconds : double.NaN;
+        report.Add(key + ".rate", $"{n} silo(s) after a full restart{which}: twins woken and applying one uplink per second", rows / seconds, "/s", "N0",
+            last ? Target.AtLeast(RateTarget, ">= 10,000 /s") : null,
+            string.Create(CultureInfo.InvariantCulture, $"{rows:N0} twins, first publish to the last history row written in {seconds:0.0} s"));
+        report.Add(key + ".lost", $"uplinks lost{which} (published {run.Published:N0} - in the history {rows:N0})", run.Published - rows, string.Empty, "N0", Target.Exactly(0, "0"));
+
+        ClusterCpu cpu = window.Cpu ?? throw new InvalidOperationException("the window was not closed");
+        SiloMessaging messaging = SiloMessaging.Sum(window.Messaging ?? throw new InvalidOperationException("the window was not closed"));
+        report.Add(key + ".cpu", $"CPU milliseconds per twin woken{which}, all processes", cpu.Total * 1000 / Math.Max(1, rows), "ms", "0.00", null,
+            string.Create(CultureInfo.InvariantCulture, $"silos {cpu.SilosTotal:0.00} s, mosquitto {cpu.Mosquitto:0.00} s, PostgreSQL {cpu.Postgres:0.00} s"));
+        report.Add(key + ".messages", $"messages between silos per twin woken{which}", messaging.SentToSilos / Math.Max(1, rows), string.Empty, "0.00", null,
+            string.Create(CultureInfo.InvariantCulture, $"{messaging.SentToSilos:N0} sent silo to silo ({messaging.OneWayToSilos:N0} one-way), {messaging.ForwardBatches:N0} batches of uplinks passed to their devices' silos, {messaging.CellBatches:N0} batches of cell changes"));
+        if (run.Problem is not null)
+        {
+            report.Note(run.Problem);
+        }
+
+        if (!last)
+        {
+            return;
+        }
+
+        // Every twin is awake now: what they hold, summed over the silos, against the same silos before they woke.
+        long liveAfter = await LiveHeapAsync(silos, cancellationToken);
+        long twins = await silos[0].TwinsActiveAsync(cancellationToken);
+        report.Details["liveHeapBefore"] = liveBefore;
+        report.Details["liveHeapAfter"] = liveAfter;
+        report.Details["twinsActive"] = twins;
+        report.Add("reactivation.memory", $"managed heap per twin in cluster mode, live after a full collection, summed over the {n} silos", (liveAfter - liveBefore) / (double)Math.Max(1, twins) / 1024, "KB", "0.00",
+            Target.AtMost(2.8, "<= 2.8 KB"),
+            string.Create(CultureInfo.InvariantCulture, $"{twins:N0} twins active; {liveBefore / 1048576.0:0.0} MiB before they woke, {liveAfter / 1048576.0:0.0} MiB after"));
     }
 
     /// <summary>
@@ -174,16 +255,26 @@ public sealed class ReactivationScenario : IBenchScenario
         report.Add("reactivation.wake.messages", "the wake alone: messages between silos per twin", messaging.SentToSilos / Math.Max(1, active), string.Empty, "0.00");
     }
 
-    private static async Task<List<BenchSilo>> StartSilosAsync(int n, string phase, int mqttPort, string connectionString, CancellationToken cancellationToken)
+    private static async Task<List<BenchSilo>> StartSilosAsync(int n, string phase, string tag, int mqttPort, string connectionString, string? profiles, BenchReport report, CancellationToken cancellationToken)
     {
         var silos = new List<BenchSilo>();
         try
         {
+            var clock = new Stopwatch();
             for (int i = 0; i < n; i++)
             {
-                Progress.Say($"reactivation: starting silo {i + 1} of {n} ({phase} the restart)");
-                silos.Add(await BenchSilo.StartAsync(new SiloSettings("127.0.0.1", mqttPort, ConnectionString: connectionString, Name: $"reactivation-{phase}-{i + 1}"), cancellationToken));
+                Progress.Say($"reactivation: starting silo {i + 1} of {n} ({phase})");
+                clock.Start();
+                Dictionary<string, string>? settings = profiles is null ? null : new()
+                {
+                    ["JitProfile__Directory"] = profiles,
+                    ["JitProfile__Name"] = $"silo-{i + 1}.jitprofile",
+                };
+                silos.Add(await BenchSilo.StartAsync(new SiloSettings("127.0.0.1", mqttPort, ConnectionString: connectionString, Name: $"reactivation-{tag}-{i + 1}", Settings: settings), cancellationToken));
+                clock.Stop();
             }
+
+            report.Add($"reactivation.start.{tag}", $"a silo's start {phase}, from its process starting to its answering: seconds, mean of {n}", clock.Elapsed.TotalSeconds / n, "s", "0.0");
 
             await ClusterScenario.WaitForMembersAsync(silos[0], n, cancellationToken);
             return silos;
@@ -218,19 +309,21 @@ public sealed class ReactivationScenario : IBenchScenario
         return sum;
     }
 
-    private static async Task<long> HistoryRowsAsync(string connectionString, CancellationToken cancellationToken)
+    private static async Task<long> HistoryRowsAsync(string connectionString, uint minFCnt, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM uplink_history", connection);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM uplink_history WHERE f_cnt >= $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)minFCnt });
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static async Task<(long Rows, DateTime? Last)> LastRowAsync(string connectionString, CancellationToken cancellationToken)
+    private static async Task<(long Rows, DateTime? Last)> LastRowAsync(string connectionString, uint minFCnt, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT count(DISTINCT (kind, twin_id)), max(inserted_at) FROM uplink_history", connection);
+        await using var command = new NpgsqlCommand("SELECT count(DISTINCT (kind, twin_id)), max(inserted_at) FROM uplink_history WHERE f_cnt >= $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = (long)minFCnt });
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTime>(1));
