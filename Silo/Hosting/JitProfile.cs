@@ -21,8 +21,8 @@ internal static class JitProfile
 
     /// <summary>
     /// Starts the profile when configured: reads the previous run's, if any, and records this run's
-    /// to the same file when the process ends. Never fails the start: a directory that cannot be
-    /// made is reported and the silo runs without.
+    /// to the same file when the process ends. A directory that cannot be made or used is reported
+    /// and the silo runs without; only a <c>JitProfile:Name</c> with a directory in it stops the start.
     /// </summary>
     public static JitProfileStart Start(IConfiguration configuration)
     {

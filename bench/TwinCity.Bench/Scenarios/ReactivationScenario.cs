@@ -40,7 +40,7 @@ public sealed class ReactivationScenario : IBenchScenario
         bool wakeFirst = args.Flag("wake-first");
 
         // Uplinks (one per device, at most) the city takes before its first restart; by default none.
-        int uplinksBefore = args.Count("uplinks-before", 0);
+        int uplinksBefore = Math.Min(args.Count("uplinks-before", 0), devices);
 
         // Restarts in a row (by default one): the first restart's silos follow silos that only
         // provisioned the city; a second's follow silos that woke it, and so find the code for it in
@@ -92,7 +92,7 @@ public sealed class ReactivationScenario : IBenchScenario
             {
                 UplinkRunResult heard = await UplinkRun.RunAsync(
                     $"the city before the restart: {uplinksBefore:N0} uplinks",
-                    new PublishPlan(mosquitto.Port, devices, Math.Min(uplinksBefore, devices), mix, FirstFCnt: 1),
+                    new PublishPlan(mosquitto.Port, devices, uplinksBefore, mix, FirstFCnt: 1),
                     ct => HistoryRowsAsync(connectionString, 1, ct),
                     new ClusterLoad(first, mosquitto, postmaster).TotalCpuSeconds,
                     TimeSpan.FromSeconds(1),
