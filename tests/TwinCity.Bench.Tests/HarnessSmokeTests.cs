@@ -231,6 +231,44 @@ public sealed class HarnessSmokeTests
     }
 
     [Fact]
+    public async Task Reactivation_with_capped_silos_restarts_the_city_with_each_count_and_reports_the_scaling()
+    {
+        // A whole core each, so that the capped silos start quickly: the test is of the mechanics, not of a figure.
+        BenchRun run = await BenchRun.RunAsync("reactivation", "--silos", "1,2", "--cpu-per-silo", "1", "--cpu-period-ms", "20", "--devices", "200", "--no-jit-profile");
+
+        Assert.True(run.Result is not null, run.Explain);
+        if (CpuCgroup.Unavailable() is not null)
+        {
+            // Not root, or no cgroup v1 cpu controller: the run fails and says why, with no figure measured uncapped.
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains("cgroup", run.Result!.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.False(run.HasFigure("reactivation.1.rate"));
+            return;
+        }
+
+        Assert.True(run.ExitCode == 0, run.Explain);
+        Assert.Contains("cpu.cfs_quota_us=20000 per cpu.cfs_period_us=20000", run.Output, StringComparison.Ordinal);
+
+        // The same city restarted with 1 silo, then 2: each count's uplinks all applied, under its own keys.
+        foreach (string n in new[] { "1", "2" })
+        {
+            Assert.Equal(0, run.Figure($"reactivation.{n}.lost"));
+            Assert.True(run.Figure($"reactivation.{n}.rate") > 0, run.Explain);
+            Assert.True(run.Figure($"reactivation.{n}.cpu") > 0, run.Explain);
+            Assert.InRange(run.Figure($"reactivation.{n}.throttled"), 0, 100);
+            Assert.True(run.Figure($"reactivation.start.{n}.after1") > 0, run.Explain);
+        }
+
+        Assert.True(run.Figure("reactivation.scaling.2") > 0, run.Explain);
+        Assert.Contains("| rate with 2 silos / rate with 1 silo, each capped (", run.Output, StringComparison.Ordinal);
+        Assert.True(run.Figure("reactivation.memory") > 0, run.Explain);
+        Assert.Equal(200, run.Result!.RootElement.GetProperty("details").GetProperty("twinsActive").GetInt64());
+
+        // Removed when done: no cgroup of the run is left behind.
+        Assert.False(Directory.Exists(CpuCgroup.BenchRoot) && Directory.EnumerateDirectories(CpuCgroup.BenchRoot, "reactivation-*").Any(), run.Explain);
+    }
+
+    [Fact]
     public async Task Soak_reports_each_interval_with_nothing_lost_and_every_viewer_connected()
     {
         BenchRun run = await BenchRun.RunAsync(

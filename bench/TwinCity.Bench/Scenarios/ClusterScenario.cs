@@ -67,6 +67,23 @@ public sealed class ClusterScenario : IBenchScenario
     }
 
     /// <summary>
+    /// True, with the report's error saying why, when no cgroup can be made here for a run capped at
+    /// <paramref name="cores"/>: a capped run that quietly ran uncapped would report a scaling the
+    /// silos never had to earn.
+    /// </summary>
+    public static bool RefusedUncapped(BenchReport report, double cores)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (CpuCgroup.Unavailable() is not { } why)
+        {
+            return false;
+        }
+
+        report.Error = $"--cpu-per-silo {cores.ToString(CultureInfo.InvariantCulture)} puts each silo in a cpu cgroup of its own, and none can be made here: {why}. Nothing was run uncapped in its place.";
+        return true;
+    }
+
+    /// <summary>
     /// <c>--cpu-period-ms</c>: the CFS period of the silos' cgroups, in microseconds (the kernel's
     /// 100 ms unless given; 1 to 1,000 ms). Each silo may use its share of a core in each period, and
     /// is stopped for the rest of it once the share is spent.
@@ -123,10 +140,8 @@ public sealed class ClusterScenario : IBenchScenario
 
         if (cap is double cores)
         {
-            // A capped run that quietly ran uncapped would report a scaling the silos never had to earn.
-            if (CpuCgroup.Unavailable() is { } why)
+            if (RefusedUncapped(report, cores))
             {
-                report.Error = $"--cpu-per-silo {cores.ToString(CultureInfo.InvariantCulture)} puts each silo in a cpu cgroup of its own, and none can be made here: {why}. Nothing was run uncapped in its place.";
                 return;
             }
 
