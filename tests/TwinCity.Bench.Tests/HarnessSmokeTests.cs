@@ -256,6 +256,7 @@ public sealed class HarnessSmokeTests
             Assert.True(run.Figure($"reactivation.{n}.rate") > 0, run.Explain);
             Assert.True(run.Figure($"reactivation.{n}.cpu") > 0, run.Explain);
             Assert.InRange(run.Figure($"reactivation.{n}.throttled"), 0, 100);
+            Assert.True(run.Figure($"reactivation.{n}.jit") >= 0, run.Explain);
             Assert.True(run.Figure($"reactivation.start.{n}.after1") > 0, run.Explain);
         }
 

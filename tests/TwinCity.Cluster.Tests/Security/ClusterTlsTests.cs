@@ -116,6 +116,20 @@ public sealed class ClusterTlsTests(TlsClusterFixture tls) : IClassFixture<TlsCl
                     o.ServiceId = "twincity";
                 });
                 configureTls?.Invoke(client);
+
+                // A refused client fails fast with the reason rather than retrying until the timeout;
+                // a few attempts still ride out a silo that is slow to answer the first.
+                int attempts = 0;
+                client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+                {
+                    if (++attempts >= 3)
+                    {
+                        return false;
+                    }
+
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                    return true;
+                });
             })
             .Build();
         try

@@ -19,7 +19,9 @@ public sealed class CommandRestartTests(ITestOutputHelper output) : IAsyncLifeti
 {
     private const string CityKey = "restart-city-2f8e41";
     private const string ElectricityKey = "restart-azerishig-c0d9b7";
-    private const int TtlSeconds = 100;
+    // Long enough for the first silo to stop and the second to start (10 to 15 s on a 2-core machine),
+    // which the test checks before it waits for the expiry.
+    private const int TtlSeconds = 45;
 
     private PostgresServer? _postgres;
     private MosquittoBroker? _broker;
