@@ -310,6 +310,16 @@ public sealed class ClusterMeasureTests
     }
 
     [Theory]
+    [InlineData("cluster")]
+    [InlineData("reactivation")]
+    public void A_cap_period_without_a_cap_is_refused_and_both_are_read_together(string scenario)
+    {
+        Assert.Throws<BenchUsageException>(() => ClusterScenario.CpuCap(BenchArgs.Parse([scenario, "--cpu-period-ms", "20"])));
+        Assert.Equal((0.4, 20_000L), ClusterScenario.CpuCap(BenchArgs.Parse([scenario, "--cpu-per-silo", "0.4", "--cpu-period-ms", "20"])));
+        Assert.Equal(((double?)null, CpuCgroup.DefaultPeriodMicroseconds), ClusterScenario.CpuCap(BenchArgs.Parse([scenario])));
+    }
+
+    [Theory]
     [InlineData(3, 2.5)]
     [InlineData(2, 1.6667)]
     [InlineData(6, 5.0)]

@@ -67,6 +67,19 @@ public sealed class ClusterScenario : IBenchScenario
     }
 
     /// <summary>
+    /// <c>--cpu-per-silo</c> and <c>--cpu-period-ms</c> read together: the share of a core (null for
+    /// no cap) and the period. A period given without a cap is refused.
+    /// </summary>
+    public static (double? Cores, long PeriodMicroseconds) CpuCap(BenchArgs args)
+    {
+        double? cap = CpuPerSilo(args);
+        long period = CpuPeriodMicroseconds(args);
+        return cap is null && args.Text("cpu-period-ms") is not null
+            ? throw new BenchUsageException("--cpu-period-ms sets the period of the silos' CPU cap, and is given without --cpu-per-silo")
+            : (cap, period);
+    }
+
+    /// <summary>
     /// True, with the report's error saying why, when no cgroup can be made here for a run capped at
     /// <paramref name="cores"/>: a capped run that quietly ran uncapped would report a scaling the
     /// silos never had to earn.
@@ -119,12 +132,7 @@ public sealed class ClusterScenario : IBenchScenario
         // A silo held to a share of a core compiles for longer than one warm-up: more rounds, while
         // the silos' tiered-compilation threads still take a share of their CPU (CompilingGauge).
         int warmupRounds = (int)Math.Clamp(args.Size("warmup-rounds", DefaultWarmupRounds), 1, 100);
-        double? cap = CpuPerSilo(args);
-        long period = CpuPeriodMicroseconds(args);
-        if (cap is null && args.Text("cpu-period-ms") is not null)
-        {
-            throw new BenchUsageException("--cpu-period-ms sets the period of the silos' CPU cap, and is given without --cpu-per-silo");
-        }
+        (double? cap, long period) = CpuCap(args);
 
         await ReadyToRunSilo.UseIfAskedAsync(args, report, cancellationToken);
         report.Details["devices"] = devices;

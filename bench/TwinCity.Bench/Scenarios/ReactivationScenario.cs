@@ -56,12 +56,7 @@ public sealed class ReactivationScenario : IBenchScenario
         // figures are held against the targets.
         int restarts = ScenarioOptions.Positive(args, "restarts", 1);
         bool jitProfile = !args.Flag("no-jit-profile");
-        double? cap = ClusterScenario.CpuPerSilo(args);
-        long period = ClusterScenario.CpuPeriodMicroseconds(args);
-        if (cap is null && args.Text("cpu-period-ms") is not null)
-        {
-            throw new BenchUsageException("--cpu-period-ms sets the period of the silos' CPU cap, and is given without --cpu-per-silo");
-        }
+        (double? cap, long period) = ClusterScenario.CpuCap(args);
 
         await ReadyToRunSilo.UseIfAskedAsync(args, report, cancellationToken);
         report.Details["silos"] = counts.Length == 1 ? counts[0] : new JsonArray([.. counts.Select(c => (JsonNode)c)]);
@@ -216,8 +211,9 @@ public sealed class ReactivationScenario : IBenchScenario
     }
 
     /// <summary>
-    /// With each silo capped, the rate with n silos over the rate with one, against the same target as
-    /// the <c>cluster</c> scenario's (five sixths of the count: 2.5 for 3).
+    /// The rate with n silos over the rate with one. With each silo capped it is held to the same
+    /// target as the <c>cluster</c> scenario's (five sixths of the count: 2.5 for 3); uncapped, the
+    /// silos share this machine's cores and the row carries no target.
     /// </summary>
     private static void AddScaling(BenchReport report, Dictionary<long, double> rates, double? cap)
     {
