@@ -12,6 +12,7 @@ using TwinCity.Gateway.Ingest.Mqtt;
 using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains.Interfaces.Commands;
 using TwinCity.Grains.Interfaces.Devices;
+using TwinCity.Grains.Interfaces.Twins;
 
 namespace TwinCity.Gateway.Ingest;
 
@@ -31,6 +32,7 @@ public static class IngestExtensions
         services.AddSingleton<DeadLetterStore>();
         services.TryAddSingleton<IDeadLetterReader>(sp => sp.GetRequiredService<DeadLetterStore>());
         services.AddSingleton<DeviceDirectory>();
+        services.TryAddSingleton<ISharedTwinIds>(sp => sp.GetRequiredService<DeviceDirectory>());
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<IngestPipeline>();
         services.AddSingleton<IngestIntake>();

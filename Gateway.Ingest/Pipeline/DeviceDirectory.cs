@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Options;
 using TwinCity.Grains.Interfaces;
 using TwinCity.Grains.Interfaces.Devices;
@@ -14,6 +15,12 @@ namespace TwinCity.Gateway.Ingest.Pipeline;
 /// sends ingest back for the registration once it is a minute old; either way it is read afresh.
 /// On a silo a registration is read from the registry store (<see cref="IDeviceRegistrations"/>)
 /// rather than by waking the device's grain.
+/// <para>
+/// The twin ids held here are also the ids of the twins themselves (<see cref="ISharedTwinIds"/>):
+/// a twin waking on this silo takes the string held for its device rather than making its own. A
+/// registration read again keeps the string already held when the id did not change, so the twin's
+/// copy stays the one held here.
+/// </para>
 /// </summary>
 /// <remarks>
 /// Entries sit inline in plain dictionaries, each behind its own lock, rather than in a concurrent
@@ -22,6 +29,7 @@ namespace TwinCity.Gateway.Ingest.Pipeline;
 /// and 16 of them keep ingest's workers from queueing on one.
 /// </remarks>
 public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions> options, TimeProvider time, IDeviceRegistrations? registrations = null)
+    : ISharedTwinIds
 {
     /// <summary>How old an entry must be before a payload that did not decode by it makes ingest read it again.</summary>
     public static readonly TimeSpan RecheckAfter = TimeSpan.FromMinutes(1);
@@ -59,6 +67,21 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
         return StripeOf(devEui).SetUnlessKnown(devEui, new Entry(DeviceRoute.Of(registration), time.GetUtcNow().UtcTicks));
     }
 
+    /// <inheritdoc/>
+    public string? Find(ulong devEui, ReadOnlySpan<byte> key) =>
+        StripeOf(devEui).TryGet(devEui, out Entry entry) && entry.TwinId is { } id && Spells(id, key) ? id : null;
+
+    /// <summary>True when <paramref name="id"/> is <paramref name="utf8"/> decoded; twin ids are ASCII (<see cref="TwinIds"/>), which is compared without decoding.</summary>
+    internal static bool Spells(string id, ReadOnlySpan<byte> utf8)
+    {
+        if (Ascii.IsValid(utf8))
+        {
+            return Ascii.Equals(utf8, id);
+        }
+
+        return Encoding.UTF8.GetCharCount(utf8) == id.Length && Encoding.UTF8.GetString(utf8) == id;
+    }
+
     /// <summary>True when the cached entry was read longer ago than <paramref name="age"/>.</summary>
     public bool IsOlderThan(ulong devEui, TimeSpan age) =>
         StripeOf(devEui).TryGet(devEui, out Entry entry) && time.GetUtcNow().UtcTicks - entry.ReadAt > age.Ticks;
@@ -70,8 +93,7 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
             ? await registrations.ReadAsync(devEui)
             : await grains.GetDevice(devEui).GetAsync();
         DeviceRoute? route = registration is null ? null : DeviceRoute.Of(registration);
-        StripeOf(devEui).Set(devEui, new Entry(route, now));
-        return route;
+        return StripeOf(devEui).Set(devEui, new Entry(route, now)).Route;
     }
 
     /// <summary>The stripe of <paramref name="devEui"/>, by its top bits after a multiplicative hash (DevEUIs of one vendor share their high bytes).</summary>
@@ -94,7 +116,15 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
 
         public bool Known => _twinId is not null;
 
+        public string? TwinId => _twinId;
+
         public DeviceRoute? Route => _twinId is null ? null : new DeviceRoute(_kind, _twinId, _codec!, _mapping, _revision);
+
+        /// <summary>This entry, holding <paramref name="held"/>'s twin id string when both spell the same id.</summary>
+        public Entry KeepingIdOf(in Entry held) =>
+            _twinId is not null && held._twinId is { } id && !ReferenceEquals(id, _twinId) && string.Equals(id, _twinId, StringComparison.Ordinal)
+                ? new Entry(new DeviceRoute(_kind, id, _codec!, _mapping, _revision), ReadAt)
+                : this;
     }
 
     private sealed class Stripe
@@ -124,11 +154,18 @@ public sealed class DeviceDirectory(IGrainFactory grains, IOptions<IngestOptions
             }
         }
 
-        public void Set(ulong devEui, Entry entry)
+        /// <summary>Sets the entry, keeping the twin id string held before when the id is the same; returns what it set.</summary>
+        public Entry Set(ulong devEui, Entry entry)
         {
             lock (_gate)
             {
+                if (_entries.TryGetValue(devEui, out Entry held))
+                {
+                    entry = entry.KeepingIdOf(held);
+                }
+
                 _entries.SetLean(devEui, entry);
+                return entry;
             }
         }
     }

@@ -90,8 +90,29 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
 
     protected TwinOptions Options => _services.Options;
 
-    /// <summary>The twin's id, read from its key once (each read of the key makes a new string).</summary>
-    protected string Id => _id ??= this.GetPrimaryKeyString();
+    /// <summary>
+    /// The twin's id, made once: the string the silo's ingest holds for the twin's device when it
+    /// holds one (<see cref="ISharedTwinIds"/>), otherwise read from the key (each read of the key
+    /// makes a new string).
+    /// </summary>
+    protected string Id => _id ??= SharedId() ?? this.GetPrimaryKeyString();
+
+    /// <summary>The id string the silo holds for the twin's device; null for a twin with no device yet.</summary>
+    private string? SharedId() =>
+        _state.DevEui != 0 ? _services.SharedIds?.Find(_state.DevEui, GrainContext.GrainId.Key.AsSpan()) : null;
+
+    /// <summary>
+    /// Points the network's name for the device at the twin's id when the two are the same text, as
+    /// they are where a city names its devices after their twins in the network server (ChirpStack's
+    /// device name): one string for both rather than two.
+    /// </summary>
+    private void ShareDeviceId()
+    {
+        if (_state.DeviceId is { } deviceId && string.Equals(deviceId, Id, StringComparison.Ordinal))
+        {
+            _state.DeviceId = Id;
+        }
+    }
 
     protected TState State => _state;
 
@@ -112,6 +133,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
     {
         await _services.Storage.ReadStateAsync(StateName, GrainContext.GrainId, this);
         State.ShareTexts();
+        ShareDeviceId();
         Metrics?.Activated(State.Kind);
         await ReplayHistoryAsync(cancellationToken);
         if (State.Provisioned && State.LastSeen != default)
@@ -365,6 +387,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
             {
                 // Each uplink brings its own copy of the same id: the one held stays, the new one dies young.
                 s.DeviceId = uplink.DeviceId;
+                ShareDeviceId();
                 s.DeviceIdRecorded = false;
             }
         }

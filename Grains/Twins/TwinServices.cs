@@ -56,6 +56,9 @@ public sealed class TwinServices(
     /// </summary>
     public bool HistoryIsDurable => History is { IsDurable: true };
 
+    /// <summary>The twin ids the silo's ingest holds for the devices it serves, which a waking twin takes as its own.</summary>
+    public TwinCity.Grains.Interfaces.Twins.ISharedTwinIds? SharedIds { get; } = services.GetService<TwinCity.Grains.Interfaces.Twins.ISharedTwinIds>();
+
     /// <summary>The silo these twins live on; compared with the silo whose ingest sent an uplink.</summary>
     public SiloAddress? Silo { get; } = services.GetService<ILocalSiloDetails>()?.SiloAddress;
 }

@@ -63,6 +63,59 @@ public sealed class DeviceDirectoryTests
         Assert.Equal(1, store.Reads);
     }
 
+    [Fact]
+    public async Task A_twin_is_offered_the_id_string_held_for_its_device_when_it_spells_the_twins_key()
+    {
+        var store = new CountingRegistrations(Registration("SL-0042", revision: 2));
+        DeviceDirectory directory = Directory(store);
+        string held = (await directory.FindAsync(DevEui))!.Value.TwinId;
+
+        Assert.Same(held, directory.Find(DevEui, "SL-0042"u8));
+        Assert.Null(directory.Find(DevEui, "SL-0043"u8));
+        Assert.Null(directory.Find(DevEui, "SL-004"u8));
+        Assert.Null(directory.Find(DevEui + 1, "SL-0042"u8));
+    }
+
+    [Fact]
+    public async Task A_device_found_unregistered_offers_no_id()
+    {
+        DeviceDirectory directory = Directory(new CountingRegistrations(Registration("SL-0042", revision: 1)));
+        Assert.Null(await directory.FindAsync(DevEui + 7));
+
+        Assert.Null(directory.Find(DevEui + 7, "SL-0042"u8));
+    }
+
+    [Fact]
+    public async Task A_registration_read_again_keeps_the_id_string_twins_took_while_the_id_is_unchanged()
+    {
+        var store = new CountingRegistrations(Registration("SL-0042", revision: 2));
+        DeviceDirectory directory = Directory(store);
+        string held = (await directory.FindAsync(DevEui))!.Value.TwinId;
+
+        // A new revision of the same device and twin, read as a new string.
+        store.Registration = Registration(new string("SL-0042".AsSpan()), revision: 3);
+        DeviceRoute again = (await directory.ReadAgainAsync(DevEui))!.Value;
+
+        Assert.Equal(3, again.Revision);
+        Assert.Same(held, again.TwinId);
+        Assert.Same(held, directory.Find(DevEui, "SL-0042"u8));
+
+        // Bound to another twin: the new id is the one held.
+        store.Registration = Registration("SL-0099", revision: 4);
+        Assert.Equal("SL-0099", (await directory.ReadAgainAsync(DevEui))?.TwinId);
+        Assert.Null(directory.Find(DevEui, "SL-0042"u8));
+        Assert.Equal("SL-0099", directory.Find(DevEui, "SL-0099"u8));
+    }
+
+    [Theory]
+    [InlineData("SL-0042", "SL-0042", true)]
+    [InlineData("SL-0042", "SL-0043", false)]
+    [InlineData("SL-0042", "SL-00420", false)]
+    [InlineData("Ünlü-1", "Ünlü-1", true)]
+    [InlineData("Ünlü-1", "Unlu-1", false)]
+    public void An_id_is_compared_with_a_key_as_its_utf8_bytes(string id, string key, bool same) =>
+        Assert.Equal(same, DeviceDirectory.Spells(id, System.Text.Encoding.UTF8.GetBytes(key)));
+
     private static DeviceDirectory Directory(IDeviceRegistrations store) =>
         new(grains: null!, Options.Create(new IngestOptions()), TimeProvider.System, store);
 
@@ -75,10 +128,14 @@ public sealed class DeviceDirectoryTests
 
         public int Reads => Volatile.Read(ref _reads);
 
+        /// <summary>The registration the store holds; a test changes it as a registry would.</summary>
+        public DeviceRegistration Registration { get; set; } = registration;
+
         public ValueTask<DeviceRegistration?> ReadAsync(ulong devEui)
         {
             Interlocked.Increment(ref _reads);
-            return ValueTask.FromResult<DeviceRegistration?>(devEui == registration.DevEui ? registration : null);
+            DeviceRegistration held = Registration;
+            return ValueTask.FromResult<DeviceRegistration?>(devEui == held.DevEui ? held : null);
         }
     }
 }
