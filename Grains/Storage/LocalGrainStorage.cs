@@ -17,12 +17,21 @@ namespace TwinCity.Grains.Storage;
 /// million twins that is a few hundred MB for nothing. Each state name has its own table keyed by
 /// grain id alone, a plain dictionary behind a lock whose entries hold the copy and its version
 /// inline (a concurrent dictionary makes a node object per row: a million more objects for every
-/// full collection to mark); copies are serialized and read outside the lock. Like any
-/// in-memory storage it dies with the process.
+/// full collection to mark); copies are serialized and read outside the lock. A copy of a few
+/// bytes (a marker record, such as the entry each twin writes once to say it exists) is the same for
+/// every grain, and one array is kept for all the rows that hold the same bytes. Like any in-memory
+/// storage it dies with the process.
 /// </summary>
 public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
 {
+    /// <summary>Copies of at most this many bytes are shared between rows that hold the same bytes.</summary>
+    internal const int SharedCopyBytes = 16;
+
+    /// <summary>How many distinct short copies are shared; past that a copy is kept as written.</summary>
+    internal const int SharedCopies = 1024;
+
     private readonly ConcurrentDictionary<string, Table> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]> _shortCopies = new(StringComparer.Ordinal);
 
     public int Count => _tables.Values.Sum(t => t.Count);
 
@@ -48,7 +57,7 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
     {
         ArgumentNullException.ThrowIfNull(grainState);
         Table table = _tables.GetOrAdd(stateName, static _ => new Table());
-        byte[] data = serializer.SerializeToArray(grainState.State);
+        byte[] data = Shared(serializer.SerializeToArray(grainState.State));
         long version = table.Write(grainId, data, grainState.ETag, stateName);
         grainState.ETag = StorageETags.Of(version);
         grainState.RecordExists = true;
@@ -67,6 +76,31 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
         grainState.RecordExists = false;
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// The array kept for copies of these bytes when the copy is short: a million rows of the same
+    /// 3-byte record would otherwise cost 32 bytes each. Stored copies are only ever read, never
+    /// written into, so rows may share one.
+    /// </summary>
+    private byte[] Shared(byte[] data)
+    {
+        if (data.Length > SharedCopyBytes)
+        {
+            return data;
+        }
+
+        string bytes = Convert.ToBase64String(data);
+        if (_shortCopies.TryGetValue(bytes, out byte[]? held))
+        {
+            return held;
+        }
+
+        return _shortCopies.Count < SharedCopies ? _shortCopies.GetOrAdd(bytes, data) : data;
+    }
+
+    /// <summary>The array a row of <paramref name="stateName"/> for <paramref name="grainId"/> holds, for tests of sharing.</summary>
+    internal byte[]? StoredCopy(string stateName, GrainId grainId) =>
+        _tables.TryGetValue(stateName, out Table? table) && table.TryGet(grainId, out Stored stored) ? stored.Data : null;
 
     private static void Check(string? etag, long? stored, string stateName, GrainId grainId)
     {

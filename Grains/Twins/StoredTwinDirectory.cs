@@ -38,13 +38,13 @@ public sealed class StoredTwinDirectory(
     }
 
     /// <summary>Writes the entry for a twin that has just been provisioned for the first time (its own grain calls this).</summary>
-    internal async Task AddAsync(GrainId twin, DateTime since)
+    internal async Task AddAsync(GrainId twin)
     {
         var entry = new GrainState<TwinDirectoryEntry>();
         await registry.ReadStateAsync(StateName, twin, entry);
         if (!entry.RecordExists)
         {
-            entry.State = new TwinDirectoryEntry { Since = since };
+            entry.State = new TwinDirectoryEntry();
             await registry.WriteStateAsync(StateName, twin, entry);
         }
     }

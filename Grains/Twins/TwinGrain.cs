@@ -195,7 +195,7 @@ public abstract partial class TwinGrain<TState> : Grain, ITwinGrain, ITwinHousek
         await WriteSnapshotAsync();
         if (first && _services.Directory is { } directory)
         {
-            await directory.AddAsync(GrainContext.GrainId, Now);
+            await directory.AddAsync(GrainContext.GrainId);
         }
 
         await OnChangedAsync();

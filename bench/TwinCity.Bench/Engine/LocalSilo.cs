@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using TwinCity.Gateway.Ingest;
+using TwinCity.Gateway.Ingest.Pipeline;
 using TwinCity.Grains;
+using TwinCity.Grains.Interfaces.Twins;
 using TwinCity.Grains.Cluster;
 using TwinCity.Grains.Storage;
 using TwinCity.Grains.Twins;
@@ -13,6 +16,8 @@ namespace TwinCity.Bench.Engine;
 /// A silo in this process with the embedded city's configuration (localhost clustering, in-memory
 /// grain storage and reminders, the TwinCity grains, server GC as the Silo project sets it), for the
 /// figures that need the runtime's own view: the empty-grain call rate and the managed heap per twin.
+/// Of ingest it has only the device directory (<see cref="Directory"/>), whose cached routes and twin
+/// ids the embedded city's silo keeps for every device it hears and its twins share.
 /// </summary>
 public sealed class LocalSilo : IAsyncDisposable
 {
@@ -22,6 +27,9 @@ public sealed class LocalSilo : IAsyncDisposable
 
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>Ingest's cache of device registrations, as the embedded city's silo holds it.</summary>
+    public DeviceDirectory Directory => _host.Services.GetRequiredService<DeviceDirectory>();
+
     public static async Task<LocalSilo> StartAsync(CancellationToken cancellationToken)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
@@ -29,6 +37,9 @@ public sealed class LocalSilo : IAsyncDisposable
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         // As in the embedded city: in-memory state dies with the process, nothing to write on the way out.
         builder.Services.PostConfigure<TwinOptions>(o => o.SnapshotOnShutdown = false);
+        builder.Services.AddOptions<IngestOptions>();
+        builder.Services.AddSingleton<DeviceDirectory>();
+        builder.Services.AddSingleton<ISharedTwinIds>(sp => sp.GetRequiredService<DeviceDirectory>());
         builder.UseOrleans(silo =>
         {
             silo.AddTwinCityGrains();

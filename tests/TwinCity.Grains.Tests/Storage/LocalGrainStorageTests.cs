@@ -43,6 +43,36 @@ public sealed class LocalGrainStorageTests
     }
 
     [Fact]
+    public async Task Rows_of_the_same_few_bytes_share_one_copy_and_each_keeps_its_own_version()
+    {
+        LocalGrainStorage storage = NewStorage();
+        GrainId other = GrainId.Create("streetlight", "sl-2");
+        var first = new GrainState<TwinDirectoryEntry>(new TwinDirectoryEntry());
+        var second = new GrainState<TwinDirectoryEntry>(new TwinDirectoryEntry());
+        await storage.WriteStateAsync(StoredTwinDirectory.StateName, Twin, first);
+        await storage.WriteStateAsync(StoredTwinDirectory.StateName, other, second);
+        await storage.WriteStateAsync(StoredTwinDirectory.StateName, other, second);
+
+        byte[]? copy = storage.StoredCopy(StoredTwinDirectory.StateName, Twin);
+        Assert.NotNull(copy);
+        Assert.InRange(copy.Length, 1, LocalGrainStorage.SharedCopyBytes);
+        Assert.Same(copy, storage.StoredCopy(StoredTwinDirectory.StateName, other));
+        Assert.Equal("1", first.ETag);
+        Assert.Equal("2", second.ETag);
+
+        var read = new GrainState<TwinDirectoryEntry>();
+        await storage.ReadStateAsync(StoredTwinDirectory.StateName, other, read);
+        Assert.True(read.RecordExists);
+        Assert.Equal("2", read.ETag);
+        Assert.NotNull(read.State);
+
+        // A twin's snapshot is larger than a shared copy: each row keeps its own.
+        await storage.WriteStateAsync("twin", Twin, Lamp(1));
+        await storage.WriteStateAsync("twin", other, Lamp(1));
+        Assert.NotSame(storage.StoredCopy("twin", Twin), storage.StoredCopy("twin", other));
+    }
+
+    [Fact]
     public async Task A_state_never_written_is_reported_missing()
     {
         LocalGrainStorage storage = NewStorage();
