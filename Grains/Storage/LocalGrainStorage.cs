@@ -32,6 +32,7 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
 
     private readonly ConcurrentDictionary<string, Table> _tables = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> _shortCopies = new(StringComparer.Ordinal);
+    private int _shortCopyCount;
 
     public int Count => _tables.Values.Sum(t => t.Count);
 
@@ -95,7 +96,20 @@ public sealed class LocalGrainStorage(Serializer serializer) : IGrainStorage
             return held;
         }
 
-        return _shortCopies.Count < SharedCopies ? _shortCopies.GetOrAdd(bytes, data) : data;
+        // The count is kept apart, as SharedStrings keeps its own: a concurrent dictionary's count
+        // takes every one of its locks, which a full set of copies would do on every new short copy.
+        if (Volatile.Read(ref _shortCopyCount) >= SharedCopies)
+        {
+            return data;
+        }
+
+        held = _shortCopies.GetOrAdd(bytes, data);
+        if (ReferenceEquals(held, data))
+        {
+            Interlocked.Increment(ref _shortCopyCount);
+        }
+
+        return held;
     }
 
     /// <summary>The array a row of <paramref name="stateName"/> for <paramref name="grainId"/> holds, for tests of sharing.</summary>
